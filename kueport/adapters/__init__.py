@@ -1,0 +1,1 @@
+"""Implementations of the ports: Redis for production, memory for embedding and tests."""

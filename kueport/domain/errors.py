@@ -1,0 +1,60 @@
+"""Typed errors of the domain: every refusal says what was wrong and with which value."""
+
+from __future__ import annotations
+
+
+class KueportError(Exception):
+    """Base of every error kueport raises on purpose."""
+
+
+class InvalidJobOption(KueportError, ValueError):
+    """A job option (priority, delay, attempts, ttl, backoff...) has a value we refuse to store."""
+
+
+class InvalidPriority(InvalidJobOption):
+    """A priority that is neither one of Kue's names nor an integer."""
+
+
+class InvalidState(KueportError, ValueError):
+    """A state name outside inactive, active, complete, failed, delayed."""
+
+
+class IllegalTransition(KueportError):
+    """A move between two states that the state machine does not allow."""
+
+    def __init__(self, job_id: int | None, source: str, target: str) -> None:
+        super().__init__(f"job {job_id}: cannot move from {source!r} to {target!r}")
+        self.job_id = job_id
+        self.source = source
+        self.target = target
+
+
+class JobNotFound(KueportError, LookupError):
+    """No job is stored under this id."""
+
+    def __init__(self, job_id: int) -> None:
+        super().__init__(f'job "{job_id}" doesnt exist')
+        self.job_id = job_id
+
+
+class LeaseLost(KueportError):
+    """A worker wrote to a job it no longer holds (TTL expiry, stall recovery, a manual move)."""
+
+    def __init__(self, job_id: int) -> None:
+        super().__init__(f"job {job_id} is no longer held by this worker")
+        self.job_id = job_id
+
+
+class UnknownBackoff(InvalidJobOption):
+    """A job names a custom backoff that this worker has not registered."""
+
+
+class ShutdownInProgress(KueportError, RuntimeError):
+    """`shutdown()` was called while another shutdown of the same queue is running."""
+
+    def __init__(self) -> None:
+        super().__init__("Shutdown already in progress")
+
+
+class QueueClosed(KueportError, RuntimeError):
+    """The queue was shut down and takes no more work."""

@@ -1,0 +1,29 @@
+"""Full-text search over job data (opt-in, as in Kue)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from kueport.domain.state import State
+
+
+class SearchIndex(Protocol):
+    def index(self, job_id: int, job_type: str, texts: Sequence[str]) -> None:
+        """Make the job findable by the words of `texts` (replacing what was indexed before)."""
+        ...
+
+    def remove(self, job_id: int) -> None:
+        """Forget every word of the job; idempotent."""
+        ...
+
+    def query(
+        self,
+        text: str,
+        *,
+        job_type: str | None = None,
+        state: State | None = None,
+        limit: int = 50,
+    ) -> list[int]:
+        """Ids of jobs matching every word of `text`, newest first."""
+        ...

@@ -1,0 +1,164 @@
+"""Where jobs live. Every method is one atomic move: no caller ever sees a job half-moved.
+
+Times are epoch milliseconds passed in by the service (`now`), so adapters hold no policy and
+tests drive time with a manual clock. The one exception is `claim`, which may block and so reads
+the adapter's clock after it wakes.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Protocol
+
+import attrs
+
+from kueport.domain.job import JobRecord, JobSpec, JSONValue
+from kueport.domain.retry import FailurePlan, SuccessPlan
+from kueport.domain.state import State
+
+Order = Literal["asc", "desc"]
+
+
+@attrs.frozen
+class Claim:
+    """What a worker asks for when it has free slots."""
+
+    job_type: str
+    worker_id: str
+    limit: int = 1
+    lease_ms: int = 30_000
+
+
+@attrs.frozen
+class Changes:
+    """Options a re-save or an edit may change on a stored job (None = leave as is)."""
+
+    priority: int | None = None
+    max_attempts: int | None = None
+    delay_ms: int | None = None
+    ttl_ms: int | None = None
+    data: JSONValue = None
+    replace_data: bool = False
+
+
+class JobStorage(Protocol):
+    # -- producers -------------------------------------------------------------------------
+    def enqueue(self, spec: JobSpec, now: int) -> JobRecord:
+        """Store a new job with a fresh id, inactive or (with a delay) delayed."""
+        ...
+
+    def update(self, job_id: int, changes: Changes, now: int) -> JobRecord:
+        """Apply a re-save: new priority, attempts, delay (recomputes promote_at), ttl, data.
+
+        Raises `JobNotFound`.
+        """
+        ...
+
+    # -- workers ---------------------------------------------------------------------------
+    def claim(self, claim: Claim, timeout: float) -> list[JobRecord]:
+        """Move up to `claim.limit` inactive jobs of the type to active, best first.
+
+        Blocks up to `timeout` seconds while none is available (never busy-waits), and returns
+        the claimed jobs, each carrying a fresh `lease` token that fences later writes.
+        """
+        ...
+
+    def complete(
+        self, job_id: int, lease: str, result: JSONValue, plan: SuccessPlan, now: int
+    ) -> JobRecord | None:
+        """Finish an attempt successfully; removes the job when the plan says so.
+
+        Raises `LeaseLost` when `lease` no longer holds the job. Returns the stored record, or
+        None when it was removed.
+        """
+        ...
+
+    def fail(
+        self, job_id: int, lease: str, error: str, plan: FailurePlan, now: int
+    ) -> JobRecord | None:
+        """Record a failed attempt and move to the plan's next state (retry or final failure).
+
+        Raises `LeaseLost` when `lease` no longer holds the job.
+        """
+        ...
+
+    def renew_lease(self, job_id: int, lease: str, until: int) -> bool:
+        """Extend a held lease; False when the job is no longer held under it."""
+        ...
+
+    def set_progress(
+        self, job_id: int, lease: str | None, percent: int, data: JSONValue, now: int
+    ) -> JobRecord:
+        """Store progress; pushes an active job's TTL deadline to `now + ttl` as Kue does.
+
+        `lease=None` is an unfenced write (from outside any worker). Raises `JobNotFound` or
+        `LeaseLost`.
+        """
+        ...
+
+    def append_log(self, job_id: int, line: str, now: int) -> None:
+        """Add one line to the job's log. Raises `JobNotFound`."""
+        ...
+
+    # -- maintenance -----------------------------------------------------------------------
+    def promote_due(self, now: int, limit: int) -> list[JobRecord]:
+        """Move delayed jobs whose `promote_at <= now` to inactive; idempotent, lock-free."""
+        ...
+
+    def ttl_expired(self, now: int, limit: int) -> list[JobRecord]:
+        """Active jobs whose TTL deadline has passed (read only; the service fails them)."""
+        ...
+
+    def lease_expired(self, now: int, limit: int) -> list[JobRecord]:
+        """Active jobs whose lease ran out without renewal (read only)."""
+        ...
+
+    def reconcile_tokens(self) -> int:
+        """Repair wake-up tokens so each inactive job has exactly one; returns tokens fixed."""
+        ...
+
+    # -- people (API, dashboard) -----------------------------------------------------------
+    def move(self, job_id: int, state: State, now: int, promote_at: int | None = None) -> JobRecord:
+        """Put a job in another state by hand (restart, dashboard edit); breaks any lease.
+
+        Raises `JobNotFound` or `IllegalTransition`.
+        """
+        ...
+
+    def remove(self, job_id: int) -> JobRecord | None:
+        """Delete the job, its log and every index entry; None if it did not exist."""
+        ...
+
+    # -- reading ---------------------------------------------------------------------------
+    def get(self, job_id: int) -> JobRecord | None: ...
+
+    def logs(self, job_id: int) -> list[str]: ...
+
+    def count(self, state: State | None = None, job_type: str | None = None) -> int:
+        """Jobs in a state (all jobs when None), optionally of one type."""
+        ...
+
+    def ids(self, state: State, job_type: str | None = None) -> list[int]:
+        """Ids in the state's order (score, then id)."""
+        ...
+
+    def range(
+        self,
+        state: State | None,
+        job_type: str | None,
+        start: int,
+        stop: int,
+        order: Order = "asc",
+    ) -> list[JobRecord]:
+        """Kue's range: ranks `start..stop` (inclusive, negatives from the end) of the set by
+        score, then sorted by id ascending, reversed for `desc`."""
+        ...
+
+    def types(self) -> list[str]:
+        """Every type ever stored, sorted."""
+        ...
+
+    def work_time(self) -> int | None:
+        """Sum of durations (ms) of completed jobs, None before the first completion."""
+        ...
+
+    def close(self) -> None: ...
