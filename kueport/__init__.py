@@ -1,0 +1,56 @@
+"""kueport: a priority job queue for Python, backed by Redis, compatible with Node's Kue.
+
+queue = kueport.create_queue()
+queue.create("email", {"to": "tj@example.com"}).priority("high").attempts(3).save()
+
+@queue.process("email", concurrency=5)
+def send(job):
+    job.progress(1, 1)
+    return {"sent": True}
+"""
+
+from kueport.adapters.clock import ManualClock, SystemClock
+from kueport.bootstrap import create_queue
+from kueport.domain.backoff import Exponential, Fixed, Named
+from kueport.domain.errors import (
+    IllegalTransition,
+    InvalidJobOption,
+    InvalidPriority,
+    InvalidState,
+    JobNotFound,
+    KueportError,
+    LeaseLost,
+    QueueClosed,
+    ShutdownInProgress,
+    UnknownBackoff,
+)
+from kueport.domain.priority import PRIORITIES
+from kueport.domain.state import State
+from kueport.job import Job
+from kueport.queue import Queue
+from kueport.worker import Context, Worker
+
+__all__ = [
+    "PRIORITIES",
+    "Context",
+    "Exponential",
+    "Fixed",
+    "IllegalTransition",
+    "InvalidJobOption",
+    "InvalidPriority",
+    "InvalidState",
+    "Job",
+    "JobNotFound",
+    "KueportError",
+    "LeaseLost",
+    "ManualClock",
+    "Named",
+    "Queue",
+    "QueueClosed",
+    "ShutdownInProgress",
+    "State",
+    "SystemClock",
+    "UnknownBackoff",
+    "Worker",
+    "create_queue",
+]

@@ -133,9 +133,9 @@ def next_delay_ms(
     if isinstance(policy, SameDelay):
         return job_delay_ms
     if isinstance(policy, Fixed):
-        return job_delay_ms if policy.delay_ms is None else policy.delay_ms
+        return policy.delay_ms or job_delay_ms  # Kue: `backoff.delay || job._delay`
     if isinstance(policy, Exponential):
-        base = job_delay_ms if policy.delay_ms is None else policy.delay_ms
+        base = policy.delay_ms or job_delay_ms
         computed = exponential_ms(base, attempts, policy.max_delay_ms)
         return computed if computed > 0 else job_delay_ms
     return _named_delay_ms(policy, attempts, job_delay_ms, registry)
@@ -149,6 +149,8 @@ def _named_delay_ms(
     except KeyError:
         raise UnknownBackoff(f"no backoff registered under the name {policy.name!r}") from None
     answer = fn(attempts, job_delay_ms / 1000)
+    if isinstance(answer, timedelta):
+        answer = answer.total_seconds()
     if isinstance(answer, int | float) and not isinstance(answer, bool) and answer <= 0:
         return job_delay_ms
     computed = to_ms(answer, what=f"delay from backoff {policy.name!r}")

@@ -11,6 +11,7 @@ from typing import Literal, Protocol
 
 import attrs
 
+from kueport.domain.backoff import Backoff
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.retry import FailurePlan, SuccessPlan
 from kueport.domain.state import State
@@ -36,6 +37,11 @@ class Changes:
     max_attempts: int | None = None
     delay_ms: int | None = None
     ttl_ms: int | None = None
+    #: `backoff` is applied only when `backoff_set` (None then means "no backoff").
+    backoff: Backoff | None = None
+    backoff_set: bool = False
+    remove_on_complete: bool | None = None
+    remove_on_fail: bool | None = None
     data: JSONValue = None
     replace_data: bool = False
 
@@ -63,21 +69,23 @@ class JobStorage(Protocol):
         ...
 
     def complete(
-        self, job_id: int, lease: str, result: JSONValue, plan: SuccessPlan, now: int
+        self, job_id: int, lease: str | None, result: JSONValue, plan: SuccessPlan, now: int
     ) -> JobRecord | None:
         """Finish an attempt successfully; removes the job when the plan says so.
 
-        Raises `LeaseLost` when `lease` no longer holds the job. Returns the stored record, or
+        Raises `LeaseLost` when the job is not active under `lease`; `lease=None` is an
+        unfenced write that only requires the job to be active (sweeps of jobs made active by
+        hand, which no worker holds). Returns the stored record, or
         None when it was removed.
         """
         ...
 
     def fail(
-        self, job_id: int, lease: str, error: str, plan: FailurePlan, now: int
+        self, job_id: int, lease: str | None, error: str, plan: FailurePlan, now: int
     ) -> JobRecord | None:
         """Record a failed attempt and move to the plan's next state (retry or final failure).
 
-        Raises `LeaseLost` when `lease` no longer holds the job.
+        Raises `LeaseLost` when the job is not active under `lease` (None: see `complete`).
         """
         ...
 

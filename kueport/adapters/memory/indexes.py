@@ -1,0 +1,69 @@
+"""Kue's sorted-set indexes, kept in memory with the same members and scores as in Redis.
+
+`jobs` holds every job by priority, `jobs:<state>` scores by `state_score` (promote_at for
+delayed, the TTL deadline or `-abs(priority)` for active), `jobs:<type>:<state>` by priority.
+Every score is a function of the stored record, so re-indexing is "drop the old record, add
+the new one".
+"""
+
+from __future__ import annotations
+
+from kueport.adapters.memory.zset import SortedSet
+from kueport.domain.job import JobRecord
+from kueport.domain.ordering import state_score, type_score, zid
+from kueport.domain.state import State
+
+#: A zset's content as (member, score) pairs, in order.
+ZSetItems = list[tuple[str, float]]
+
+
+def record_state_score(record: JobRecord) -> float:
+    return state_score(
+        record.state,
+        record.priority,
+        promote_at=record.promote_at,
+        ttl_deadline=record.ttl_expires_at,
+    )
+
+
+class Indexes:
+    """The all-jobs set, one set per state and one per (type, state)."""
+
+    def __init__(self) -> None:
+        self.all = SortedSet()
+        self._states = {state: SortedSet() for state in State}
+        self._typed: dict[tuple[str, State], SortedSet] = {}
+        self._empty = SortedSet()
+
+    def add(self, record: JobRecord) -> None:
+        member = zid(record.id)
+        self.all.add(member, record.priority)
+        self._states[record.state].add(member, record_state_score(record))
+        typed = self._typed.setdefault((record.type, record.state), SortedSet())
+        typed.add(member, type_score(record.priority))
+
+    def discard(self, record: JobRecord) -> None:
+        member = zid(record.id)
+        self.all.remove(member)
+        self._states[record.state].remove(member)
+        self.of(record.state, record.type).remove(member)
+
+    def replace(self, old: JobRecord, new: JobRecord) -> None:
+        self.discard(old)
+        self.add(new)
+
+    def of(self, state: State, job_type: str | None = None) -> SortedSet:
+        """`jobs:<state>` or `jobs:<type>:<state>` (an empty set when there is none)."""
+        if job_type is None:
+            return self._states[state]
+        return self._typed.get((job_type, state), self._empty)
+
+    def count_type(self, job_type: str) -> int:
+        return sum(len(self.of(state, job_type)) for state in State)
+
+    def snapshot(self) -> dict[str, ZSetItems]:
+        """Every non-empty set under its Kue key name (without prefix), as Redis would list it."""
+        sets: dict[str, SortedSet] = {"jobs": self.all}
+        sets.update({f"jobs:{state.value}": zset for state, zset in self._states.items()})
+        sets.update({f"jobs:{t}:{s.value}": zset for (t, s), zset in self._typed.items()})
+        return {key: zset.items() for key, zset in sorted(sets.items()) if len(zset)}

@@ -1,0 +1,254 @@
+"""The embedded storage: jobs in a dict, Kue's sorted sets in memory, one lock around all.
+
+Counts, ranges and claim order are identical to the Redis adapter's because both order by
+`kueport.domain.ordering` (score, then zid bytes). Claims block on a condition variable that
+every move into `inactive` notifies; nothing polls.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import uuid
+from collections.abc import Iterable
+
+import attrs
+
+from kueport.adapters.memory import records
+from kueport.adapters.memory.indexes import Indexes, ZSetItems
+from kueport.adapters.memory.zset import NEG_INF, rank_slice
+from kueport.domain.errors import JobNotFound, LeaseLost
+from kueport.domain.job import JobRecord, JobSpec, JSONValue
+from kueport.domain.ordering import strip_zid
+from kueport.domain.retry import FailurePlan, SuccessPlan
+from kueport.domain.state import State, check_move
+from kueport.domain.ttl import lease_expired, ttl_exceeded
+from kueport.ports.clock import Clock
+from kueport.ports.storage import Changes, Claim, Order
+
+
+class MemoryStorage:
+    """`JobStorage` for one process: the default embedded backend and the test backend."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._cond = threading.Condition()
+        self._jobs: dict[int, JobRecord] = {}
+        self._logs: dict[int, list[str]] = {}
+        self._indexes = Indexes()
+        self._types: set[str] = set()
+        self._ids = itertools.count(1)
+        self._work_time: int | None = None
+        self._closed = False
+
+    # -- producers -------------------------------------------------------------------------
+    def enqueue(self, spec: JobSpec, now: int) -> JobRecord:
+        with self._cond:
+            record = records.new_record(next(self._ids), spec, now)
+            self._types.add(record.type)
+            self._logs[record.id] = []
+            return self._store(None, record)
+
+    def update(self, job_id: int, changes: Changes, now: int) -> JobRecord:
+        with self._cond:
+            old = self._require(job_id)
+            return self._store(old, records.updated(old, changes, now))
+
+    # -- workers ---------------------------------------------------------------------------
+    def claim(self, claim: Claim, timeout: float) -> list[JobRecord]:
+        if claim.limit <= 0:
+            return []
+        with self._cond:
+            self._cond.wait_for(lambda: self._closed or self._claimable(claim), max(0, timeout))
+            if self._closed:
+                return []
+            now = self._clock.now_ms()
+            waiting = self._indexes.of(State.INACTIVE, claim.job_type)
+            return [self._claim_one(strip_zid(m), claim, now) for m in waiting.first(claim.limit)]
+
+    def complete(
+        self, job_id: int, lease: str | None, result: JSONValue, plan: SuccessPlan, now: int
+    ) -> JobRecord | None:
+        with self._cond:
+            old = self._held(job_id, lease)
+            new = self._store(old, records.completed(old, result, plan, now))
+            self._work_time = (self._work_time or 0) + plan.duration_ms
+            if plan.remove:
+                self._delete(new)
+                return None
+            return new
+
+    def fail(
+        self, job_id: int, lease: str | None, error: str, plan: FailurePlan, now: int
+    ) -> JobRecord | None:
+        with self._cond:
+            old = self._held(job_id, lease)
+            self._logs[job_id].append(records.error_log_line(error))
+            new = self._store(old, records.failed(old, error, plan, now))
+            if plan.remove and new.state is State.FAILED:
+                self._delete(new)
+                return None
+            return new
+
+    def renew_lease(self, job_id: int, lease: str, until: int) -> bool:
+        with self._cond:
+            record = self._jobs.get(job_id)
+            if record is None or not record.is_active or record.lease != lease:
+                return False
+            self._jobs[job_id] = attrs.evolve(record, lease_until=until)
+            return True
+
+    def set_progress(
+        self, job_id: int, lease: str | None, percent: int, data: JSONValue, now: int
+    ) -> JobRecord:
+        with self._cond:
+            old = self._require(job_id) if lease is None else self._held(job_id, lease)
+            return self._store(old, records.with_progress(old, percent, data, now))
+
+    def append_log(self, job_id: int, line: str, now: int) -> None:
+        with self._cond:
+            record = self._require(job_id)
+            self._logs[job_id].append(line)
+            self._jobs[job_id] = attrs.evolve(record, updated_at=now)
+
+    # -- maintenance -----------------------------------------------------------------------
+    def promote_due(self, now: int, limit: int) -> list[JobRecord]:
+        with self._cond:
+            due = self._indexes.of(State.DELAYED).range_by_score(NEG_INF, now, limit)
+            return [self._move(strip_zid(m), State.INACTIVE, now, None) for m in due]
+
+    def ttl_expired(self, now: int, limit: int) -> list[JobRecord]:
+        # Active jobs without a TTL score -abs(priority) <= 0; TTL deadlines are now + ttl > 0.
+        with self._cond:
+            candidates = self._records(self._indexes.of(State.ACTIVE).range_by_score(1, now))
+            return [r for r in candidates if ttl_exceeded(r, now)][: max(0, limit)]
+
+    def lease_expired(self, now: int, limit: int) -> list[JobRecord]:
+        with self._cond:
+            active = self._records(self._indexes.of(State.ACTIVE))
+            expired = [r for r in active if lease_expired(r, now)]
+            expired.sort(key=lambda r: (r.lease_until, r.id))
+            return expired[: max(0, limit)]
+
+    def reconcile_tokens(self) -> int:
+        """The memory backend wakes claimers with a condition variable: no tokens to drift."""
+        return 0
+
+    # -- people ----------------------------------------------------------------------------
+    def move(self, job_id: int, state: State, now: int, promote_at: int | None = None) -> JobRecord:
+        with self._cond:
+            return self._move(job_id, state, now, promote_at)
+
+    def remove(self, job_id: int) -> JobRecord | None:
+        with self._cond:
+            record = self._jobs.get(job_id)
+            if record is not None:
+                self._delete(record)
+            return record
+
+    # -- reading ---------------------------------------------------------------------------
+    def get(self, job_id: int) -> JobRecord | None:
+        with self._cond:
+            return self._jobs.get(job_id)
+
+    def logs(self, job_id: int) -> list[str]:
+        with self._cond:
+            return list(self._logs.get(job_id, ()))
+
+    def count(self, state: State | None = None, job_type: str | None = None) -> int:
+        with self._cond:
+            if state is not None:
+                return len(self._indexes.of(state, job_type))
+            if job_type is not None:
+                return self._indexes.count_type(job_type)
+            return len(self._indexes.all)
+
+    def ids(self, state: State, job_type: str | None = None) -> list[int]:
+        with self._cond:
+            return [strip_zid(member) for member in self._indexes.of(state, job_type)]
+
+    def range(
+        self,
+        state: State | None,
+        job_type: str | None,
+        start: int,
+        stop: int,
+        order: Order = "asc",
+    ) -> list[JobRecord]:
+        with self._cond:
+            members = rank_slice(self._ranked(state, job_type), start, stop)
+            picked = sorted(self._records(members), key=lambda r: r.id)
+            return picked[::-1] if order == "desc" else picked
+
+    def types(self) -> list[str]:
+        with self._cond:
+            return sorted(self._types)
+
+    def work_time(self) -> int | None:
+        with self._cond:
+            return self._work_time
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    # -- test helpers (not part of the port) -----------------------------------------------
+    def snapshot_indexes(self) -> dict[str, ZSetItems]:
+        """Every non-empty sorted set under its Kue key name, as (member, score) pairs."""
+        with self._cond:
+            return self._indexes.snapshot()
+
+    # -- internals (callers hold the lock) -------------------------------------------------
+    def _require(self, job_id: int) -> JobRecord:
+        record = self._jobs.get(job_id)
+        if record is None:
+            raise JobNotFound(job_id)
+        return record
+
+    def _held(self, job_id: int, lease: str | None) -> JobRecord:
+        """The job, if it is active under `lease` (None: active under any lease, or none)."""
+        record = self._require(job_id)
+        if not record.is_active or (lease is not None and record.lease != lease):
+            raise LeaseLost(job_id)
+        return record
+
+    def _store(self, old: JobRecord | None, new: JobRecord) -> JobRecord:
+        if old is not None:
+            self._indexes.discard(old)
+        self._indexes.add(new)
+        self._jobs[new.id] = new
+        if new.state is State.INACTIVE:
+            self._cond.notify_all()
+        return new
+
+    def _delete(self, record: JobRecord) -> None:
+        self._indexes.discard(record)
+        del self._jobs[record.id]
+        self._logs.pop(record.id, None)
+
+    def _move(self, job_id: int, state: State, now: int, promote_at: int | None) -> JobRecord:
+        old = self._require(job_id)
+        check_move(job_id, old.state, state)
+        return self._store(old, records.moved(old, state, now, promote_at))
+
+    def _claimable(self, claim: Claim) -> bool:
+        return len(self._indexes.of(State.INACTIVE, claim.job_type)) > 0
+
+    def _claim_one(self, job_id: int, claim: Claim, now: int) -> JobRecord:
+        old = self._jobs[job_id]
+        lease = uuid.uuid4().hex
+        return self._store(old, records.claimed(old, claim.worker_id, lease, claim.lease_ms, now))
+
+    def _records(self, members: Iterable[str]) -> list[JobRecord]:
+        found = (self._jobs.get(strip_zid(member)) for member in members)
+        return [record for record in found if record is not None]
+
+    def _ranked(self, state: State | None, job_type: str | None) -> list[str]:
+        """Members of the set a range reads: a state's, or all jobs (of one type when given)."""
+        if state is not None:
+            return list(self._indexes.of(state, job_type))
+        members = list(self._indexes.all)
+        if job_type is None:
+            return members
+        return [m for m in members if self._jobs[strip_zid(m)].type == job_type]

@@ -1,0 +1,43 @@
+"""The set of adapters a queue runs on, so test mode can swap all of them at once."""
+
+from __future__ import annotations
+
+import attrs
+
+from kueport.domain.state import State
+from kueport.ports.clock import Clock
+from kueport.ports.pubsub import EventBus
+from kueport.ports.search import SearchIndex
+from kueport.ports.storage import JobStorage
+
+
+@attrs.frozen
+class Backend:
+    storage: JobStorage
+    bus: EventBus
+    search: SearchIndex
+    clock: Clock
+
+    def close(self) -> None:
+        self.bus.close()
+        self.storage.close()
+
+
+def memory_backend(clock: Clock, *, search_enabled: bool = False) -> Backend:
+    from kueport.adapters.memory import (
+        MemoryEventBus,
+        MemorySearchIndex,
+        MemoryStorage,
+        NullSearchIndex,
+    )
+
+    storage = MemoryStorage(clock)
+    search: SearchIndex = NullSearchIndex()
+    if search_enabled:
+        search = MemorySearchIndex(state_of=lambda job_id: _state_of(storage, job_id))
+    return Backend(storage=storage, bus=MemoryEventBus(), search=search, clock=clock)
+
+
+def _state_of(storage: JobStorage, job_id: int) -> State | None:
+    record = storage.get(job_id)
+    return None if record is None else record.state

@@ -1,0 +1,63 @@
+"""The composition root: `create_queue` builds adapters from options and wires the queue.
+
+Nothing connects at import time; clients are built here, when a queue is asked for.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from kueport.adapters.clock import SystemClock
+from kueport.backend import Backend, memory_backend
+from kueport.domain.errors import KueportError
+from kueport.ports.clock import Clock
+from kueport.queue import Queue
+
+
+def create_queue(
+    *,
+    redis: str | dict[str, Any] | None = None,
+    prefix: str = "q",
+    job_events: bool = True,
+    disable_search: bool = True,
+    clock: Clock | None = None,
+    backend: Backend | None = None,
+    maintenance_interval: float = 1.0,
+    lease: float = 30.0,
+    claim_timeout: float = 1.0,
+) -> Queue:
+    """A queue on the embedded memory backend, or on Redis with `redis="redis://..."`.
+
+    `job_events=False` skips job-level event bookkeeping; `disable_search=False` indexes job
+    data for `queue.search()`. `clock` and `backend` are seams for tests and embedding.
+    """
+    clock = clock or (backend.clock if backend is not None else SystemClock())
+    if backend is None:
+        if redis is not None:
+            backend = _redis_backend(redis, prefix, clock, search_enabled=not disable_search)
+        else:
+            backend = memory_backend(clock, search_enabled=not disable_search)
+    return Queue(
+        backend,
+        prefix=prefix,
+        job_events=job_events,
+        search_enabled=not disable_search,
+        maintenance_interval=maintenance_interval,
+        lease=lease,
+        claim_timeout=claim_timeout,
+    )
+
+
+def _redis_backend(
+    redis: str | dict[str, Any], prefix: str, clock: Clock, *, search_enabled: bool
+) -> Backend:
+    try:
+        module = importlib.import_module("kueport.adapters.redis")
+    except ImportError:
+        raise KueportError(
+            "the Redis backend is not part of this build yet; use create_queue() for the "
+            "embedded memory backend"
+        ) from None
+    backend: Backend = module.redis_backend(redis, prefix, clock, search_enabled=search_enabled)
+    return backend

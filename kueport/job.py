@@ -1,0 +1,261 @@
+"""The user-facing job: a fluent builder before `save()`, a view of the stored job after it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from kueport.domain.backoff import Backoff, parse_backoff
+from kueport.domain.durations import Duration, delay_ms, to_ms
+from kueport.domain.errors import InvalidJobOption
+from kueport.domain.job import JobRecord, JobSpec, JSONValue
+from kueport.domain.priority import parse_priority
+from kueport.domain.state import State
+from kueport.emitter import Emitter, Listener
+from kueport.logformat import format_log
+from kueport.ports.storage import Changes
+from kueport.presenters import job_json
+
+if TYPE_CHECKING:
+    from kueport.queue import Queue
+
+
+@attrs.define
+class JobOptions:
+    """What the fluent setters collected; None means "not set" (keep the stored value)."""
+
+    priority: int | None = None
+    attempts: int | None = None
+    backoff: Backoff | None = None
+    backoff_set: bool = False
+    delay: Duration | datetime | None = None
+    ttl_ms: int | None = None
+    remove_on_complete: bool | None = None
+    remove_on_fail: bool | None = None
+    search_keys: tuple[str, ...] | None = None
+    events: bool = True
+
+
+def _attempts(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidJobOption(f"invalid attempts {value!r}: use an integer of at least 1")
+    return value
+
+
+class Job:
+    """Made by `queue.create(type, data)`; read id, type, data, state, result, error."""
+
+    def __init__(
+        self,
+        queue: Queue,
+        job_type: str,
+        data: JSONValue = None,
+        *,
+        record: JobRecord | None = None,
+        lease: str | None = None,
+    ) -> None:
+        if not isinstance(job_type, str) or not job_type:
+            raise InvalidJobOption("a job needs a non-empty type")
+        self._queue = queue
+        self.type = job_type
+        self.data: JSONValue = {} if data is None else data
+        self._record = record
+        self._lease = lease
+        self._options = JobOptions()
+        self._emitter = Emitter(on_listener_error=queue.report_error)
+
+    # -- reading -------------------------------------------------------------------------
+    @property
+    def id(self) -> int | None:
+        return None if self._record is None else self._record.id
+
+    @property
+    def record(self) -> JobRecord | None:
+        """The stored job as last seen by this object (None before `save()`)."""
+        return self._record
+
+    @property
+    def state(self) -> str | None:
+        return None if self._record is None else self._record.state.value
+
+    @property
+    def result(self) -> JSONValue:
+        return None if self._record is None else self._record.result
+
+    @property
+    def error(self) -> str | None:
+        return None if self._record is None else self._record.error
+
+    def refresh(self) -> Job:
+        """Re-read the stored job (state, result, progress...)."""
+        self._record = self._queue.service.get(self._require_id())
+        self.data = self._record.data
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        """Exactly the JSON of `GET /job/:id` (Kue's toJSON, ids as numbers)."""
+        if self._record is None:
+            raise InvalidJobOption("the job has not been saved yet")
+        return job_json(self._record)
+
+    def logs(self) -> list[str]:
+        return self._queue.service.storage.logs(self._require_id())
+
+    def __repr__(self) -> str:
+        return f"<Job {self.id} {self.type!r} {self.state}>"
+
+    # -- fluent options ------------------------------------------------------------------
+    def priority(self, value: int | str) -> Job:
+        self._options.priority = parse_priority(value)
+        return self
+
+    def attempts(self, count: int) -> Job:
+        self._options.attempts = _attempts(count)
+        return self
+
+    def backoff(self, policy: object) -> Job:
+        self._options.backoff = parse_backoff(policy)
+        self._options.backoff_set = True
+        return self
+
+    def delay(self, value: Duration | datetime) -> Job:
+        if not isinstance(value, datetime):
+            to_ms(value, what="delay")
+        self._options.delay = value
+        return self
+
+    def ttl(self, value: Duration) -> Job:
+        ttl = to_ms(value, what="ttl")
+        self._options.ttl_ms = ttl or None
+        return self
+
+    def remove_on_complete(self, value: bool = True) -> Job:
+        self._options.remove_on_complete = bool(value)
+        return self
+
+    def remove_on_fail(self, value: bool = True) -> Job:
+        self._options.remove_on_fail = bool(value)
+        return self
+
+    def search_keys(self, keys: Iterable[str]) -> Job:
+        keys = tuple(keys)
+        if not all(isinstance(key, str) and key for key in keys):
+            raise InvalidJobOption(f"invalid search keys {keys!r}: use non-empty strings")
+        self._options.search_keys = keys
+        return self
+
+    def events(self, enabled: bool = True) -> Job:
+        """`events(False)`: no job-level events for this job (saves the listener bookkeeping)."""
+        self._options.events = bool(enabled)
+        return self
+
+    # -- saving --------------------------------------------------------------------------
+    def save(self) -> Job:
+        """Store a new job, or apply changed options to a stored one; returns the job."""
+        if self._record is None:
+            self._record = self._queue.save_new(self, self._spec())
+        else:
+            self._record = self._queue.service.update(self._record.id, self._changes())
+        self._options = attrs.evolve(JobOptions(), events=self._options.events)
+        return self
+
+    def _spec(self) -> JobSpec:
+        opts = self._options
+        delay = 0 if opts.delay is None else delay_ms(opts.delay, self._queue.service.now())
+        return JobSpec(
+            type=self.type,
+            data=self.data,
+            priority=opts.priority or 0,
+            max_attempts=opts.attempts or 1,
+            delay_ms=delay,
+            ttl_ms=opts.ttl_ms,
+            backoff=opts.backoff,
+            remove_on_complete=bool(opts.remove_on_complete),
+            remove_on_fail=bool(opts.remove_on_fail),
+            search_keys=opts.search_keys or (),
+        )
+
+    def _changes(self) -> Changes:
+        opts = self._options
+        assert self._record is not None
+        delay = None if opts.delay is None else delay_ms(opts.delay, self._queue.service.now())
+        return Changes(
+            priority=opts.priority,
+            max_attempts=opts.attempts,
+            delay_ms=delay,
+            ttl_ms=opts.ttl_ms,
+            backoff=opts.backoff,
+            backoff_set=opts.backoff_set,
+            remove_on_complete=opts.remove_on_complete,
+            remove_on_fail=opts.remove_on_fail,
+            data=self.data,
+            replace_data=self.data != self._record.data,
+        )
+
+    @property
+    def wants_events(self) -> bool:
+        return self._options.events
+
+    # -- events --------------------------------------------------------------------------
+    def on(self, event: str, fn: Listener) -> Job:
+        """Listen to this job's events: complete, failed, failed attempt, progress, start..."""
+        self._emitter.on(event, fn)
+        self._queue.track(self)
+        return self
+
+    def once(self, event: str, fn: Listener) -> Job:
+        self._emitter.once(event, fn)
+        self._queue.track(self)
+        return self
+
+    def emit(self, event: str, *args: Any) -> None:
+        self._emitter.emit(event, *args)
+
+    @property
+    def has_listeners(self) -> bool:
+        return self._emitter.has_listeners()
+
+    # -- inside a handler (fenced by the lease) or from anywhere -------------------------
+    def log(self, *args: Any) -> Job:
+        """`job.log("sent to %s", to)`: Node's util.format rules, one line in the job's log."""
+        self._queue.service.log(self._require_id(), format_log(*args))
+        return self
+
+    def progress(self, completed: float, total: float, data: JSONValue = None) -> Job:
+        self._record = self._queue.service.progress(
+            self._require_id(), self._lease, completed, total, data
+        )
+        return self
+
+    # -- moving by hand ------------------------------------------------------------------
+    def remove(self) -> Job:
+        self._queue.service.remove(self._require_id())
+        return self
+
+    def inactive(self) -> Job:
+        """Kue's restart: back to the queue (attempts are kept, as in Kue)."""
+        return self._move(State.INACTIVE)
+
+    def active(self) -> Job:
+        return self._move(State.ACTIVE)
+
+    def complete(self) -> Job:
+        return self._move(State.COMPLETE)
+
+    def failed(self) -> Job:
+        return self._move(State.FAILED)
+
+    def delayed(self) -> Job:
+        return self._move(State.DELAYED)
+
+    def _move(self, state: State) -> Job:
+        self._record = self._queue.service.move(self._require_id(), state)
+        return self
+
+    def _require_id(self) -> int:
+        if self._record is None:
+            raise InvalidJobOption("the job has not been saved yet")
+        return self._record.id

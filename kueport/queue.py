@@ -1,0 +1,421 @@
+"""The queue: create jobs, process them, listen to events, inspect and maintain storage."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import overload
+
+from kueport.async_runner import AsyncRunner
+from kueport.backend import Backend
+from kueport.domain.backoff import BackoffFunction
+from kueport.domain.durations import Duration
+from kueport.domain.errors import QueueClosed, ShutdownInProgress
+from kueport.domain.job import JobRecord, JobSpec, JSONValue
+from kueport.domain.state import State
+from kueport.emitter import Emitter, Listener
+from kueport.event_router import EventRouter
+from kueport.job import Job
+from kueport.maintenance import MaintenanceLoop
+from kueport.ports.clock import Clock
+from kueport.ports.storage import Order
+from kueport.service import JobService
+from kueport.testmode import TestMode
+from kueport.worker import Handler, Worker
+
+log = logging.getLogger("kueport")
+
+
+class Queue:
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        prefix: str = "q",
+        job_events: bool = True,
+        search_enabled: bool = False,
+        maintenance_interval: float = 1.0,
+        lease: float = 30.0,
+        claim_timeout: float = 1.0,
+    ) -> None:
+        self.prefix = prefix
+        self.search_enabled = search_enabled
+        self._backend = backend
+        self._service = self._build_service(backend)
+        self._emitter = Emitter(on_listener_error=self._listener_failed)
+        self._router = EventRouter(self._emitter, job_events)
+        self._router.attach(backend.bus)
+        self._workers: list[Worker] = []
+        self._lease_ms = round(lease * 1000)
+        self._claim_timeout = claim_timeout
+        self._maintenance = MaintenanceLoop(
+            self.run_maintenance, maintenance_interval, self.report_error
+        )
+        self._async: AsyncRunner | None = None
+        self._lock = threading.RLock()
+        self._shutting_down = False
+        self._closed = False
+        self._watch_stuck_every: float | None = None
+        self._last_reconcile = 0.0
+        self._last_renewal = 0.0
+        self.testmode = TestMode(self)
+        on_advance = getattr(backend.clock, "on_advance", None)
+        if callable(on_advance):
+            on_advance(self._maintenance.wake)
+
+    # -- wiring --------------------------------------------------------------------------
+    def _build_service(self, backend: Backend) -> JobService:
+        backoffs = self._service.backoffs if hasattr(self, "_service") else None
+        service = JobService(
+            storage=backend.storage,
+            bus=backend.bus,
+            search=backend.search,
+            clock=backend.clock,
+            search_enabled=self.search_enabled,
+        )
+        if backoffs is not None:
+            service.backoffs = backoffs
+        return service
+
+    @property
+    def service(self) -> JobService:
+        return self._service
+
+    @property
+    def clock(self) -> Clock:
+        return self._backend.clock
+
+    @property
+    def backend(self) -> Backend:
+        return self._backend
+
+    def swap_backend(self, backend: Backend) -> Backend:
+        """Run on other adapters from now on; returns the previous backend (for test mode)."""
+        with self._lock:
+            previous = self._backend
+            self._backend = backend
+            self._service = self._build_service(backend)
+            self._router.attach(backend.bus)
+            return previous
+
+    # -- producing -----------------------------------------------------------------------
+    def create(
+        self,
+        job_type: str,
+        data: JSONValue = None,
+        *,
+        priority: int | str | None = None,
+        attempts: int | None = None,
+        backoff: object = None,
+        delay: Duration | datetime | None = None,
+        ttl: Duration | None = None,
+        remove_on_complete: bool | None = None,
+        remove_on_fail: bool | None = None,
+        search_keys: Iterable[str] | None = None,
+        events: bool | None = None,
+    ) -> Job:
+        """A new, unsaved job; options may be given here or with the fluent setters."""
+        job = Job(self, job_type, data)
+        if priority is not None:
+            job.priority(priority)
+        if attempts is not None:
+            job.attempts(attempts)
+        if backoff is not None:
+            job.backoff(backoff)
+        if delay is not None:
+            job.delay(delay)
+        if ttl is not None:
+            job.ttl(ttl)
+        if remove_on_complete is not None:
+            job.remove_on_complete(remove_on_complete)
+        if remove_on_fail is not None:
+            job.remove_on_fail(remove_on_fail)
+        if search_keys is not None:
+            job.search_keys(search_keys)
+        if events is not None:
+            job.events(events)
+        return job
+
+    create_job = create
+
+    def save_new(self, job: Job, spec: JobSpec) -> JobRecord:
+        if self._closed:
+            raise QueueClosed("the queue was shut down")
+
+        def track(record: JobRecord) -> None:
+            job._record = record
+            self.track(job)
+
+        record = self._service.enqueue(spec, before_publish=track)
+        self.testmode.record(job)
+        return record
+
+    def track(self, job: Job) -> None:
+        self._router.track(job)
+
+    def register_backoff(self, name: str, fn: BackoffFunction) -> None:
+        """Make `job.backoff(name)` usable: `fn(attempts, delay_seconds) -> seconds`."""
+        self._service.backoffs.register(name, fn)
+
+    # -- events --------------------------------------------------------------------------
+    def on(self, event: str, fn: Listener) -> Queue:
+        """Queue-level events: `job complete` (id, result), `job failed` (id, message)..."""
+        self._emitter.on(event, fn)
+        return self
+
+    def once(self, event: str, fn: Listener) -> Queue:
+        self._emitter.once(event, fn)
+        return self
+
+    def off(self, event: str, fn: Listener | None = None) -> Queue:
+        self._emitter.off(event, fn)
+        return self
+
+    def report_error(self, exc: BaseException) -> None:
+        """Internal errors go to `queue.on("error")` listeners, or to the log when none listen."""
+        if self._emitter.has_listeners("error"):
+            self._emitter.emit("error", exc)
+        else:
+            log.error("kueport internal error", exc_info=exc)
+
+    def _listener_failed(self, exc: BaseException) -> None:
+        log.error("an event listener raised", exc_info=exc)
+
+    # -- processing ----------------------------------------------------------------------
+    @overload
+    def process(self, job_type: str, handler: Handler, *, concurrency: int = 1) -> Worker: ...
+
+    @overload
+    def process(
+        self, job_type: str, handler: None = None, *, concurrency: int = 1
+    ) -> Callable[[Handler], Handler]: ...
+
+    def process(
+        self, job_type: str, handler: Handler | None = None, *, concurrency: int = 1
+    ) -> Worker | Callable[[Handler], Handler]:
+        """Run `handler(job)` or `handler(job, ctx)` for jobs of `job_type`, `concurrency` at once.
+
+        Without a handler this is a decorator: `@queue.process("email", concurrency=20)`.
+        """
+        if handler is None:
+
+            def decorate(fn: Handler) -> Handler:
+                self.process(job_type, fn, concurrency=concurrency)
+                return fn
+
+            return decorate
+        if self._closed or self._shutting_down:
+            raise QueueClosed("the queue was shut down")
+        worker = Worker(
+            self,
+            job_type,
+            handler,
+            concurrency=concurrency,
+            lease_ms=self._lease_ms,
+            claim_timeout=self._claim_timeout,
+        )
+        with self._lock:
+            self._workers.append(worker)
+        worker.start()
+        self._maintenance.start()
+        return worker
+
+    @property
+    def workers(self) -> list[Worker]:
+        with self._lock:
+            return list(self._workers)
+
+    def bind_job(self, record: JobRecord, lease: str) -> Job:
+        return Job(self, record.type, record.data, record=record, lease=lease)
+
+    def async_runner(self) -> AsyncRunner:
+        with self._lock:
+            if self._async is None:
+                self._async = AsyncRunner()
+            return self._async
+
+    def may_claim(self) -> bool:
+        return not self._closed and self.testmode.processing
+
+    def pause(self, job_type: str | None = None, timeout: float | None = None) -> None:
+        for worker in self._select(job_type):
+            worker.pause(timeout)
+
+    def resume(self, job_type: str | None = None) -> None:
+        for worker in self._select(job_type):
+            worker.resume()
+
+    def _select(self, job_type: str | None) -> list[Worker]:
+        return [w for w in self.workers if job_type is None or w.job_type == job_type]
+
+    # -- maintenance ---------------------------------------------------------------------
+    def run_maintenance(self) -> None:
+        """One pass: promote due delayed jobs, fail TTL-exceeded ones, renew leases."""
+        service = self._service
+        service.promote_due()
+        service.fail_expired_ttl(on_failed=self._take_away)
+        self._renew_leases()
+        every = self._watch_stuck_every
+        if every is not None and time.monotonic() - self._last_reconcile >= every:
+            self._last_reconcile = time.monotonic()
+            service.storage.reconcile_tokens()
+
+    def _renew_leases(self) -> None:
+        if time.monotonic() - self._last_renewal < self._lease_ms / 3000:
+            return
+        self._last_renewal = time.monotonic()
+        for worker in self.workers:
+            worker.renew_leases()
+
+    def _take_away(self, record: JobRecord) -> None:
+        for worker in self.workers:
+            if worker.cancel(record.id):
+                return
+
+    def watch_stuck_jobs(self, interval: Duration = 1.0) -> None:
+        """Reconcile wake-up tokens with inactive jobs every `interval` seconds (Kue's watchdog)."""
+        seconds = interval.total_seconds() if not isinstance(interval, int | float) else interval
+        self._watch_stuck_every = float(seconds)
+        self._maintenance.start()
+
+    # -- shutting down -------------------------------------------------------------------
+    def shutdown(self, timeout: float = 5.0, job_type: str | None = None) -> None:
+        """Stop taking jobs, wait up to `timeout` for running ones, fail the rest ("Shutdown").
+
+        With `job_type`, only that type's workers stop. A second shutdown while one runs
+        raises `ShutdownInProgress`.
+        """
+        with self._lock:
+            if self._shutting_down:
+                raise ShutdownInProgress()
+            if self._closed:
+                return
+            self._shutting_down = True
+        try:
+            self._stop_workers(self._select(job_type), timeout)
+            if job_type is None:
+                self._close()
+        finally:
+            with self._lock:
+                self._shutting_down = False
+
+    def _stop_workers(self, workers: list[Worker], timeout: float) -> None:
+        threads = [threading.Thread(target=w.shutdown, args=(timeout,)) for w in workers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        with self._lock:
+            self._workers = [w for w in self._workers if w not in workers]
+
+    def _close(self) -> None:
+        self._maintenance.stop()
+        self._router.detach()
+        if self._async is not None:
+            self._async.close()
+        self._closed = True
+        self._backend.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def __enter__(self) -> Queue:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+
+    # -- reading -------------------------------------------------------------------------
+    def get_job(self, job_id: int) -> Job:
+        record = self._service.get(int(job_id))
+        return Job(self, record.type, record.data, record=record)
+
+    def remove(self, job_id: int) -> bool:
+        return self._service.remove(int(job_id)) is not None
+
+    def count(self, state: State | str | None = None, job_type: str | None = None) -> int:
+        parsed = None if state is None else State.parse(state)
+        return self._service.storage.count(parsed, job_type)
+
+    def ids(self, state: State | str, job_type: str | None = None) -> list[int]:
+        return self._service.storage.ids(State.parse(state), job_type)
+
+    def inactive_count(self, job_type: str | None = None) -> int:
+        return self.count(State.INACTIVE, job_type)
+
+    def active_count(self, job_type: str | None = None) -> int:
+        return self.count(State.ACTIVE, job_type)
+
+    def complete_count(self, job_type: str | None = None) -> int:
+        return self.count(State.COMPLETE, job_type)
+
+    def failed_count(self, job_type: str | None = None) -> int:
+        return self.count(State.FAILED, job_type)
+
+    def delayed_count(self, job_type: str | None = None) -> int:
+        return self.count(State.DELAYED, job_type)
+
+    def inactive(self, job_type: str | None = None) -> list[int]:
+        return self.ids(State.INACTIVE, job_type)
+
+    def active(self, job_type: str | None = None) -> list[int]:
+        return self.ids(State.ACTIVE, job_type)
+
+    def complete(self, job_type: str | None = None) -> list[int]:
+        return self.ids(State.COMPLETE, job_type)
+
+    def failed(self, job_type: str | None = None) -> list[int]:
+        return self.ids(State.FAILED, job_type)
+
+    def delayed(self, job_type: str | None = None) -> list[int]:
+        return self.ids(State.DELAYED, job_type)
+
+    def range_by_state(
+        self, state: State | str, start: int = 0, stop: int = -1, order: Order = "asc"
+    ) -> list[Job]:
+        """Kue's `Job.rangeByState`: ranks by priority, returned sorted by id."""
+        return self._jobs(self._service.range(State.parse(state), None, start, stop, order))
+
+    def range_by_type(
+        self,
+        job_type: str,
+        state: State | str,
+        start: int = 0,
+        stop: int = -1,
+        order: Order = "asc",
+    ) -> list[Job]:
+        return self._jobs(self._service.range(State.parse(state), job_type, start, stop, order))
+
+    def range(self, start: int = 0, stop: int = -1, order: Order = "asc") -> list[Job]:
+        """Kue's `Job.range`: every job, by priority rank."""
+        return self._jobs(self._service.range(None, None, start, stop, order))
+
+    def _jobs(self, records: list[JobRecord]) -> list[Job]:
+        return [Job(self, r.type, r.data, record=r) for r in records]
+
+    def types(self) -> list[str]:
+        return self._service.storage.types()
+
+    def work_time(self) -> int | None:
+        return self._service.storage.work_time()
+
+    def search(
+        self,
+        text: str,
+        *,
+        job_type: str | None = None,
+        state: State | str | None = None,
+        limit: int = 50,
+    ) -> list[int]:
+        """Ids of jobs whose data matches every word (search must be enabled)."""
+        if not self.search_enabled:
+            return []
+        parsed = None if state is None else State.parse(state)
+        return self._service.search.query(text, job_type=job_type, state=parsed, limit=limit)
+
+    def __repr__(self) -> str:
+        return f"<Queue prefix={self.prefix!r} workers={len(self.workers)}>"

@@ -1,0 +1,223 @@
+"""Use cases over the ports: each asks the domain what to do, then storage does it atomically.
+
+Events are published here, after storage has moved the job, so a listener never hears about
+a move that did not happen.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import traceback
+from collections.abc import Callable, Mapping
+
+import attrs
+
+from kueport.domain.backoff import BackoffFunction
+from kueport.domain.errors import InvalidJobOption, JobNotFound, LeaseLost
+from kueport.domain.events import EventName, JobEvent
+from kueport.domain.job import JobRecord, JobSpec, JSONValue
+from kueport.domain.retry import plan_failure, plan_success
+from kueport.domain.state import State
+from kueport.domain.ttl import TTL_EXCEEDED
+from kueport.ports.clock import Clock
+from kueport.ports.pubsub import EventBus
+from kueport.ports.search import SearchIndex
+from kueport.ports.storage import Changes, Claim, JobStorage, Order
+
+#: How many due delayed jobs (or expired active jobs) one maintenance pass handles (Kue: 1000).
+SWEEP_LIMIT = 1000
+
+
+@attrs.frozen
+class Failure:
+    """A failed attempt as stored (`detail`, with traceback) and as announced (`message`)."""
+
+    message: str
+    detail: str
+
+    @classmethod
+    def from_exception(cls, exc: BaseException) -> Failure:
+        """Kue stores `err.stack`, whose first line is `Error: message`; we store the same shape."""
+        message = str(exc) or type(exc).__name__
+        headline = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        return cls(message=message, detail=f"{headline}\n{frames}".rstrip("\n"))
+
+    @classmethod
+    def plain(cls, message: str) -> Failure:
+        return cls(message=message, detail=message)
+
+
+class BackoffRegistry:
+    """Named retry policies registered by the worker process; jobs store only the name."""
+
+    def __init__(self) -> None:
+        self._functions: dict[str, BackoffFunction] = {}
+        self._lock = threading.Lock()
+
+    def register(self, name: str, fn: BackoffFunction) -> None:
+        if not name or not callable(fn):
+            raise InvalidJobOption("register_backoff needs a non-empty name and a callable")
+        with self._lock:
+            self._functions[name] = fn
+
+    def snapshot(self) -> Mapping[str, BackoffFunction]:
+        with self._lock:
+            return dict(self._functions)
+
+
+def progress_percent(completed: float, total: float) -> int:
+    """Kue's `min(100, floor(completed * 100 / total))`, refusing a total that is not positive."""
+    if not math.isfinite(total) or total <= 0 or not math.isfinite(completed):
+        raise InvalidJobOption(f"invalid progress {completed!r}/{total!r}: total must be > 0")
+    return max(0, min(100, math.floor(completed * 100 / total)))
+
+
+@attrs.define
+class JobService:
+    storage: JobStorage
+    bus: EventBus
+    search: SearchIndex
+    clock: Clock
+    backoffs: BackoffRegistry = attrs.field(factory=BackoffRegistry)
+    search_enabled: bool = False
+
+    def now(self) -> int:
+        return self.clock.now_ms()
+
+    def _publish(self, job_id: int, name: EventName, *args: object) -> None:
+        self.bus.publish(JobEvent(job_id, name, tuple(args)))
+
+    # -- producers -----------------------------------------------------------------------
+    def enqueue(
+        self, spec: JobSpec, before_publish: Callable[[JobRecord], None] | None = None
+    ) -> JobRecord:
+        """Store a new job; `before_publish` runs first so job-level listeners hear `enqueue`."""
+        record = self.storage.enqueue(spec, self.now())
+        self._index(record)
+        if before_publish is not None:
+            before_publish(record)
+        if record.state is State.INACTIVE:
+            self._publish(record.id, EventName.ENQUEUE, record.type)
+        return record
+
+    def update(self, job_id: int, changes: Changes) -> JobRecord:
+        record = self.storage.update(job_id, changes, self.now())
+        self._index(record)
+        return record
+
+    def _index(self, record: JobRecord) -> None:
+        if self.search_enabled:
+            self.search.index(record.id, record.type, searchable_texts(record))
+
+    # -- workers -------------------------------------------------------------------------
+    def claim(self, claim: Claim, timeout: float) -> list[JobRecord]:
+        records = self.storage.claim(claim, timeout)
+        for record in records:
+            self._publish(record.id, EventName.START, record.type)
+        return records
+
+    def complete(self, record: JobRecord, lease: str | None, result: JSONValue) -> JobRecord | None:
+        plan = plan_success(record, self.now())
+        stored = self.storage.complete(record.id, lease, result, plan, self.now())
+        self._publish(record.id, EventName.COMPLETE, result)
+        if stored is None:
+            self._removed(record)
+        return stored
+
+    def fail(self, record: JobRecord, lease: str | None, failure: Failure) -> JobRecord | None:
+        now = self.now()
+        plan = plan_failure(record, now, self.backoffs.snapshot())
+        stored = self.storage.fail(record.id, lease, failure.detail, plan, now)
+        self._publish(record.id, EventName.ERROR, failure.detail)
+        if plan.next_state is State.INACTIVE:
+            self._publish(record.id, EventName.ENQUEUE, record.type)
+        if plan.will_retry:
+            self._publish(record.id, EventName.FAILED_ATTEMPT, failure.message, plan.attempts)
+        else:
+            self._publish(record.id, EventName.FAILED, failure.message)
+        if stored is None:
+            self._removed(record)
+        return stored
+
+    def renew(self, record: JobRecord, lease: str, lease_ms: int) -> bool:
+        return self.storage.renew_lease(record.id, lease, self.now() + lease_ms)
+
+    def progress(
+        self, job_id: int, lease: str | None, completed: float, total: float, data: JSONValue
+    ) -> JobRecord:
+        percent = progress_percent(completed, total)
+        record = self.storage.set_progress(job_id, lease, percent, data, self.now())
+        self._publish(job_id, EventName.PROGRESS, percent, data)
+        return record
+
+    def log(self, job_id: int, line: str) -> None:
+        self.storage.append_log(job_id, line, self.now())
+
+    # -- maintenance ---------------------------------------------------------------------
+    def promote_due(self, limit: int = SWEEP_LIMIT) -> list[JobRecord]:
+        promoted = self.storage.promote_due(self.now(), limit)
+        for record in promoted:
+            self._publish(record.id, EventName.PROMOTION)
+            self._publish(record.id, EventName.ENQUEUE, record.type)
+        return promoted
+
+    def fail_expired_ttl(
+        self, on_failed: Callable[[JobRecord], None], limit: int = SWEEP_LIMIT
+    ) -> list[JobRecord]:
+        """Fail every active job past its TTL; `on_failed` hears each so its handler can stop."""
+        failed = []
+        for record in self.storage.ttl_expired(self.now(), limit):
+            try:
+                self.fail(record, record.lease, Failure.plain(TTL_EXCEEDED))
+            except (LeaseLost, JobNotFound):
+                continue  # finished or moved since we read it: nothing to do
+            on_failed(record)
+            failed.append(record)
+        return failed
+
+    # -- people --------------------------------------------------------------------------
+    def move(self, job_id: int, state: State) -> JobRecord:
+        record = self.storage.move(job_id, state, self.now())
+        if state is State.INACTIVE:
+            self._publish(job_id, EventName.ENQUEUE, record.type)
+        return record
+
+    def remove(self, job_id: int) -> JobRecord | None:
+        record = self.storage.remove(job_id)
+        if record is not None:
+            self._removed(record)
+        return record
+
+    def _removed(self, record: JobRecord) -> None:
+        if self.search_enabled:
+            self.search.remove(record.id)
+        self._publish(record.id, EventName.REMOVE, record.type)
+
+    # -- reading -------------------------------------------------------------------------
+    def get(self, job_id: int) -> JobRecord:
+        record = self.storage.get(job_id)
+        if record is None:
+            raise JobNotFound(job_id)
+        return record
+
+    def range(
+        self, state: State | None, job_type: str | None, start: int, stop: int, order: Order
+    ) -> list[JobRecord]:
+        return self.storage.range(state, job_type, start, stop, order)
+
+
+def searchable_texts(record: JobRecord) -> list[str]:
+    """The whole data, or only the values under `search_keys` (dotted paths allowed)."""
+    if not record.search_keys:
+        return [json.dumps(record.data, default=str)]
+    texts = []
+    for key in record.search_keys:
+        value: object = record.data
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is not None:
+            texts.append(value if isinstance(value, str) else json.dumps(value, default=str))
+    return texts

@@ -1,0 +1,330 @@
+"""Workers: claim jobs of one type up to a concurrency limit and run the user's handler.
+
+One dispatcher thread per `queue.process()` claims as many jobs as there are free slots in
+one storage call. Sync handlers run each on their own thread, `async def` handlers as tasks
+on the queue's event loop. A job taken away from the worker (TTL, shutdown timeout, lost
+lease) frees its slot at once and tells the handler to stop; whatever the handler returns
+afterwards is ignored, because storage refuses writes without the lease.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import inspect
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
+
+import attrs
+
+from kueport.domain.errors import JobNotFound, LeaseLost
+from kueport.domain.job import JobRecord, JSONValue
+from kueport.domain.state import State
+from kueport.domain.ttl import SHUTDOWN
+from kueport.emitter import accepted_arg_count
+from kueport.ports.storage import Claim
+from kueport.service import Failure, JobService
+
+if TYPE_CHECKING:
+    from kueport.async_runner import AsyncRunner
+    from kueport.job import Job
+
+log = logging.getLogger("kueport.worker")
+
+Handler = Callable[..., Any]
+
+
+class WorkerHost(Protocol):
+    """What a worker needs from its queue."""
+
+    @property
+    def service(self) -> JobService: ...
+
+    def bind_job(self, record: JobRecord, lease: str) -> Job: ...
+
+    def report_error(self, exc: BaseException) -> None: ...
+
+    def async_runner(self) -> AsyncRunner: ...
+
+    def may_claim(self) -> bool: ...
+
+
+@attrs.define(eq=False)
+class RunningJob:
+    record: JobRecord
+    lease: str
+    cancelled: threading.Event = attrs.field(factory=threading.Event)
+    settled: bool = False
+    future: concurrent.futures.Future[Any] | None = None
+
+
+class Context:
+    """The handler's second argument: Kue's `ctx` plus a cancelled flag to poll."""
+
+    def __init__(self, worker: Worker, running: RunningJob) -> None:
+        self._worker = worker
+        self._running = running
+
+    @property
+    def cancelled(self) -> bool:
+        """True once the job was taken away (TTL, shutdown timeout, lease lost): stop work."""
+        return self._running.cancelled.is_set()
+
+    def wait_cancelled(self, timeout: float | None = None) -> bool:
+        """Sleep up to `timeout` seconds, waking early when the job is cancelled."""
+        return self._running.cancelled.wait(timeout)
+
+    @property
+    def worker_id(self) -> str:
+        return self._worker.worker_id
+
+    def pause(self, timeout: float | None = None) -> None:
+        """Stop taking new jobs of this type; with a timeout, jobs still running then fail."""
+        self._worker.pause(timeout)
+
+    def resume(self) -> None:
+        self._worker.resume()
+
+    def shutdown(self) -> None:
+        """Stop this worker for good once running jobs finish (does not wait here)."""
+        threading.Thread(target=self._worker.shutdown, daemon=True).start()
+
+
+_worker_numbers = iter(range(1, 1 << 62))
+_worker_numbers_lock = threading.Lock()
+
+
+def _next_worker_id(job_type: str) -> str:
+    with _worker_numbers_lock:
+        number = next(_worker_numbers)
+    return f"kueport:{socket.gethostname()}:{os.getpid()}:{job_type}:{number}"
+
+
+class Worker:
+    def __init__(
+        self,
+        host: WorkerHost,
+        job_type: str,
+        handler: Handler,
+        *,
+        concurrency: int = 1,
+        lease_ms: int = 30_000,
+        claim_timeout: float = 1.0,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, got {concurrency}")
+        self.job_type = job_type
+        self.worker_id = _next_worker_id(job_type)
+        self.concurrency = concurrency
+        self._host = host
+        self._handler = handler
+        self._is_async = inspect.iscoroutinefunction(handler)
+        self._wants_ctx = (accepted_arg_count(handler) or 2) >= 2
+        self._lease_ms = lease_ms
+        self._claim_timeout = claim_timeout
+        self._cond = threading.Condition()
+        self._running: dict[int, RunningJob] = {}
+        self._paused = False
+        self._stopping = False
+        self._thread = threading.Thread(
+            target=self._dispatch, name=f"kueport-worker-{job_type}", daemon=True
+        )
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def start(self) -> Worker:
+        self._thread.start()
+        return self
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    @property
+    def active_jobs(self) -> list[JobRecord]:
+        with self._cond:
+            return [running.record for running in self._running.values()]
+
+    def pause(self, timeout: float | None = None) -> None:
+        with self._cond:
+            self._paused = True
+            self._cond.notify_all()
+        if timeout is not None:
+            threading.Thread(target=self._drain, args=(timeout,), daemon=True).start()
+
+    def resume(self) -> None:
+        with self._cond:
+            self._paused = False
+            self._cond.notify_all()
+
+    def shutdown(self, timeout: float = 5.0) -> None:
+        """Stop claiming, wait up to `timeout` for running jobs, then fail them with "Shutdown"."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        self._drain(timeout)
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(self._claim_timeout + 5.0)
+
+    def _drain(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            self._cond.wait_for(lambda: not self._running, max(0.0, deadline - time.monotonic()))
+            leftovers = list(self._running.values())
+        for running in leftovers:
+            if self._take_back(running):
+                self._stop_handler(running)
+                self._write_outcome(running, Failure.plain(SHUTDOWN), None)
+                self._release(running)
+
+    # -- claiming ------------------------------------------------------------------------
+    def _free_slots(self) -> int:
+        """Block until there is a free slot and we may claim; 0 means stop."""
+        with self._cond:
+            self._cond.wait_for(
+                lambda: (
+                    self._stopping or (not self._paused and len(self._running) < self.concurrency)
+                ),
+            )
+            return 0 if self._stopping else self.concurrency - len(self._running)
+
+    def _dispatch(self) -> None:
+        failures = 0
+        while True:
+            free = self._free_slots()
+            if free == 0:
+                return
+            if not self._host.may_claim():
+                time.sleep(self._claim_timeout)
+                continue
+            try:
+                claim = Claim(self.job_type, self.worker_id, limit=free, lease_ms=self._lease_ms)
+                records = self._host.service.claim(claim, self._claim_timeout)
+                failures = 0
+            except Exception as exc:
+                failures += 1
+                self._host.report_error(exc)
+                time.sleep(min(30.0, 0.1 * 2 ** min(failures, 9)))
+                continue
+            for record in records:
+                self._start(record)
+
+    def _start(self, record: JobRecord) -> None:
+        assert record.lease is not None
+        running = RunningJob(record=record, lease=record.lease)
+        with self._cond:
+            stopping = self._stopping
+            if not stopping:
+                self._running[record.id] = running
+        if stopping:
+            self._hand_back(running)
+            return
+        job = self._host.bind_job(record, running.lease)
+        args = (job, Context(self, running)) if self._wants_ctx else (job,)
+        if self._is_async:
+            running.future = self._host.async_runner().submit(self._handler(*args))
+            running.future.add_done_callback(lambda fut: self._on_async_done(running, fut))
+        else:
+            name = f"kueport-job-{record.id}"
+            threading.Thread(
+                target=self._run_sync, args=(running, args), name=name, daemon=True
+            ).start()
+
+    def _hand_back(self, running: RunningJob) -> None:
+        """A job claimed while we were stopping goes back to the queue untouched."""
+        try:
+            self._host.service.move(running.record.id, State.INACTIVE)
+        except Exception as exc:
+            self._host.report_error(exc)
+
+    # -- running -------------------------------------------------------------------------
+    def _run_sync(self, running: RunningJob, args: tuple[Any, ...]) -> None:
+        try:
+            result = self._handler(*args)
+            if inspect.isawaitable(result):
+                result = self._host.async_runner().submit(_await(result)).result()
+        except BaseException as exc:
+            self._settle(running, Failure.from_exception(exc), None)
+        else:
+            self._settle(running, None, result)
+
+    def _on_async_done(self, running: RunningJob, future: concurrent.futures.Future[Any]) -> None:
+        if future.cancelled():
+            return
+        exc = future.exception()
+        if exc is not None:
+            self._settle(running, Failure.from_exception(exc), None)
+        else:
+            self._settle(running, None, future.result())
+
+    def _settle(self, running: RunningJob, failure: Failure | None, result: JSONValue) -> None:
+        if not self._take_back(running):
+            return  # taken away already (TTL, shutdown): the outcome is not ours to write
+        try:
+            self._write_outcome(running, failure, result)
+        finally:
+            self._release(running)
+
+    def _write_outcome(
+        self, running: RunningJob, failure: Failure | None, result: JSONValue
+    ) -> None:
+        service = self._host.service
+        try:
+            if failure is None:
+                service.complete(running.record, running.lease, result)
+            else:
+                service.fail(running.record, running.lease, failure)
+        except (LeaseLost, JobNotFound):
+            log.info("job %s was taken away before its outcome was stored", running.record.id)
+        except Exception as exc:
+            self._host.report_error(exc)
+
+    def _take_back(self, running: RunningJob) -> bool:
+        """Settle a running job exactly once; True for the caller that gets to settle it."""
+        with self._cond:
+            if running.settled:
+                return False
+            running.settled = True
+            return True
+
+    def _release(self, running: RunningJob) -> None:
+        with self._cond:
+            self._running.pop(running.record.id, None)
+            self._cond.notify_all()
+
+    # -- taking jobs away ----------------------------------------------------------------
+    def cancel(self, job_id: int) -> bool:
+        """The job was failed or moved elsewhere: tell the handler to stop and free the slot."""
+        with self._cond:
+            running = self._running.get(job_id)
+        if running is None or not self._take_back(running):
+            return False
+        self._stop_handler(running)
+        self._release(running)
+        return True
+
+    @staticmethod
+    def _stop_handler(running: RunningJob) -> None:
+        running.cancelled.set()
+        if running.future is not None:
+            running.future.cancel()
+
+    def renew_leases(self) -> None:
+        """Heartbeat: keep every running job's lease; a job whose lease is gone is cancelled."""
+        with self._cond:
+            running = list(self._running.values())
+        for job in running:
+            try:
+                kept = self._host.service.renew(job.record, job.lease, self._lease_ms)
+            except Exception as exc:
+                self._host.report_error(exc)
+                continue
+            if not kept:
+                self.cancel(job.record.id)
+
+
+async def _await(awaitable: Any) -> Any:
+    return await awaitable

@@ -1,0 +1,193 @@
+"""Jobs reach handlers with their data, in priority order, with Kue's bookkeeping."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from kueport import InvalidJobOption, InvalidPriority, Job
+from kueport.queue import Queue
+from tests.helpers import Recorder, wait_for
+
+
+def test_save_assigns_an_integer_id_and_stores_the_job_inactive(queue: Queue) -> None:
+    job = queue.create("email", {"title": "welcome", "to": "tj@example.com"}).save()
+
+    assert isinstance(job.id, int)
+    assert job.state == "inactive"
+    assert queue.get_job(job.id).data == {"title": "welcome", "to": "tj@example.com"}
+    assert queue.inactive_count() == 1
+    assert queue.inactive_count("email") == 1
+
+
+def test_a_created_job_reaches_its_handler_with_identical_data(queue: Queue) -> None:
+    seen = Recorder()
+    data = {"title": "t", "nested": {"list": [1, 2.5, None, "x"]}, "unicode": "héllo ✓"}
+
+    def handler(job: Job) -> None:
+        job.log("handled %s", job.id)
+        seen(job.data)
+
+    job = queue.create("email", data).save()
+    queue.process("email", handler)
+
+    assert seen.wait(1)[0] == (data,)
+    wait_for(lambda: queue.complete_count() == 1)
+    assert queue.complete() == [job.id]
+    assert job.logs() == [f"handled {job.id}"]
+
+
+def test_returning_a_value_completes_the_job_with_that_result(queue: Queue) -> None:
+    job = queue.create("sum", {"a": 1, "b": 2}).save()
+    queue.process("sum", lambda job: {"total": job.data["a"] + job.data["b"]})
+
+    wait_for(lambda: queue.complete_count() == 1)
+    done = job.refresh()
+    assert done.state == "complete"
+    assert done.result == {"total": 3}
+    assert done.to_dict()["progress"] == "100"
+    assert done.to_dict()["attempts"] == {"made": 1, "remaining": 0, "max": 1}
+    assert done.record is not None and done.record.duration is not None
+
+
+def test_the_worker_id_is_recorded_on_the_job(queue: Queue) -> None:
+    job = queue.create("email").save()
+    queue.process("email", lambda job: None)
+
+    wait_for(lambda: queue.complete_count() == 1)
+    assert job.refresh().to_dict()["workerId"].startswith("kueport:")
+
+
+def test_higher_priority_jobs_are_served_first_and_equal_ones_in_order(queue: Queue) -> None:
+    order = Recorder()
+    names = ["low", "normal", "critical", "medium", "high", "normal", -20]
+    ids = [queue.create("work", {"p": str(p)}).priority(p).save().id for p in names]
+    queue.process("work", lambda job: order(job.id))
+
+    served = [call[0] for call in order.wait(len(ids))]
+    assert served == [ids[6], ids[2], ids[4], ids[3], ids[1], ids[5], ids[0]]
+
+
+def test_concurrency_two_runs_two_jobs_at_the_same_time(queue: Queue) -> None:
+    both_running = threading.Barrier(2, timeout=10)
+    queue.create("slow").save()
+    queue.create("slow").save()
+    queue.process("slow", lambda job: both_running.wait(), concurrency=2)
+
+    wait_for(lambda: queue.complete_count() == 2)
+
+
+def test_concurrency_one_runs_jobs_one_after_the_other(queue: Queue) -> None:
+    running = Recorder()
+    overlap = []
+    lock = threading.Lock()
+    active = [0]
+
+    def handler(job: Job) -> None:
+        with lock:
+            active[0] += 1
+            overlap.append(active[0])
+        threading.Event().wait(0.01)
+        with lock:
+            active[0] -= 1
+        running(job.id)
+
+    for _ in range(4):
+        queue.create("serial").save()
+    queue.process("serial", handler, concurrency=1)
+
+    running.wait(4)
+    assert max(overlap) == 1
+
+
+def test_a_handler_may_take_a_context_argument(queue: Queue) -> None:
+    seen = Recorder()
+    queue.create("ctx").save()
+    queue.process("ctx", lambda job, ctx: seen(ctx.cancelled, ctx.worker_id))
+
+    cancelled, worker_id = seen.wait(1)[0]
+    assert cancelled is False
+    assert worker_id.startswith("kueport:")
+
+
+def test_the_decorator_form_registers_the_function(queue: Queue) -> None:
+    @queue.process("decorated", concurrency=3)
+    def handle(job: Job) -> str:
+        return "ok"
+
+    queue.create("decorated").save()
+    wait_for(lambda: queue.complete_count() == 1)
+    assert handle(None) == "ok"  # type: ignore[arg-type]
+    assert queue.workers[0].concurrency == 3
+
+
+def test_async_handlers_run_on_the_event_loop(queue: Queue) -> None:
+    async def handler(job: Job) -> dict[str, int]:
+        await asyncio.sleep(0)
+        job.progress(1, 2)
+        return {"double": job.data["n"] * 2}
+
+    job = queue.create("async", {"n": 21}).save()
+    queue.process("async", handler, concurrency=5)
+
+    wait_for(lambda: queue.complete_count() == 1)
+    assert job.refresh().result == {"double": 42}
+
+
+def test_an_async_handler_that_raises_fails_the_attempt(queue: Queue) -> None:
+    async def handler(job: Job) -> None:
+        raise RuntimeError("async boom")
+
+    job = queue.create("async-fail").save()
+    queue.process("async-fail", handler)
+
+    wait_for(lambda: queue.failed_count() == 1)
+    assert job.refresh().error is not None
+    assert job.error.startswith("RuntimeError: async boom")
+
+
+def test_create_accepts_every_option_as_a_keyword(queue: Queue) -> None:
+    job = queue.create(
+        "email",
+        {"to": "x"},
+        priority="high",
+        attempts=3,
+        backoff=True,
+        ttl=2,
+        remove_on_complete=True,
+        search_keys=["to"],
+    ).save()
+    record = job.record
+    assert record is not None
+    assert (record.priority, record.max_attempts, record.ttl_ms) == (-10, 3, 2000)
+    assert record.remove_on_complete is True
+    assert record.search_keys == ("to",)
+
+
+@pytest.mark.parametrize(
+    ("setter", "value", "error"),
+    [
+        ("priority", "urgent", InvalidPriority),
+        ("priority", 1.5, InvalidPriority),
+        ("attempts", 0, InvalidJobOption),
+        ("attempts", "3", InvalidJobOption),
+        ("delay", -1, InvalidJobOption),
+        ("ttl", float("nan"), InvalidJobOption),
+        ("backoff", 42, InvalidJobOption),
+        ("search_keys", [""], InvalidJobOption),
+    ],
+)
+def test_bad_options_are_refused_before_anything_is_stored(
+    queue: Queue, setter: str, value: object, error: type[Exception]
+) -> None:
+    job = queue.create("email")
+    with pytest.raises(error):
+        getattr(job, setter)(value)
+    assert queue.count() == 0
+
+
+def test_a_job_needs_a_type(queue: Queue) -> None:
+    with pytest.raises(InvalidJobOption):
+        queue.create("")

@@ -1,0 +1,47 @@
+"""Kue's test mode: jobs are collected in memory; processing only when asked for."""
+
+from __future__ import annotations
+
+from kueport.queue import Queue
+from tests.helpers import wait_for
+
+
+def test_entering_test_mode_collects_saved_jobs_without_processing(queue: Queue) -> None:
+    queue.process("email", lambda job: None)
+    queue.testmode.enter()
+    job = queue.create("email", {"to": "a"}).save()
+
+    assert queue.testmode.jobs == [job]
+    assert queue.testmode.jobs[0].type == "email"
+    assert queue.testmode.jobs[0].data == {"to": "a"}
+    assert job.id is not None
+    assert queue.get_job(job.id).state == "inactive"
+
+
+def test_clear_forgets_the_collected_jobs(queue: Queue) -> None:
+    queue.testmode.enter()
+    queue.create("email").save()
+    queue.testmode.clear()
+    assert queue.testmode.jobs == []
+    assert queue.count() == 0
+
+
+def test_enter_with_process_runs_the_jobs(queue: Queue) -> None:
+    queue.testmode.enter(process=True)
+    queue.process("email", lambda job: "sent")
+    job = queue.create("email").save()
+    wait_for(lambda: job.refresh().state == "complete")
+    assert job.result == "sent"
+
+
+def test_exit_restores_the_real_backend(queue: Queue) -> None:
+    before = queue.create("email").save()
+    queue.testmode.enter()
+    queue.create("email").save()
+    queue.create("email").save()
+    assert queue.count() == 2
+    queue.testmode.exit()
+
+    assert queue.testmode.jobs == []
+    assert queue.inactive() == [before.id]
+    assert not queue.testmode.active
