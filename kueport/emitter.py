@@ -66,7 +66,7 @@ class Emitter:
             if fn is None:
                 self._listeners.pop(name, None)
                 return
-            kept = [entry for entry in self._listeners.get(name, []) if entry[0] is not fn]
+            kept = [entry for entry in self._listeners.get(name, []) if entry[0] != fn]
             self._listeners[name] = kept
 
     def has_listeners(self, name: str | None = None) -> bool:

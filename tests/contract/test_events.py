@@ -80,7 +80,9 @@ def test_five_attempts_with_four_failures_end_complete(queue: Queue) -> None:
         return "finally"
 
     job = queue.create("retry").attempts(5)
-    job.on("failed attempt", events.tagged("failed attempt")).on("complete", events.tagged("complete"))
+    job.on("failed attempt", events.tagged("failed attempt")).on(
+        "complete", events.tagged("complete")
+    )
     job.save()
     queue.process("retry", handler)
 

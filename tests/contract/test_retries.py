@@ -13,7 +13,9 @@ def always_fail(job: Job) -> None:
     raise RuntimeError("boom")
 
 
-def test_a_delayed_job_waits_for_its_time_then_is_promoted(queue: Queue, clock: ManualClock) -> None:
+def test_a_delayed_job_waits_for_its_time_then_is_promoted(
+    queue: Queue, clock: ManualClock
+) -> None:
     events = Recorder()
     created = clock.now_ms()
     job = queue.create("later").delay(0.3).on("promotion", events.tagged("promotion")).save()
@@ -76,7 +78,7 @@ def test_exponential_backoff_follows_kues_formula(queue: Queue, clock: ManualClo
     queue.process("flaky", always_fail)
     gaps = []
     for attempt in (1, 2, 3):
-        wait_for(lambda a=attempt: (job.refresh().record.attempts == a), what=f"attempt {attempt}")  # type: ignore[union-attr,misc]
+        wait_for(lambda a=attempt: job.refresh().record.attempts == a, what=f"attempt {attempt}")  # type: ignore[union-attr,misc]
         record = job.record
         assert record is not None and record.failed_at is not None
         gaps.append(record.promote_at - record.failed_at)
@@ -85,7 +87,9 @@ def test_exponential_backoff_follows_kues_formula(queue: Queue, clock: ManualClo
     wait_for(lambda: queue.failed_count() == 1)
 
 
-def test_a_capped_exponential_backoff_never_exceeds_the_cap(queue: Queue, clock: ManualClock) -> None:
+def test_a_capped_exponential_backoff_never_exceeds_the_cap(
+    queue: Queue, clock: ManualClock
+) -> None:
     job = queue.create("flaky").attempts(10).backoff(Exponential(0.05, max_delay=0.1)).save()
     queue.process("flaky", always_fail)
     gaps = []

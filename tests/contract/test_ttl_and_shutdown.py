@@ -56,7 +56,9 @@ def test_after_a_ttl_failure_the_next_job_starts_with_concurrency_one(
     wait_for(lambda: queue.complete_count() == 1 and queue.failed_count() == 1)
 
 
-def test_a_late_result_from_a_timed_out_handler_is_ignored(queue: Queue, clock: ManualClock) -> None:
+def test_a_late_result_from_a_timed_out_handler_is_ignored(
+    queue: Queue, clock: ManualClock
+) -> None:
     started, release = threading.Event(), threading.Event()
 
     def slow(job: Job) -> str:
