@@ -52,12 +52,12 @@ def create_queue(
 def _redis_backend(
     redis: str | dict[str, Any], prefix: str, clock: Clock, *, search_enabled: bool
 ) -> Backend:
-    try:
-        module = importlib.import_module("kueport.adapters.redis")
-    except ImportError:
+    module = importlib.import_module("kueport.adapters.redis")
+    build = getattr(module, "redis_backend", None)
+    if build is None:
         raise KueportError(
             "the Redis backend is not part of this build yet; use create_queue() for the "
             "embedded memory backend"
-        ) from None
-    backend: Backend = module.redis_backend(redis, prefix, clock, search_enabled=search_enabled)
+        )
+    backend: Backend = build(redis, prefix, clock, search_enabled=search_enabled)
     return backend

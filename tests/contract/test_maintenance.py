@@ -57,10 +57,18 @@ def test_range_by_state_picks_by_priority_and_returns_by_id(queue: Queue) -> Non
     assert [j.id for j in queue.range(0, 0)] == [high.id]
 
 
-def test_unknown_states_are_refused(queue: Queue) -> None:
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda q: q.count("bogus"),
+        lambda q: q.ids("Inactive"),
+        lambda q: q.range_by_state("done"),
+        lambda q: q.range_by_type("a", "", 0, 1),
+    ],
+)
+def test_unknown_states_are_refused(queue: Queue, call) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InvalidState):
-        queue.inactive_count  # noqa: B018 - attribute exists
-        queue.count("bogus")
+        call(queue)
 
 
 def test_restart_puts_a_failed_job_back_in_the_queue(queue: Queue) -> None:
