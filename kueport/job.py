@@ -65,7 +65,7 @@ class Job:
         self._record = record
         self._lease = lease
         self._options = JobOptions()
-        self._emitter = Emitter(on_listener_error=queue.report_error)
+        self._emitter = Emitter(on_listener_error=queue.listener_failed)
 
     # -- reading -------------------------------------------------------------------------
     @property

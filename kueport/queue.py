@@ -45,7 +45,7 @@ class Queue:
         self.search_enabled = search_enabled
         self._backend = backend
         self._service = self._build_service(backend)
-        self._emitter = Emitter(on_listener_error=self._listener_failed)
+        self._emitter = Emitter(on_listener_error=self.listener_failed)
         self._router = EventRouter(self._emitter, job_events)
         self._router.attach(backend.bus)
         self._workers: list[Worker] = []
@@ -181,7 +181,8 @@ class Queue:
         else:
             log.error("kueport internal error", exc_info=exc)
 
-    def _listener_failed(self, exc: BaseException) -> None:
+    def listener_failed(self, exc: BaseException) -> None:
+        """A user's listener raised: log it; it must not disturb processing or other listeners."""
         log.error("an event listener raised", exc_info=exc)
 
     # -- processing ----------------------------------------------------------------------

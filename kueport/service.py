@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping
 
 import attrs
 
-from kueport.domain.backoff import BackoffFunction
-from kueport.domain.errors import InvalidJobOption, JobNotFound, LeaseLost
+from kueport.domain.backoff import BackoffFunction, SameDelay
+from kueport.domain.errors import InvalidJobOption, JobNotFound, LeaseLost, UnknownBackoff
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.retry import plan_failure, plan_success
@@ -129,7 +129,15 @@ class JobService:
 
     def fail(self, record: JobRecord, lease: str | None, failure: Failure) -> JobRecord | None:
         now = self.now()
-        plan = plan_failure(record, now, self.backoffs.snapshot())
+        try:
+            plan = plan_failure(record, now, self.backoffs.snapshot())
+        except UnknownBackoff as exc:
+            # Never strand the job because this worker lacks a policy: retry after its own delay.
+            plan = plan_failure(attrs.evolve(record, backoff=SameDelay()), now)
+            failure = Failure(
+                failure.message,
+                f"{failure.detail}\n(kueport: {exc}; retried after the job's own delay)",
+            )
         stored = self.storage.fail(record.id, lease, failure.detail, plan, now)
         self._publish(record.id, EventName.ERROR, failure.detail)
         if plan.next_state is State.INACTIVE:

@@ -227,6 +227,8 @@ class Worker:
         if self._is_async:
             running.future = self._host.async_runner().submit(self._handler(*args))
             running.future.add_done_callback(lambda fut: self._on_async_done(running, fut))
+            if running.cancelled.is_set():  # taken away before the future existed
+                running.future.cancel()
         else:
             name = f"kueport-job-{record.id}"
             threading.Thread(

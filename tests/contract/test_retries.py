@@ -148,3 +148,16 @@ def test_the_error_keeps_the_exception_and_its_first_line_goes_to_the_log(queue:
     assert job.error.splitlines()[0] == "RuntimeError: boom"
     assert "always_fail" in job.error
     assert job.logs() == ["RuntimeError: boom"]
+
+
+def test_a_job_naming_an_unregistered_backoff_still_retries(
+    queue: Queue, clock: ManualClock
+) -> None:
+    job = queue.create("flaky").attempts(2).delay(0.1).backoff("nobody-registered-this").save()
+    queue.process("flaky", always_fail)
+    clock.advance(0.1)
+    wait_for(lambda: job.refresh().record.attempts == 1)  # type: ignore[union-attr]
+    assert job.state == "delayed"
+    assert job.error is not None and "nobody-registered-this" in job.error
+    clock.advance(0.1)
+    wait_for(lambda: queue.failed_count() == 1)
