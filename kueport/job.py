@@ -21,6 +21,7 @@ from kueport.presenters import job_json
 
 if TYPE_CHECKING:
     from kueport.queue import Queue
+    from kueport.service import JobService
 
 
 @attrs.define
@@ -56,6 +57,7 @@ class Job:
         *,
         record: JobRecord | None = None,
         lease: str | None = None,
+        service: JobService | None = None,
     ) -> None:
         if not isinstance(job_type, str) or not job_type:
             raise InvalidJobOption("a job needs a non-empty type")
@@ -64,8 +66,14 @@ class Job:
         self.data: JSONValue = {} if data is None else data
         self._record = record
         self._lease = lease
+        self._bound_service = service
         self._options = JobOptions()
         self._emitter = Emitter(on_listener_error=queue.listener_failed)
+
+    @property
+    def _service(self) -> JobService:
+        """The backend this job lives on: fixed for a job a worker runs, else the queue's."""
+        return self._bound_service or self._queue.service
 
     # -- reading -------------------------------------------------------------------------
     @property
@@ -91,7 +99,7 @@ class Job:
 
     def refresh(self) -> Job:
         """Re-read the stored job (state, result, progress...)."""
-        self._record = self._queue.service.get(self._require_id())
+        self._record = self._service.get(self._require_id())
         self.data = self._record.data
         return self
 
@@ -102,7 +110,7 @@ class Job:
         return job_json(self._record)
 
     def logs(self) -> list[str]:
-        return self._queue.service.storage.logs(self._require_id())
+        return self._service.storage.logs(self._require_id())
 
     def __repr__(self) -> str:
         return f"<Job {self.id} {self.type!r} {self.state}>"
@@ -158,13 +166,13 @@ class Job:
         if self._record is None:
             self._record = self._queue.save_new(self, self._spec())
         else:
-            self._record = self._queue.service.update(self._record.id, self._changes())
+            self._record = self._service.update(self._record.id, self._changes())
         self._options = attrs.evolve(JobOptions(), events=self._options.events)
         return self
 
     def _spec(self) -> JobSpec:
         opts = self._options
-        delay = 0 if opts.delay is None else delay_ms(opts.delay, self._queue.service.now())
+        delay = 0 if opts.delay is None else delay_ms(opts.delay, self._service.now())
         return JobSpec(
             type=self.type,
             data=self.data,
@@ -181,7 +189,7 @@ class Job:
     def _changes(self) -> Changes:
         opts = self._options
         assert self._record is not None
-        delay = None if opts.delay is None else delay_ms(opts.delay, self._queue.service.now())
+        delay = None if opts.delay is None else delay_ms(opts.delay, self._service.now())
         return Changes(
             priority=opts.priority,
             max_attempts=opts.attempts,
@@ -221,18 +229,18 @@ class Job:
     # -- inside a handler (fenced by the lease) or from anywhere -------------------------
     def log(self, *args: Any) -> Job:
         """`job.log("sent to %s", to)`: Node's util.format rules, one line in the job's log."""
-        self._queue.service.log(self._require_id(), format_log(*args))
+        self._service.log(self._require_id(), format_log(*args))
         return self
 
     def progress(self, completed: float, total: float, data: JSONValue = None) -> Job:
-        self._record = self._queue.service.progress(
+        self._record = self._service.progress(
             self._require_id(), self._lease, completed, total, data
         )
         return self
 
     # -- moving by hand ------------------------------------------------------------------
     def remove(self) -> Job:
-        self._queue.service.remove(self._require_id())
+        self._service.remove(self._require_id())
         return self
 
     def inactive(self) -> Job:
@@ -252,7 +260,7 @@ class Job:
         return self._move(State.DELAYED)
 
     def _move(self, state: State) -> Job:
-        self._record = self._queue.service.move(self._require_id(), state)
+        self._record = self._service.move(self._require_id(), state)
         return self
 
     def _require_id(self) -> int:

@@ -229,8 +229,8 @@ class Queue:
         with self._lock:
             return list(self._workers)
 
-    def bind_job(self, record: JobRecord, lease: str) -> Job:
-        return Job(self, record.type, record.data, record=record, lease=lease)
+    def bind_job(self, record: JobRecord, lease: str, service: JobService) -> Job:
+        return Job(self, record.type, record.data, record=record, lease=lease, service=service)
 
     def async_runner(self) -> AsyncRunner:
         with self._lock:

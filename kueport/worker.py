@@ -44,7 +44,7 @@ class WorkerHost(Protocol):
     @property
     def service(self) -> JobService: ...
 
-    def bind_job(self, record: JobRecord, lease: str) -> Job: ...
+    def bind_job(self, record: JobRecord, lease: str, service: JobService) -> Job: ...
 
     def report_error(self, exc: BaseException) -> None: ...
 
@@ -55,8 +55,11 @@ class WorkerHost(Protocol):
 
 @attrs.define(eq=False)
 class RunningJob:
+    """A job this worker runs, with the backend it was claimed from (test mode may swap it)."""
+
     record: JobRecord
     lease: str
+    service: JobService
     cancelled: threading.Event = attrs.field(factory=threading.Event)
     settled: bool = False
     future: concurrent.futures.Future[Any] | None = None
@@ -202,7 +205,8 @@ class Worker:
                 continue
             try:
                 claim = Claim(self.job_type, self.worker_id, limit=free, lease_ms=self._lease_ms)
-                records = self._host.service.claim(claim, self._claim_timeout)
+                service = self._host.service
+                records = service.claim(claim, self._claim_timeout)
                 failures = 0
             except Exception as exc:
                 failures += 1
@@ -210,11 +214,11 @@ class Worker:
                 time.sleep(min(30.0, 0.1 * 2 ** min(failures, 9)))
                 continue
             for record in records:
-                self._start(record)
+                self._start(record, service)
 
-    def _start(self, record: JobRecord) -> None:
+    def _start(self, record: JobRecord, service: JobService) -> None:
         assert record.lease is not None
-        running = RunningJob(record=record, lease=record.lease)
+        running = RunningJob(record=record, lease=record.lease, service=service)
         with self._cond:
             stopping = self._stopping
             if not stopping:
@@ -222,7 +226,7 @@ class Worker:
         if stopping:
             self._hand_back(running)
             return
-        job = self._host.bind_job(record, running.lease)
+        job = self._host.bind_job(record, running.lease, service)
         args = (job, Context(self, running)) if self._wants_ctx else (job,)
         if self._is_async:
             running.future = self._host.async_runner().submit(self._handler(*args))
@@ -238,7 +242,7 @@ class Worker:
     def _hand_back(self, running: RunningJob) -> None:
         """A job claimed while we were stopping goes back to the queue untouched."""
         try:
-            self._host.service.move(running.record.id, State.INACTIVE)
+            running.service.move(running.record.id, State.INACTIVE)
         except Exception as exc:
             self._host.report_error(exc)
 
@@ -273,7 +277,7 @@ class Worker:
     def _write_outcome(
         self, running: RunningJob, failure: Failure | None, result: JSONValue
     ) -> None:
-        service = self._host.service
+        service = running.service
         try:
             if failure is None:
                 service.complete(running.record, running.lease, result)
@@ -320,7 +324,7 @@ class Worker:
             running = list(self._running.values())
         for job in running:
             try:
-                kept = self._host.service.renew(job.record, job.lease, self._lease_ms)
+                kept = job.service.renew(job.record, job.lease, self._lease_ms)
             except Exception as exc:
                 self._host.report_error(exc)
                 continue

@@ -45,3 +45,27 @@ def test_exit_restores_the_real_backend(queue: Queue) -> None:
     assert queue.testmode.jobs == []
     assert queue.inactive() == [before.id]
     assert not queue.testmode.active
+
+
+def test_a_job_running_when_test_mode_starts_finishes_on_the_real_backend(queue: Queue) -> None:
+    import threading
+
+    started, release = threading.Event(), threading.Event()
+
+    def handler(job):  # type: ignore[no-untyped-def]
+        started.set()
+        release.wait(30)
+        job.log("still writing to the real backend")
+        return "done"
+
+    real = queue.create("slow").save()
+    queue.process("slow", handler)
+    assert started.wait(10)
+    queue.testmode.enter()
+    release.set()
+    wait_for(lambda: queue.testmode.active and not queue.workers[0].active_jobs)
+    queue.testmode.exit()
+
+    assert real.refresh().state == "complete"
+    assert real.result == "done"
+    assert real.logs() == ["still writing to the real backend"]
