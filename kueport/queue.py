@@ -15,13 +15,12 @@ from kueport.domain.backoff import BackoffFunction
 from kueport.domain.durations import Duration
 from kueport.domain.errors import QueueClosed, ShutdownInProgress
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
-from kueport.domain.state import State
 from kueport.emitter import Emitter, Listener
 from kueport.event_router import EventRouter
 from kueport.job import Job
 from kueport.maintenance import MaintenanceLoop
 from kueport.ports.clock import Clock
-from kueport.ports.storage import Order
+from kueport.queries import JobQueries
 from kueport.service import JobService
 from kueport.testmode import TestMode
 from kueport.worker import Handler, Worker
@@ -29,7 +28,7 @@ from kueport.worker import Handler, Worker
 log = logging.getLogger("kueport")
 
 
-class Queue:
+class Queue(JobQueries):
     def __init__(
         self,
         backend: Backend,
@@ -83,6 +82,9 @@ class Queue:
     @property
     def service(self) -> JobService:
         return self._service
+
+    def job_from(self, record: JobRecord) -> Job:
+        return Job(self, record.type, record.data, record=record)
 
     @property
     def clock(self) -> Clock:
@@ -329,94 +331,6 @@ class Queue:
 
     def __exit__(self, *exc: object) -> None:
         self.shutdown()
-
-    # -- reading -------------------------------------------------------------------------
-    def get_job(self, job_id: int) -> Job:
-        record = self._service.get(int(job_id))
-        return Job(self, record.type, record.data, record=record)
-
-    def remove(self, job_id: int) -> bool:
-        return self._service.remove(int(job_id)) is not None
-
-    def count(self, state: State | str | None = None, job_type: str | None = None) -> int:
-        parsed = None if state is None else State.parse(state)
-        return self._service.storage.count(parsed, job_type)
-
-    def ids(self, state: State | str, job_type: str | None = None) -> list[int]:
-        return self._service.storage.ids(State.parse(state), job_type)
-
-    def inactive_count(self, job_type: str | None = None) -> int:
-        return self.count(State.INACTIVE, job_type)
-
-    def active_count(self, job_type: str | None = None) -> int:
-        return self.count(State.ACTIVE, job_type)
-
-    def complete_count(self, job_type: str | None = None) -> int:
-        return self.count(State.COMPLETE, job_type)
-
-    def failed_count(self, job_type: str | None = None) -> int:
-        return self.count(State.FAILED, job_type)
-
-    def delayed_count(self, job_type: str | None = None) -> int:
-        return self.count(State.DELAYED, job_type)
-
-    def inactive(self, job_type: str | None = None) -> list[int]:
-        return self.ids(State.INACTIVE, job_type)
-
-    def active(self, job_type: str | None = None) -> list[int]:
-        return self.ids(State.ACTIVE, job_type)
-
-    def complete(self, job_type: str | None = None) -> list[int]:
-        return self.ids(State.COMPLETE, job_type)
-
-    def failed(self, job_type: str | None = None) -> list[int]:
-        return self.ids(State.FAILED, job_type)
-
-    def delayed(self, job_type: str | None = None) -> list[int]:
-        return self.ids(State.DELAYED, job_type)
-
-    def range_by_state(
-        self, state: State | str, start: int = 0, stop: int = -1, order: Order = "asc"
-    ) -> list[Job]:
-        """Kue's `Job.rangeByState`: ranks by priority, returned sorted by id."""
-        return self._jobs(self._service.range(State.parse(state), None, start, stop, order))
-
-    def range_by_type(
-        self,
-        job_type: str,
-        state: State | str,
-        start: int = 0,
-        stop: int = -1,
-        order: Order = "asc",
-    ) -> list[Job]:
-        return self._jobs(self._service.range(State.parse(state), job_type, start, stop, order))
-
-    def range(self, start: int = 0, stop: int = -1, order: Order = "asc") -> list[Job]:
-        """Kue's `Job.range`: every job, by priority rank."""
-        return self._jobs(self._service.range(None, None, start, stop, order))
-
-    def _jobs(self, records: list[JobRecord]) -> list[Job]:
-        return [Job(self, r.type, r.data, record=r) for r in records]
-
-    def types(self) -> list[str]:
-        return self._service.storage.types()
-
-    def work_time(self) -> int | None:
-        return self._service.storage.work_time()
-
-    def search(
-        self,
-        text: str,
-        *,
-        job_type: str | None = None,
-        state: State | str | None = None,
-        limit: int = 50,
-    ) -> list[int]:
-        """Ids of jobs whose data matches every word (search must be enabled)."""
-        if not self.search_enabled:
-            return []
-        parsed = None if state is None else State.parse(state)
-        return self._service.search.query(text, job_type=job_type, state=parsed, limit=limit)
 
     def __repr__(self) -> str:
         return f"<Queue prefix={self.prefix!r} workers={len(self.workers)}>"

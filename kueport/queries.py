@@ -1,0 +1,112 @@
+"""Reading and hand-editing stored jobs: counts, id lists, ranges, lookups and removal.
+
+Kept apart from `Queue` so the queue module stays about producing and processing.
+"""
+
+from __future__ import annotations
+
+from kueport.domain.job import JobRecord
+from kueport.domain.state import State
+from kueport.job import Job
+from kueport.ports.storage import Order
+from kueport.service import JobService
+
+
+class JobQueries:
+    """Mixed into `Queue`; everything here goes through the current service."""
+
+    search_enabled: bool
+
+    @property
+    def service(self) -> JobService:
+        raise NotImplementedError
+
+    def job_from(self, record: JobRecord) -> Job:
+        raise NotImplementedError
+
+    def get_job(self, job_id: int) -> Job:
+        record = self.service.get(int(job_id))
+        return self.job_from(record)
+
+    def remove(self, job_id: int) -> bool:
+        return self.service.remove(int(job_id)) is not None
+
+    def count(self, state: State | str | None = None, job_type: str | None = None) -> int:
+        parsed = None if state is None else State.parse(state)
+        return self.service.storage.count(parsed, job_type)
+
+    def ids(self, state: State | str, job_type: str | None = None) -> list[int]:
+        return self.service.storage.ids(State.parse(state), job_type)
+
+    def inactive_count(self, job_type: str | None = None) -> int:
+        return self.count(State.INACTIVE, job_type)
+
+    def active_count(self, job_type: str | None = None) -> int:
+        return self.count(State.ACTIVE, job_type)
+
+    def complete_count(self, job_type: str | None = None) -> int:
+        return self.count(State.COMPLETE, job_type)
+
+    def failed_count(self, job_type: str | None = None) -> int:
+        return self.count(State.FAILED, job_type)
+
+    def delayed_count(self, job_type: str | None = None) -> int:
+        return self.count(State.DELAYED, job_type)
+
+    def inactive(self, job_type: str | None = None) -> list[int]:
+        return self.ids(State.INACTIVE, job_type)
+
+    def active(self, job_type: str | None = None) -> list[int]:
+        return self.ids(State.ACTIVE, job_type)
+
+    def complete(self, job_type: str | None = None) -> list[int]:
+        return self.ids(State.COMPLETE, job_type)
+
+    def failed(self, job_type: str | None = None) -> list[int]:
+        return self.ids(State.FAILED, job_type)
+
+    def delayed(self, job_type: str | None = None) -> list[int]:
+        return self.ids(State.DELAYED, job_type)
+
+    def range_by_state(
+        self, state: State | str, start: int = 0, stop: int = -1, order: Order = "asc"
+    ) -> list[Job]:
+        """Kue's `Job.rangeByState`: ranks by priority, returned sorted by id."""
+        return self._jobs(self.service.range(State.parse(state), None, start, stop, order))
+
+    def range_by_type(
+        self,
+        job_type: str,
+        state: State | str,
+        start: int = 0,
+        stop: int = -1,
+        order: Order = "asc",
+    ) -> list[Job]:
+        return self._jobs(self.service.range(State.parse(state), job_type, start, stop, order))
+
+    def range(self, start: int = 0, stop: int = -1, order: Order = "asc") -> list[Job]:
+        """Kue's `Job.range`: every job, by priority rank."""
+        return self._jobs(self.service.range(None, None, start, stop, order))
+
+    def _jobs(self, records: list[JobRecord]) -> list[Job]:
+        return [self.job_from(r) for r in records]
+
+    def types(self) -> list[str]:
+        return self.service.storage.types()
+
+    def work_time(self) -> int | None:
+        return self.service.storage.work_time()
+
+    def search(
+        self,
+        text: str,
+        *,
+        job_type: str | None = None,
+        state: State | str | None = None,
+        limit: int = 50,
+    ) -> list[int]:
+        """Ids of jobs whose data matches every word (search must be enabled)."""
+        if not self.search_enabled:
+            return []
+        parsed = None if state is None else State.parse(state)
+        return self.service.search.query(text, job_type=job_type, state=parsed, limit=limit)
