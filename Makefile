@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench install clean
+.PHONY: demo test lint typecheck bench install clean system-deps
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,21 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(PY) -m kueport.demo
 
-test: $(STAMP)
+# redis-server for the Redis adapter tests: installed with apt-get when missing and root (CI);
+# otherwise a message, and the tests skip (or fail when CI is set, see tests/redis_server.py).
+system-deps:
+	@if command -v redis-server >/dev/null 2>&1; then \
+		echo "system-deps: $$(redis-server --version | cut -d' ' -f1-3) found"; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "system-deps: installing redis-server with apt-get"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server; \
+	else \
+		echo "system-deps: redis-server is MISSING and cannot be installed here (needs root" \
+			"and apt-get). Install it (e.g. sudo apt-get install -y redis-server) or the Redis" \
+			"tests will be skipped (and fail when CI is set)." >&2; \
+	fi
+
+test: $(STAMP) system-deps
 	$(PY) -m ruff check kueport tests
 	$(PY) -m mypy --strict kueport
 	$(PY) -m pytest tests

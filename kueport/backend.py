@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import attrs
 
 from kueport.domain.state import State
@@ -17,10 +19,14 @@ class Backend:
     bus: EventBus
     search: SearchIndex
     clock: Clock
+    #: Run after the adapters close: releases clients the composition root created for them.
+    on_close: tuple[Callable[[], None], ...] = ()
 
     def close(self) -> None:
         self.bus.close()
         self.storage.close()
+        for release in self.on_close:
+            release()
 
 
 def memory_backend(clock: Clock, *, search_enabled: bool = False) -> Backend:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,14 +15,50 @@ import kueport
 from kueport.adapters.clock import ManualClock
 from kueport.backend import Backend, memory_backend
 from kueport.queue import Queue
+from tests.redis_server import (
+    RedisServer,
+    shared_server,
+    shared_server_running,
+    stop_shared_server,
+)
 
-ADAPTERS = ["memory"]
+ADAPTERS = ["memory", "redis"]
+
+
+def unique_prefix() -> str:
+    """A fresh key prefix, so nothing a previous test left running can touch this one."""
+    return f"t{uuid.uuid4().hex[:10]}"
 
 
 def make_backend(adapter: str, clock: ManualClock, *, search_enabled: bool = False) -> Backend:
     if adapter == "memory":
         return memory_backend(clock, search_enabled=search_enabled)
+    if adapter == "redis":
+        if search_enabled:
+            pytest.skip("full-text search on the Redis backend arrives with the search issue")
+        from kueport.adapters.redis import redis_backend
+
+        return redis_backend(shared_server().url, unique_prefix(), clock)
     raise ValueError(f"unknown adapter {adapter!r}")
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> RedisServer:
+    """The session's redis-server on a free loopback port (skips, or fails under CI, if absent)."""
+    return shared_server()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_redis_server_at_the_end() -> Iterator[None]:
+    yield
+    stop_shared_server()
+
+
+@pytest.fixture(autouse=True)
+def _empty_redis() -> None:
+    """FLUSHALL before each test once the server runs (prefixes also differ per backend)."""
+    if shared_server_running():
+        shared_server().flush()
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Fixtures of the storage contract suite: every test runs against each storage adapter.
 
-Add "redis" to `STORAGE_ADAPTERS` (and a branch in `_make_storage`) to run the same
-specifications against the Redis adapter.
+"redis" runs the same specifications against `RedisStorage` on the session's redis-server.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from kueport.adapters.clock import ManualClock
 from kueport.adapters.memory import MemoryStorage
 from kueport.ports.storage import JobStorage
 
-STORAGE_ADAPTERS = ["memory"]
+STORAGE_ADAPTERS = ["memory", "redis"]
 
 
 @pytest.fixture
@@ -26,6 +25,13 @@ def clock() -> ManualClock:
 def _make_storage(kind: str, clock: ManualClock) -> JobStorage:
     if kind == "memory":
         return MemoryStorage(clock)
+    if kind == "redis":
+        from kueport.adapters.redis.keys import Keys
+        from kueport.adapters.redis.storage import RedisStorage
+        from tests.conftest import unique_prefix
+        from tests.redis_server import shared_server
+
+        return RedisStorage(shared_server().client(), Keys(unique_prefix()), clock)
     raise NotImplementedError(f"no storage adapter called {kind!r}")
 
 

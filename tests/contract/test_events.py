@@ -114,14 +114,15 @@ def test_job_level_enqueue_fires_for_the_saving_job(queue: Queue) -> None:
     events = Recorder()
     job = queue.create("email").on("enqueue", events)
     job.save()
-    assert events.calls == [("email",)]
+    assert events.wait(1) == [("email",)]
 
 
 def test_events_false_turns_job_level_events_off(queue: Queue) -> None:
-    events = Recorder()
+    events, queue_level = Recorder(), Recorder()
+    queue.on("job complete", queue_level)
     queue.create("email").events(False).on("complete", events).save()
     queue.process("email", lambda job: None)
-    wait_for(lambda: queue.complete_count() == 1)
+    queue_level.wait(1)
     assert events.calls == []
 
 
@@ -151,4 +152,4 @@ def test_finished_jobs_are_no_longer_tracked(queue: Queue) -> None:
         queue.create("email").on("complete", lambda result: None).save()
     queue.process("email", lambda job: None, concurrency=4)
     wait_for(lambda: queue.complete_count() == 20)
-    assert queue._router.tracked() == 0
+    wait_for(lambda: queue._router.tracked() == 0, what="every finished job to be forgotten")

@@ -80,7 +80,7 @@ def test_restart_puts_a_failed_job_back_in_the_queue(queue: Queue) -> None:
 
     job.inactive()
     assert queue.inactive() == [job.id]
-    assert events.calls == [(job.id, "job"), (job.id, "job")]
+    assert events.wait(2) == [(job.id, "job"), (job.id, "job")]
 
 
 def test_moving_a_delayed_job_straight_to_active_is_refused(queue: Queue) -> None:

@@ -29,7 +29,7 @@ def test_a_delayed_job_waits_for_its_time_then_is_promoted(
 
     clock.advance(0.001)
     wait_for(lambda: queue.complete_count() == 1)
-    assert events.calls == [("promotion",)]
+    assert events.wait(1) == [("promotion",)]
 
 
 def test_resaving_with_a_new_delay_moves_promote_at(queue: Queue, clock: ManualClock) -> None:

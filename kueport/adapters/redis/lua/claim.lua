@@ -1,0 +1,34 @@
+-- claim: move up to `limit` best inactive jobs of one type to active, each under a new lease.
+-- KEYS[1] P:jobs:<type>:inactive  KEYS[2] P:<type>:jobs (tokens)  KEYS[3] P:kueport:leases
+-- KEYS[4] P:jobs
+-- ARGV[1] now  ARGV[2] job key head  ARGV[3] jobs head  ARGV[4] type  ARGV[5] worker id
+-- ARGV[6] lease ms  ARGV[7..] one fresh lease per job wanted (their count is the limit)
+-- Reply: {id, {field, value, ...}} per claimed job, best first. Tokens end equal to the
+-- inactive count, which also returns the token a blocked claimer popped to wake up.
+local now, lease_ms, limit = tonumber(ARGV[1]), tonumber(ARGV[6]), #ARGV - 6
+local popped = redis.call('ZPOPMIN', KEYS[1], limit)
+local out = {}
+for i = 1, #popped, 2 do
+  local member, priority = popped[i], tonumber(popped[i + 1])
+  local id = id_of(member)
+  local job = ARGV[2] .. id
+  redis.call('ZREM', ARGV[3] .. 'inactive', member)
+  if redis.call('EXISTS', job) == 0 then
+    redis.call('ZREM', KEYS[4], member)  -- an index entry without a job: drop it
+  else
+    local lease, lease_until = ARGV[7 + #out], now + lease_ms
+    local deadline = ttl_deadline(job, now)
+    redis.call('HSET', job, 'state', 'active', 'started_at', ARGV[1], 'updated_at', ARGV[1],
+      'workerId', ARGV[5], 'lease', lease, 'lease_until', int(lease_until))
+    if deadline then
+      redis.call('HSET', job, 'ttl_expires_at', int(deadline))
+    else
+      redis.call('HDEL', job, 'ttl_expires_at')
+    end
+    index(ARGV[3], ARGV[4], 'active', member, priority, deadline or untimed(priority))
+    redis.call('ZADD', KEYS[3], lease_until, member)
+    out[#out + 1] = {tonumber(id), redis.call('HGETALL', job)}
+  end
+end
+sync_tokens(KEYS[2], KEYS[1])
+return out

@@ -1,0 +1,67 @@
+-- Helpers shared by every transition script; scripts.py prepends this file to each one.
+-- Key heads come from keys.py through ARGV: `head` is "P:jobs:", so a state's set is
+-- head..state and a type's is head..type..":"..state; the token list is thead..type..ttail.
+
+-- Kue's createFIFO (kueport.domain.ordering.zid): digit count, two wide, a bar, the id.
+local function zid(id) return string.format('%02d|%s', #id, id) end
+
+-- An integer as Kue stores it (never "1.7e+12").
+local function int(n) return string.format('%d', n) end
+
+local function id_of(member) return string.sub(member, string.find(member, '|', 1, true) + 1) end
+
+-- Kue's active score for a job without a TTL: -abs(priority) (0 - keeps it a positive zero).
+local function untimed(priority) return 0 - math.abs(priority) end
+
+local function unindex(head, jtype, state, member)
+  redis.call('ZREM', head .. state, member)
+  if jtype then redis.call('ZREM', head .. jtype .. ':' .. state, member) end
+end
+
+local function index(head, jtype, state, member, priority, score)
+  redis.call('ZADD', head .. state, score, member)
+  redis.call('ZADD', head .. jtype .. ':' .. state, priority, member)
+end
+
+-- The job's priority: its score in P:jobs, else the hash field, else 0.
+local function priority_of(jobs, member, job)
+  return tonumber(redis.call('ZSCORE', jobs, member))
+    or tonumber(redis.call('HGET', job, 'priority') or '') or 0
+end
+
+-- The TTL deadline of a job that starts (or refreshes) its run at `now`; nil without a TTL.
+local function ttl_deadline(job, now)
+  local ttl = tonumber(redis.call('HGET', job, 'ttl') or '')
+  if ttl and ttl ~= 0 then return now + ttl end
+  return nil
+end
+
+local function set_or_del(job, field, value)
+  if value == '' then redis.call('HDEL', job, field) else redis.call('HSET', job, field, value) end
+end
+
+-- 'missing' without a hash, 'lease' unless active under `lease` ('' = any lease), else nil.
+local function check_held(job, lease)
+  if redis.call('EXISTS', job) == 0 then return 'missing' end
+  local got = redis.call('HMGET', job, 'state', 'lease')
+  if got[1] ~= 'active' or (lease ~= '' and got[2] ~= lease) then return 'lease' end
+  return nil
+end
+
+-- One token "1" per member of the type's inactive set, exactly; returns how many changed.
+local function sync_tokens(tokens, inactive)
+  local want = redis.call('ZCARD', inactive)
+  local have = redis.call('LLEN', tokens)
+  if have > want then
+    if want == 0 then redis.call('DEL', tokens) else redis.call('LTRIM', tokens, 0, want - 1) end
+  end
+  for _ = 1, want - have do redis.call('LPUSH', tokens, '1') end
+  return math.abs(want - have)
+end
+
+-- Delete a job whose state sets were already cleaned: hash, log, P:jobs entry.
+local function forget(job, log, jobs, member)
+  redis.call('DEL', job, log)
+  redis.call('ZREM', jobs, member)
+end
+

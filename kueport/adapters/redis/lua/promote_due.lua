@@ -1,0 +1,26 @@
+-- promote_due: move delayed jobs whose promote_at <= now to inactive, earliest first.
+-- KEYS[1] P:jobs:delayed  KEYS[2] P:jobs
+-- ARGV[1] now  ARGV[2] limit (> 0)  ARGV[3] job key head  ARGV[4] jobs head
+-- ARGV[5] tokens head  ARGV[6] tokens tail
+-- Reply: {id, {field, value, ...}} per promoted job. Idempotent: no lock needed.
+local head = ARGV[4]
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
+local out = {}
+for _, member in ipairs(due) do
+  local id = id_of(member)
+  local job = ARGV[3] .. id
+  redis.call('ZREM', KEYS[1], member)
+  if redis.call('EXISTS', job) == 0 then
+    redis.call('ZREM', KEYS[2], member)  -- an index entry without a job: drop it
+  else
+    local got = redis.call('HMGET', job, 'type', 'state')
+    local jtype, priority = got[1], priority_of(KEYS[2], member, job)
+    if got[2] then unindex(head, jtype, got[2], member) end
+    redis.call('HSET', job, 'state', 'inactive', 'updated_at', ARGV[1])
+    redis.call('HDEL', job, 'lease', 'lease_until', 'ttl_expires_at')
+    index(head, jtype, 'inactive', member, priority, priority)
+    sync_tokens(ARGV[5] .. jtype .. ARGV[6], head .. jtype .. ':inactive')
+    out[#out + 1] = {tonumber(id), redis.call('HGETALL', job)}
+  end
+end
+return out

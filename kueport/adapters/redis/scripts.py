@@ -1,0 +1,249 @@
+"""The Lua scripts of the Redis adapter, one per transition, each behind a typed wrapper.
+
+Every script lives in `lua/<name>.lua` with a header listing its KEYS, ARGV and reply; the
+helpers of `lua/lib.lua` are prepended to each. They are loaded with `importlib.resources`
+and registered once per client with `register_script`, which runs them with EVALSHA and
+reloads them by itself after a server restart (`NOSCRIPT`).
+
+Key names all come from `Keys`. A script only learns a job's type by reading its hash, so it
+builds the per-type keys from the heads `Layout` derives from `Keys` (checked at start-up to
+match it exactly). With a `{hash-tag}` prefix every such key lives in the same cluster slot.
+
+The wrappers turn the scripts' status replies into domain errors: `missing` becomes
+`JobNotFound`, `lease` `LeaseLost` and `illegal` `IllegalTransition`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib import resources
+from typing import Any
+
+import attrs
+import redis
+from redis.commands.core import Script
+
+from kueport.adapters.redis.keys import Keys
+from kueport.domain.errors import IllegalTransition, JobNotFound, KueportError, LeaseLost
+from kueport.domain.ordering import zid
+from kueport.domain.state import State
+
+#: A job hash as a script returns it: (field, value) pairs, str or bytes.
+RawPairs = dict[Any, Any]
+#: What claim and promote return: the job id and its hash after the move.
+Moved = list[tuple[int, RawPairs]]
+#: A script argument.
+Arg = str | int | float
+
+_NAMES = (
+    "enqueue", "claim", "complete", "fail", "renew_lease", "set_progress", "append_log",
+    "promote_due", "move", "update", "remove", "sync_tokens",
+)  # fmt: skip
+
+
+def load_source(name: str) -> str:
+    """The text of `lua/<name>.lua`."""
+    return resources.files("kueport.adapters.redis").joinpath("lua", f"{name}.lua").read_text()
+
+
+def text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def pairs(flat: Sequence[Any] | RawPairs) -> RawPairs:
+    """HGETALL's flat [field, value, ...] reply (from a script) as a dict."""
+    if isinstance(flat, dict):
+        return flat  # redis-py's own HGETALL already makes one
+    return dict(zip(flat[::2], flat[1::2], strict=True))
+
+
+def opt(value: int | None) -> str:
+    """An optional integer for ARGV: '' means "absent"."""
+    return "" if value is None else str(value)
+
+
+@attrs.frozen
+class Layout:
+    """The heads from which scripts build the keys of a job or type read from its hash."""
+
+    job_head: str  # P:job:        + id           (+ ":log")
+    jobs_head: str  # P:jobs:      + state, or + type + ":" + state
+    tokens_head: str  # P:          + type + tokens_tail
+    tokens_tail: str  # :jobs
+
+    @classmethod
+    def of(cls, keys: Keys) -> Layout:
+        job_head = keys.job(0)[:-1]
+        jobs_head = keys.state(State.INACTIVE)[: -len(State.INACTIVE.value)]
+        tokens_head, tokens_tail = keys.tokens("\0").split("\0")
+        layout = cls(job_head, jobs_head, tokens_head, tokens_tail)
+        layout.check(keys)
+        return layout
+
+    def check(self, keys: Keys) -> None:
+        """Refuse to run if the heads disagree with `Keys` for any state, type or id."""
+        same = keys.job(12) == self.job_head + "12" and keys.log(12) == self.job_head + "12:log"
+        same &= keys.tokens("a:b") == self.tokens_head + "a:b" + self.tokens_tail
+        for state in State:
+            same &= keys.state(state) == self.jobs_head + state.value
+            same &= keys.type_state("a:b", state) == f"{self.jobs_head}a:b:{state.value}"
+        if not same:
+            raise KueportError(f"the Lua scripts cannot build the keys of prefix {keys.prefix!r}")
+
+
+class Scripts:
+    """Every transition script registered on one client, with typed wrappers."""
+
+    def __init__(self, client: redis.Redis, keys: Keys) -> None:
+        self.keys = keys
+        self.layout = Layout.of(keys)
+        lib = load_source("lib")
+        self._scripts = {
+            name: client.register_script(lib + "\n" + load_source(name)) for name in _NAMES
+        }
+
+    def _run(self, name: str, keys: Sequence[str], args: Sequence[Arg]) -> Any:
+        script: Script = self._scripts[name]
+        return script(keys=list(keys), args=list(args))
+
+    # -- producers -------------------------------------------------------------------------
+    def enqueue(
+        self, job_type: str, state: State, priority: int, score: float, fields: dict[str, str]
+    ) -> int:
+        k, lay = self.keys, self.layout
+        args: list[Arg] = [lay.job_head, lay.jobs_head, job_type, state.value, priority, score]
+        args += [item for pair in fields.items() for item in pair]
+        return int(self._run("enqueue", [k.ids, k.jobs, k.types, k.tokens(job_type)], args))
+
+    def update(
+        self,
+        job_id: int,
+        now: int,
+        priority: int | None,
+        delay_ms: int | None,
+        set_fields: dict[str, str],
+        del_fields: Sequence[str],
+    ) -> RawPairs:
+        k = self.keys
+        args: list[Arg] = [now, zid(job_id), self.layout.jobs_head, opt(priority), opt(delay_ms)]
+        args += [len(del_fields), *del_fields]
+        args += [item for pair in set_fields.items() for item in pair]
+        return self._checked(job_id, self._run("update", [k.job(job_id), k.jobs], args))
+
+    # -- workers ---------------------------------------------------------------------------
+    def claim(
+        self, job_type: str, worker_id: str, lease_ms: int, leases: Sequence[str], now: int
+    ) -> Moved:
+        k, lay = self.keys, self.layout
+        keys = [k.type_state(job_type, State.INACTIVE), k.tokens(job_type), k.leases, k.jobs]
+        args: list[Arg] = [now, lay.job_head, lay.jobs_head, job_type, worker_id, lease_ms]
+        args += leases
+        return _moved(self._run("claim", keys, args))
+
+    def complete(
+        self,
+        job_id: int,
+        lease: str | None,
+        now: int,
+        outcome: tuple[int, int, str, bool],
+    ) -> RawPairs | None:
+        """`outcome` is (duration ms, attempts, result JSON or '', remove)."""
+        duration, attempts, result, remove = outcome
+        k = self.keys
+        keys = [k.job(job_id), k.log(job_id), k.jobs, k.leases, k.work_time]
+        args: list[Arg] = [now, zid(job_id), self.layout.jobs_head, lease or "", duration]
+        args += [attempts or "", result, "1" if remove else ""]
+        return self._checked_or_removed(job_id, self._run("complete", keys, args))
+
+    def fail(
+        self,
+        job_id: int,
+        lease: str | None,
+        now: int,
+        error: tuple[str, str],
+        plan: tuple[int, State, int, int, bool],
+    ) -> RawPairs | None:
+        """`error` is (full error, log line); `plan` (attempts, next state, delay ms,
+        promote_at, remove)."""
+        attempts, state, delay, promote_at, remove = plan
+        k, lay = self.keys, self.layout
+        keys = [k.job(job_id), k.log(job_id), k.jobs, k.leases]
+        args: list[Arg] = [now, zid(job_id), lay.jobs_head, lay.tokens_head, lay.tokens_tail]
+        args += [lease or "", error[0], error[1], attempts or "", state.value]
+        args += [delay if delay > 0 else "", promote_at, "1" if remove else ""]
+        return self._checked_or_removed(job_id, self._run("fail", keys, args))
+
+    def renew_lease(self, job_id: int, lease: str, until: int) -> bool:
+        keys = [self.keys.job(job_id), self.keys.leases]
+        return bool(int(self._run("renew_lease", keys, [zid(job_id), lease, until])))
+
+    def set_progress(
+        self, job_id: int, lease: str | None, percent: int, data_json: str, now: int
+    ) -> RawPairs:
+        k = self.keys
+        keys = [k.job(job_id), k.jobs, k.state(State.ACTIVE)]
+        args: list[Arg] = [now, zid(job_id), lease or "", percent, data_json]
+        return self._checked(job_id, self._run("set_progress", keys, args))
+
+    def append_log(self, job_id: int, line: str, now: int) -> None:
+        keys = [self.keys.job(job_id), self.keys.log(job_id)]
+        if not int(self._run("append_log", keys, [now, line])):
+            raise JobNotFound(job_id)
+
+    # -- maintenance -----------------------------------------------------------------------
+    def promote_due(self, now: int, limit: int) -> Moved:
+        k, lay = self.keys, self.layout
+        args: list[Arg] = [now, limit, lay.job_head, lay.jobs_head, lay.tokens_head]
+        args.append(lay.tokens_tail)
+        return _moved(self._run("promote_due", [k.state(State.DELAYED), k.jobs], args))
+
+    def sync_tokens(self, job_type: str) -> int:
+        keys = [self.keys.tokens(job_type), self.keys.type_state(job_type, State.INACTIVE)]
+        return int(self._run("sync_tokens", keys, []))
+
+    # -- people ----------------------------------------------------------------------------
+    def move(
+        self,
+        job_id: int,
+        target: State,
+        now: int,
+        promote_at: int | None,
+        sources: Sequence[State],
+    ) -> RawPairs:
+        k, lay = self.keys, self.layout
+        keys = [k.job(job_id), k.jobs, k.leases]
+        args: list[Arg] = [now, zid(job_id), lay.jobs_head, lay.tokens_head, lay.tokens_tail]
+        args += [target.value, opt(promote_at), *(s.value for s in sources)]
+        reply = self._run("move", keys, args)
+        if text(reply[0]) == "illegal":
+            raise IllegalTransition(job_id, text(reply[1]), target.value)
+        return self._checked(job_id, reply)
+
+    def remove(self, job_id: int) -> RawPairs:
+        k, lay = self.keys, self.layout
+        keys = [k.job(job_id), k.log(job_id), k.jobs, k.leases]
+        args: list[Arg] = [zid(job_id), lay.jobs_head, lay.tokens_head, lay.tokens_tail]
+        args += [s.value for s in State]
+        return pairs(self._run("remove", keys, args))
+
+    # -- replies ---------------------------------------------------------------------------
+    @staticmethod
+    def _checked_or_removed(job_id: int, reply: Sequence[Any]) -> RawPairs | None:
+        if len(reply) == 1 and text(reply[0]) == "ok":
+            return None
+        return Scripts._checked(job_id, reply)
+
+    @staticmethod
+    def _checked(job_id: int, reply: Sequence[Any]) -> RawPairs:
+        status = text(reply[0])
+        if status == "missing":
+            raise JobNotFound(job_id)
+        if status == "lease":
+            raise LeaseLost(job_id)
+        if status != "ok":
+            raise KueportError(f"job {job_id}: unexpected script reply {status!r}")
+        return pairs(reply[1])
+
+
+def _moved(reply: Sequence[Any]) -> Moved:
+    return [(int(job_id), pairs(flat)) for job_id, flat in reply]

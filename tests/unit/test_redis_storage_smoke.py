@@ -1,0 +1,240 @@
+"""Smoke tests of `RedisStorage` against a real `redis-server` (the contract suite does the rest).
+
+A server is started once for this module on a free loopback port and flushed before each
+test. Without `redis-server` installed the module is skipped with a loud reason.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+import redis
+
+from kueport.adapters.clock import ManualClock
+from kueport.adapters.redis.keys import Keys
+from kueport.adapters.redis.storage import RedisStorage
+from kueport.domain.backoff import Fixed
+from kueport.domain.errors import IllegalTransition, JobNotFound, LeaseLost
+from kueport.domain.job import JobRecord, JobSpec
+from kueport.domain.ordering import zid
+from kueport.domain.retry import plan_failure, plan_success
+from kueport.domain.state import State
+from kueport.ports.storage import Claim
+
+REDIS_SERVER = shutil.which("redis-server")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def redis_port() -> Iterator[int]:
+    if REDIS_SERVER is None:
+        pytest.skip("SKIPPING REDIS SMOKE TESTS: redis-server is not installed")
+    port = _free_port()
+    workdir = tempfile.mkdtemp(prefix="kueport-smoke-")
+    args = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+    args += ["--appendonly", "no", "--dir", workdir]
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for(port)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(5)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _wait_for(port: int) -> None:
+    give_up = time.monotonic() + 10
+    while True:
+        try:
+            redis.Redis(port=port, socket_timeout=1).ping()
+            return
+        except redis.ConnectionError:
+            if time.monotonic() > give_up:
+                raise
+            time.sleep(0.02)
+
+
+@pytest.fixture
+def client(redis_port: int) -> Iterator[redis.Redis]:
+    client = redis.Redis(port=redis_port)
+    client.flushall()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def storage(client: redis.Redis, clock: ManualClock) -> Iterator[RedisStorage]:
+    adapter = RedisStorage(client, Keys("q"), clock)
+    yield adapter
+    adapter.close()
+    assert_one_token_per_inactive_job(adapter)
+
+
+def assert_one_token_per_inactive_job(storage: RedisStorage) -> None:
+    for job_type in storage.types():
+        assert storage.token_count(job_type) == storage.count(State.INACTIVE, job_type), job_type
+
+
+def enqueue(storage: RedisStorage, clock: ManualClock, **options: object) -> JobRecord:
+    options.setdefault("type", "email")
+    return storage.enqueue(JobSpec(**options), clock.now_ms())  # type: ignore[arg-type]
+
+
+def claim(storage: RedisStorage, limit: int = 1, timeout: float = 0) -> list[JobRecord]:
+    return storage.claim(Claim("email", "w1", limit=limit), timeout)
+
+
+def test_enqueue_writes_kues_hash_sets_and_one_token(storage, clock, client) -> None:
+    job = enqueue(storage, clock, priority=-10, data={"to": "ann"})
+
+    raw = client.hgetall("q:job:1")
+    assert raw[b"type"] == b"email" and raw[b"data"] == b'{"to":"ann"}'
+    assert raw[b"state"] == b"inactive" and raw[b"priority"] == b"-10"
+    assert raw[b"created_at"] == str(clock.now_ms()).encode()
+    assert client.zrange("q:jobs:email:inactive", 0, -1, withscores=True) == [(b"01|1", -10)]
+    assert client.lrange("q:email:jobs", 0, -1) == [b"1"]
+    assert client.smembers("q:job:types") == {b"email"}
+    assert storage.get(job.id) == job
+    assert_one_token_per_inactive_job(storage)
+
+
+def test_claim_takes_the_best_first_and_pops_one_token_each(storage, clock) -> None:
+    for priority in (10, 0, -10, 0):
+        enqueue(storage, clock, priority=priority)
+
+    assert [r.id for r in claim(storage, limit=3)] == [3, 2, 4]
+    assert storage.token_count("email") == 1
+    assert_one_token_per_inactive_job(storage)
+
+
+def test_complete_sums_work_time_and_moves_the_job(storage, clock, client) -> None:
+    enqueue(storage, clock, max_attempts=2)
+    (held,) = claim(storage)
+    clock.advance(2)
+
+    done = storage.complete(held.id, held.lease, {"ok": 1}, plan_success(held, clock.now_ms()), 0)
+
+    assert done is not None and done.state is State.COMPLETE
+    assert client.get("q:stats:work-time") == b"2000"
+    assert client.hget("q:job:1", "result") == b'{"ok":1}'
+    assert client.zcard("q:kueport:leases") == 0
+    assert storage.ids(State.COMPLETE, "email") == [held.id]
+
+
+def test_a_retry_goes_back_to_inactive_with_a_token_or_waits_delayed(storage, clock) -> None:
+    enqueue(storage, clock, max_attempts=3)
+    enqueue(storage, clock, max_attempts=3, backoff=Fixed(delay=1))
+    first, second = claim(storage, limit=2)
+    now = clock.now_ms()
+
+    again = storage.fail(first.id, first.lease, "boom", plan_failure(first, now), now)
+    later = storage.fail(second.id, second.lease, "boom", plan_failure(second, now), now)
+
+    assert again is not None and again.state is State.INACTIVE
+    assert later is not None and later.state is State.DELAYED
+    assert storage.token_count("email") == 1
+    clock.advance(1)
+    assert [r.id for r in storage.promote_due(clock.now_ms(), 10)] == [second.id]
+    assert storage.token_count("email") == 2
+
+
+def test_remove_and_moves_keep_tokens_exact(storage, clock, client) -> None:
+    jobs = [enqueue(storage, clock) for _ in range(3)]
+    storage.remove(jobs[0].id)
+    storage.move(jobs[1].id, State.COMPLETE, clock.now_ms())
+    assert storage.token_count("email") == 1
+    storage.move(jobs[1].id, State.INACTIVE, clock.now_ms())
+    assert storage.token_count("email") == 2
+    assert client.exists("q:job:1", "q:job:1:log") == 0
+
+
+def test_errors_come_back_as_domain_errors(storage, clock) -> None:
+    enqueue(storage, clock)
+    (held,) = claim(storage)
+    plan = plan_success(held, clock.now_ms())
+
+    with pytest.raises(LeaseLost):
+        storage.complete(held.id, "other", None, plan, clock.now_ms())
+    with pytest.raises(JobNotFound):
+        storage.complete(42, held.lease, None, plan, clock.now_ms())
+    storage.complete(held.id, None, None, plan, clock.now_ms())  # unfenced: only needs active
+    with pytest.raises(IllegalTransition):
+        storage.move(held.id, State.ACTIVE, clock.now_ms())
+
+
+def test_reconcile_tokens_repairs_drift_both_ways(storage, clock, client) -> None:
+    enqueue(storage, clock)
+    enqueue(storage, clock, type="sms")
+    client.lpush("q:email:jobs", "1", "1")  # Node Kue workers push extra tokens on shutdown
+    client.delete("q:sms:jobs")
+
+    assert storage.reconcile_tokens() == 3
+    assert storage.reconcile_tokens() == 0
+    assert_one_token_per_inactive_job(storage)
+
+
+def test_a_blocked_claim_wakes_on_enqueue_and_leaves_no_stray_token(storage, clock) -> None:
+    got: list[JobRecord] = []
+    waiter = threading.Thread(target=lambda: got.extend(claim(storage, timeout=10)))
+    waiter.start()
+    waiter.join(0.1)
+    assert waiter.is_alive()
+
+    job = enqueue(storage, clock)
+    waiter.join(10)
+
+    assert [r.id for r in got] == [job.id]
+    assert storage.token_count("email") == 0
+
+
+def test_close_releases_a_blocked_claim(storage) -> None:
+    got: list[list[JobRecord]] = []
+    waiter = threading.Thread(target=lambda: got.append(claim(storage, timeout=30)))
+    waiter.start()
+    waiter.join(0.1)
+
+    started = time.monotonic()
+    storage.close()
+    waiter.join(5)
+
+    assert got == [[]] and time.monotonic() - started < 3
+
+
+def test_scripts_reload_after_the_server_forgets_them(storage, clock, client) -> None:
+    enqueue(storage, clock)
+    client.script_flush()
+
+    assert [r.id for r in claim(storage)] == [1]
+
+
+def test_a_job_written_by_node_kue_is_claimed(storage, clock, client) -> None:
+    fields = {"type": "email", "data": "{}", "priority": "-10", "state": "inactive"}
+    fields |= {"max_attempts": "1", "created_at": "1", "promote_at": "1", "updated_at": "1"}
+    client.hset("q:job:7", mapping=fields)
+    client.zadd("q:jobs", {zid(7): -10})
+    client.zadd("q:jobs:inactive", {zid(7): -10})
+    client.zadd("q:jobs:email:inactive", {zid(7): -10})
+    client.lpush("q:email:jobs", "1")
+
+    (held,) = claim(storage)
+
+    assert (held.id, held.priority, held.state) == (7, -10, State.ACTIVE)
+    assert client.zscore("q:jobs:active", zid(7)) == -10
