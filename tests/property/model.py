@@ -199,6 +199,12 @@ class StorageModel:
             if (deadline := self.jobs[job_id].ttl_expires_at) is not None and deadline <= self.now
         ]
 
+    def deadlines(self) -> list[int]:
+        """Due times of delayed jobs and TTL deadlines of active ones, not yet passed."""
+        moments = {j.promote_at for j in self.jobs.values() if j.state is DELAYED}
+        moments |= {j.ttl_expires_at for j in self.jobs.values() if j.ttl_expires_at is not None}
+        return sorted(t for t in moments if t >= self.now)
+
     # -- people ------------------------------------------------------------------------------
     def can_move(self, job_id: int, target: State) -> bool:
         return target not in FORBIDDEN_MOVES[self.jobs[job_id].state]
