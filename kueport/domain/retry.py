@@ -67,9 +67,12 @@ def plan_failure(
             promote_at=job.promote_at,
             remove=job.remove_on_fail,
         )
-    if job.backoff is None:
+    if job.backoff is None:  # straight back to the queue; Kue leaves promote_at as it was
         return FailurePlan(
-            attempts=attempts, next_state=State.INACTIVE, delay_ms=job.delay_ms, promote_at=now
+            attempts=attempts,
+            next_state=State.INACTIVE,
+            delay_ms=job.delay_ms,
+            promote_at=job.promote_at,
         )
     delay = next_delay_ms(
         job.backoff, attempts=attempts, job_delay_ms=job.delay_ms, registry=registry or {}

@@ -125,11 +125,11 @@ def test_a_restarted_job_with_no_attempts_left_fails_for_good_without_counting_a
 # --- the retry decision ------------------------------------------------------------
 
 
-def test_failure_without_backoff_requeues_at_once() -> None:
+def test_failure_without_backoff_requeues_at_once_leaving_promote_at_as_kue_does() -> None:
     job = active_job(max_attempts=3, delay_ms=250, promote_at=NOW - 5)
     plan = plan_failure(job, NOW)
     assert plan == FailurePlan(
-        attempts=1, next_state=State.INACTIVE, delay_ms=250, promote_at=NOW, remove=False
+        attempts=1, next_state=State.INACTIVE, delay_ms=250, promote_at=NOW - 5, remove=False
     )
     assert plan.will_retry
 
