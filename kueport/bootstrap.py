@@ -11,6 +11,7 @@ from typing import Any
 from kueport.adapters.clock import SystemClock
 from kueport.backend import Backend, memory_backend
 from kueport.domain.errors import KueportError
+from kueport.domain.stall import DEFAULT_MAX_STALLED
 from kueport.ports.clock import Clock
 from kueport.queue import Queue
 
@@ -26,11 +27,14 @@ def create_queue(
     maintenance_interval: float = 1.0,
     lease: float = 30.0,
     claim_timeout: float = 1.0,
+    max_stalled: int = DEFAULT_MAX_STALLED,
 ) -> Queue:
     """A queue on the embedded memory backend, or on Redis with `redis="redis://..."`.
 
     `job_events=False` skips job-level event bookkeeping; `disable_search=False` indexes job
-    data for `queue.search()`. `clock` and `backend` are seams for tests and embedding.
+    data for `queue.search()`. `lease` (seconds) is how long a claim holds a job between
+    heartbeats; a job whose lease runs out is re-queued `max_stalled` times, then failed.
+    `clock` and `backend` are seams for tests and embedding.
     """
     clock = clock or (backend.clock if backend is not None else SystemClock())
     if backend is None:
@@ -46,6 +50,7 @@ def create_queue(
         maintenance_interval=maintenance_interval,
         lease=lease,
         claim_timeout=claim_timeout,
+        max_stalled=max_stalled,
     )
 
 

@@ -15,6 +15,7 @@ from kueport.domain.backoff import BackoffFunction
 from kueport.domain.durations import Duration
 from kueport.domain.errors import QueueClosed, ShutdownInProgress
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
+from kueport.domain.stall import DEFAULT_MAX_STALLED
 from kueport.emitter import Emitter, Listener
 from kueport.event_router import EventRouter
 from kueport.job import Job
@@ -39,6 +40,7 @@ class Queue(JobQueries):
         maintenance_interval: float = 1.0,
         lease: float = 30.0,
         claim_timeout: float = 1.0,
+        max_stalled: int = DEFAULT_MAX_STALLED,
     ) -> None:
         self.prefix = prefix
         self.search_enabled = search_enabled
@@ -50,6 +52,7 @@ class Queue(JobQueries):
         self._workers: list[Worker] = []
         self._lease_ms = round(lease * 1000)
         self._claim_timeout = claim_timeout
+        self._max_stalled = max_stalled
         self._maintenance = MaintenanceLoop(
             self.run_maintenance, maintenance_interval, self.report_error
         )
@@ -59,7 +62,6 @@ class Queue(JobQueries):
         self._closed = False
         self._watch_stuck_every: float | None = None
         self._last_reconcile = 0.0
-        self._last_renewal = 0.0
         self.testmode = TestMode(self)
         on_advance = getattr(backend.clock, "on_advance", None)
         if callable(on_advance):
@@ -256,22 +258,17 @@ class Queue(JobQueries):
 
     # -- maintenance ---------------------------------------------------------------------
     def run_maintenance(self) -> None:
-        """One pass: promote due delayed jobs, fail TTL-exceeded ones, renew leases."""
+        """One pass: renew our leases, promote due jobs, fail TTL-exceeded ones, recover stalled."""
         service = self._service
+        for worker in self.workers:
+            worker.renew_leases()  # first, so a live job is never mistaken for a stalled one
         service.promote_due()
         service.fail_expired_ttl(on_failed=self._take_away)
-        self._renew_leases()
+        service.recover_stalled(on_recovered=self._take_away, max_stalled=self._max_stalled)
         every = self._watch_stuck_every
         if every is not None and time.monotonic() - self._last_reconcile >= every:
             self._last_reconcile = time.monotonic()
             service.storage.reconcile_tokens()
-
-    def _renew_leases(self) -> None:
-        if time.monotonic() - self._last_renewal < self._lease_ms / 3000:
-            return
-        self._last_renewal = time.monotonic()
-        for worker in self.workers:
-            worker.renew_leases()
 
     def _take_away(self, record: JobRecord) -> None:
         for worker in self.workers:

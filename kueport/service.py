@@ -19,6 +19,7 @@ from kueport.domain.errors import InvalidJobOption, JobNotFound, LeaseLost, Unkn
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.retry import plan_failure, plan_success
+from kueport.domain.stall import DEFAULT_MAX_STALLED, STALLED, StallPlan, plan_stall
 from kueport.domain.state import State
 from kueport.domain.ttl import TTL_EXCEEDED
 from kueport.ports.clock import Clock
@@ -150,8 +151,10 @@ class JobService:
             self._removed(record)
         return stored
 
-    def renew(self, record: JobRecord, lease: str, lease_ms: int) -> bool:
-        return self.storage.renew_lease(record.id, lease, self.now() + lease_ms)
+    def renew(self, record: JobRecord, lease: str, lease_ms: int) -> int | None:
+        """Extend a held lease by `lease_ms` from now: the new deadline, or None if lost."""
+        until = self.now() + lease_ms
+        return until if self.storage.renew_lease(record.id, lease, until) else None
 
     def progress(
         self, job_id: int, lease: str | None, completed: float, total: float, data: JSONValue
@@ -185,6 +188,41 @@ class JobService:
             on_failed(record)
             failed.append(record)
         return failed
+
+    def recover_stalled(
+        self,
+        on_recovered: Callable[[JobRecord], None],
+        max_stalled: int = DEFAULT_MAX_STALLED,
+        limit: int = SWEEP_LIMIT,
+    ) -> list[JobRecord]:
+        """Take back active jobs whose lease ran out (their worker is gone); lock-free."""
+        recovered = []
+        for record in self.storage.lease_expired(self.now(), limit):
+            if record.lease is None:
+                continue
+            plan = plan_stall(record, max_stalled)
+            note = STALLED if plan.failure else stall_note(plan.stalled, max_stalled)
+            try:
+                stored = self.storage.recover_stalled(
+                    record.id, record.lease, plan, note, self.now()
+                )
+            except (LeaseLost, JobNotFound):
+                continue  # renewed, finished or moved since we read it
+            self._announce_recovery(record, plan, note, stored)
+            on_recovered(record)
+            recovered.append(record)
+        return recovered
+
+    def _announce_recovery(
+        self, record: JobRecord, plan: StallPlan, note: str, stored: JobRecord | None
+    ) -> None:
+        if plan.failure is None:
+            self._publish(record.id, EventName.ENQUEUE, record.type)
+            return
+        self._publish(record.id, EventName.ERROR, note)
+        self._publish(record.id, EventName.FAILED, note)
+        if stored is None:
+            self._removed(record)
 
     # -- people --------------------------------------------------------------------------
     def move(self, job_id: int, state: State) -> JobRecord:
@@ -229,3 +267,7 @@ def searchable_texts(record: JobRecord) -> list[str]:
         if value is not None:
             texts.append(value if isinstance(value, str) else json.dumps(value, default=str))
     return texts
+
+
+def stall_note(stalled: int, max_stalled: int) -> str:
+    return f"Worker lost (lease expired): job re-queued, stall {stalled} of {max_stalled} allowed"

@@ -60,6 +60,7 @@ class RunningJob:
     record: JobRecord
     lease: str
     service: JobService
+    lease_until: int = 0
     cancelled: threading.Event = attrs.field(factory=threading.Event)
     settled: bool = False
     future: concurrent.futures.Future[Any] | None = None
@@ -218,7 +219,9 @@ class Worker:
 
     def _start(self, record: JobRecord, service: JobService) -> None:
         assert record.lease is not None
-        running = RunningJob(record=record, lease=record.lease, service=service)
+        running = RunningJob(
+            record=record, lease=record.lease, service=service, lease_until=record.lease_until or 0
+        )
         with self._cond:
             stopping = self._stopping
             if not stopping:
@@ -319,17 +322,22 @@ class Worker:
             running.future.cancel()
 
     def renew_leases(self) -> None:
-        """Heartbeat: keep every running job's lease; a job whose lease is gone is cancelled."""
+        """Heartbeat: renew each lease once a third of it has passed (by the queue's clock);
+        a job whose lease is gone was taken away, so its handler is cancelled."""
         with self._cond:
             running = list(self._running.values())
         for job in running:
+            if job.lease_until - job.service.now() > self._lease_ms * 2 // 3:
+                continue
             try:
-                kept = job.service.renew(job.record, job.lease, self._lease_ms)
+                until = job.service.renew(job.record, job.lease, self._lease_ms)
             except Exception as exc:
                 self._host.report_error(exc)
                 continue
-            if not kept:
+            if until is None:
                 self.cancel(job.record.id)
+            else:
+                job.lease_until = until
 
 
 async def _await(awaitable: Any) -> Any:

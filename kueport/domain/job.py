@@ -71,6 +71,8 @@ class JobRecord:
     search_keys: tuple[str, ...] = ()
     #: When an active job with a TTL must be failed (ms); progress pushes it back, as in Kue.
     ttl_expires_at: int | None = None
+    #: How many times the job was recovered after its worker was lost (kueport only).
+    stalled: int = 0
     #: Fencing token of the claim that made this job active (None when not active).
     lease: str | None = None
     #: When the lease runs out unless renewed by the worker's heartbeat (ms).

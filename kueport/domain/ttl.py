@@ -10,8 +10,6 @@ from kueport.domain.job import JobRecord
 TTL_EXCEEDED = "TTL exceeded"
 #: Error stored on a job failed because its worker shut down before it finished.
 SHUTDOWN = "Shutdown"
-#: Error stored on a job whose worker stopped renewing its lease more than `max_stalled` times.
-STALLED = "Job stalled more than allowed (worker lost)"
 
 #: How long a claim holds a job before the heartbeat must renew it.
 DEFAULT_LEASE_MS = 30_000

@@ -14,6 +14,7 @@ import attrs
 from kueport.domain.backoff import Backoff
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.retry import FailurePlan, SuccessPlan
+from kueport.domain.stall import StallPlan
 from kueport.domain.state import State
 
 Order = Literal["asc", "desc"]
@@ -86,6 +87,18 @@ class JobStorage(Protocol):
         """Record a failed attempt and move to the plan's next state (retry or final failure).
 
         Raises `LeaseLost` when the job is not active under `lease` (None: see `complete`).
+        """
+        ...
+
+    def recover_stalled(
+        self, job_id: int, lease: str, plan: StallPlan, note: str, now: int
+    ) -> JobRecord | None:
+        """Take back a job whose lease ran out: re-queue it (stall count from the plan, no
+        attempt counted, `note` logged) or fail it with `plan.failure` (`note` is the error).
+
+        Raises `LeaseLost` when the job is no longer active under `lease`, or its lease was
+        renewed past `now` (the worker is alive after all); `JobNotFound` when it is gone.
+        Returns the stored record, or None when a failure removed it.
         """
         ...
 

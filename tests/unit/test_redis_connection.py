@@ -1,13 +1,20 @@
-"""Kue's connection options (reference 1f.1) parsed into ConnectionSettings; no server needed."""
+"""Kue's connection options (reference 1f.1) parsed into ConnectionSettings; client factories,
+Sentinel/Cluster guards and blocking pops. Only the last tests use a server (the fixture)."""
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
+from unittest.mock import create_autospec
 
 import pytest
 import redis
 from redis.cluster import RedisCluster
 
+from kueport.adapters.clock import ManualClock
+from kueport.adapters.redis import blocking, redis_backend
+from kueport.adapters.redis.blocking import BlockingPops
 from kueport.adapters.redis.connection import (
     ConnectionSettings,
     InvalidConnectionSettings,
@@ -15,7 +22,10 @@ from kueport.adapters.redis.connection import (
     parse_connection,
 )
 from kueport.adapters.redis.keys import InvalidPrefix, Keys
+from kueport.adapters.redis.storage import RedisStorage
 from kueport.domain.errors import KueportError
+from tests.helpers import wait_for
+from tests.redis_server import RedisServer
 
 
 def test_a_url_gives_host_port_db_and_passes_other_query_options_to_the_client() -> None:
@@ -238,3 +248,99 @@ def test_settings_are_frozen_values() -> None:
         settings.port = 3  # type: ignore[misc]
     with pytest.raises(TypeError):
         settings.options["client_name"] = "b"  # type: ignore[index]
+
+
+# -- client factories, Sentinel and Cluster clients (no server unless a fixture asks) --------
+def fake_cluster() -> Any:
+    """A `RedisCluster` stand-in that passes isinstance checks and never connects."""
+    cluster = create_autospec(RedisCluster, instance=True)
+    cluster.get_encoder.return_value.decode_responses = False
+    return cluster
+
+
+def test_a_client_factory_is_called_once_per_connection_role() -> None:
+    made: list[redis.Redis] = []
+
+    def factory() -> redis.Redis:
+        made.append(redis.Redis(host="127.0.0.1", port=1))  # nothing listens: never used
+        return made[-1]
+
+    backend = redis_backend({"client_factory": factory}, "q", ManualClock())
+    # The command client and the blocking client; the pub/sub client is built by the first
+    # subscription (a queue subscribes when it is created).
+    assert len(made) == 2
+    assert made[0].connection_pool is not made[1].connection_pool
+    backend.close()
+
+
+def test_a_factory_client_that_decodes_responses_is_refused() -> None:
+    settings = parse_connection(
+        {"client_factory": lambda: redis.Redis(port=1, decode_responses=True)}
+    )
+    with pytest.raises(InvalidConnectionSettings, match="decode_responses=True"):
+        settings.build_client()
+
+
+@pytest.mark.parametrize("prefix", ["q{", "{}q", "q}{x"])
+def test_a_cluster_prefix_with_broken_braces_is_refused_before_other_clients_are_built(
+    prefix: str,
+) -> None:
+    made: list[Any] = []
+
+    def factory() -> Any:
+        made.append(fake_cluster())
+        return made[-1]
+
+    with pytest.raises(InvalidPrefix, match="braces without a complete hash tag"):
+        redis_backend({"client_factory": factory}, prefix, ManualClock())
+    assert len(made) == 1
+    made[0].close.assert_called_once_with()
+
+
+def test_storage_refuses_a_cluster_client_whose_keys_would_span_slots() -> None:
+    with pytest.raises(InvalidPrefix, match=r"no \{hash tag\}.*wraps it as \{q\}"):
+        RedisStorage(fake_cluster(), Keys("q"), ManualClock())
+    RedisStorage(fake_cluster(), Keys("{q}"), ManualClock())  # one slot: accepted
+
+
+def test_storage_refuses_a_cluster_client_next_to_a_plain_one() -> None:
+    plain = redis.Redis(port=1)
+    with pytest.raises(InvalidConnectionSettings, match="both be Redis Cluster clients"):
+        RedisStorage(plain, Keys("{q}"), ManualClock(), blocking_client=fake_cluster())
+    plain.close()
+
+
+def test_a_blocking_pop_may_outlast_the_clients_read_timeout(redis_server: RedisServer) -> None:
+    pops = BlockingPops(redis_server.client(socket_timeout=0.2))
+    started = time.monotonic()
+    pops.wait("q:idle:jobs", 0.6)  # its reply is read with a timeout of its own
+    assert 0.5 < time.monotonic() - started < 3.0
+    redis_server.client().rpush("q:idle:jobs", "1")
+    started = time.monotonic()
+    pops.wait("q:idle:jobs", 5.0)  # a token ends the wait at once
+    assert time.monotonic() - started < 1.0
+    pops.close()
+
+
+def test_without_per_read_timeouts_a_pop_is_cut_below_the_read_timeout(
+    redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(blocking, "_PER_READ_TIMEOUT", False)  # as with an older redis-py
+    pops = BlockingPops(redis_server.client(socket_timeout=0.6))
+    started = time.monotonic()
+    pops.wait("q:idle:jobs", 5.0)  # cut to 0.3 s instead of failing with a read timeout
+    assert time.monotonic() - started < 0.6
+    pops.close()
+
+
+def test_close_wakes_a_blocked_pop_through_the_same_pool(redis_server: RedisServer) -> None:
+    pops = BlockingPops(redis_server.client())
+    waiter = threading.Thread(target=pops.wait, args=("q:idle:jobs", 30.0))
+    waiter.start()
+    observer = redis_server.client(decode_responses=True)
+    wait_for(lambda: "blpop" in {c["cmd"] for c in observer.client_list()}, what="a BLPOP")
+    started = time.monotonic()
+    pops.close()
+    waiter.join(5.0)
+    assert not waiter.is_alive() and time.monotonic() - started < 2.0
+    pops.wait("q:idle:jobs", 30.0)  # closed: returns at once

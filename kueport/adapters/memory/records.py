@@ -138,3 +138,8 @@ def updated(record: JobRecord, changes: Changes, now: int) -> JobRecord:
     if new.is_active:
         new = attrs.evolve(new, ttl_expires_at=ttl_expiry(new.ttl_ms, now))
     return new
+
+
+def requeued_after_stall(record: JobRecord, stalled: int, now: int) -> JobRecord:
+    """Back to the queue after a lost worker: no attempt counted, the stall remembered."""
+    return attrs.evolve(record, state=State.INACTIVE, stalled=stalled, updated_at=now, **_RELEASED)

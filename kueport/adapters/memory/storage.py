@@ -21,6 +21,7 @@ from kueport.domain.errors import JobNotFound, LeaseLost
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.ordering import strip_zid
 from kueport.domain.retry import FailurePlan, SuccessPlan
+from kueport.domain.stall import StallPlan
 from kueport.domain.state import State, check_move
 from kueport.domain.ttl import lease_expired, ttl_exceeded
 from kueport.ports.clock import Clock
@@ -86,6 +87,23 @@ class MemoryStorage:
             self._logs[job_id].append(records.error_log_line(error))
             new = self._store(old, records.failed(old, error, plan, now))
             if plan.remove and new.state is State.FAILED:
+                self._delete(new)
+                return None
+            return new
+
+    def recover_stalled(
+        self, job_id: int, lease: str, plan: StallPlan, note: str, now: int
+    ) -> JobRecord | None:
+        with self._cond:
+            old = self._held(job_id, lease)
+            if old.lease_until is None or old.lease_until > now:
+                raise LeaseLost(job_id)
+            if plan.failure is None:
+                self._logs[job_id].append(note)
+                return self._store(old, records.requeued_after_stall(old, plan.stalled, now))
+            self._logs[job_id].append(records.error_log_line(note))
+            new = self._store(old, records.failed(old, note, plan.failure, now))
+            if plan.failure.remove:
                 self._delete(new)
                 return None
             return new

@@ -5,8 +5,6 @@ Nothing connects here: redis-py clients connect on their first command.
 
 from __future__ import annotations
 
-from redis import Redis
-
 from kueport.adapters.redis.connection import ConnectionSpec, parse_connection
 from kueport.adapters.redis.pubsub import ErrorHandler, RedisEventBus
 from kueport.adapters.redis.storage import RedisStorage
@@ -30,7 +28,9 @@ def redis_backend(
     """Storage, events and (no) search on the Redis that `redis` describes (URL, dict...).
 
     With a `redis.cluster.RedisCluster` from a `client_factory`, every key of the queue
-    shares one slot: prefix `q` becomes `{q}`, as Kue writes it with an ioredis cluster.
+    shares one slot: prefix `q` becomes `{q}`, as Kue writes it with an ioredis cluster, and
+    a prefix whose braces make no hash tag is refused (`InvalidPrefix`). A factory is called
+    once per connection role (commands, blocking pops, pub/sub); see `connection`.
     """
     if search_enabled:
         raise SearchUnavailable(
@@ -41,14 +41,18 @@ def redis_backend(
 
     settings = parse_connection(redis)
     client = settings.build_client()
-    keys = settings.keys_for(prefix, client)
-    blocking = settings.build_blocking_client()
-    if not isinstance(client, Redis) or not isinstance(blocking, Redis):
-        raise KueportError(
-            "Redis Cluster clients are not supported by the storage adapter yet; "
-            "use a single Redis server or a Sentinel master"
-        )
-    storage = RedisStorage(client, keys, clock, blocking_client=blocking)
+    try:
+        keys = settings.keys_for(prefix, client)
+        blocking = settings.build_blocking_client()
+    except BaseException:
+        client.close()
+        raise
+    try:
+        storage = RedisStorage(client, keys, clock, blocking_client=blocking)
+    except BaseException:
+        blocking.close()
+        client.close()
+        raise
     bus = RedisEventBus(
         client, keys, pubsub_client=settings.build_pubsub_client, on_error=on_event_error
     )

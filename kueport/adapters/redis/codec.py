@@ -57,7 +57,14 @@ KUE_FIELDS = (
     "ttl", "backoff", "removeOnComplete", "progress", "progress_data", "result", "error",
 )  # fmt: skip
 #: Fields only kueport writes; Node Kue ignores them.
-KUEPORT_FIELDS = ("removeOnFail", "searchKeys", "lease", "lease_until", "ttl_expires_at")
+KUEPORT_FIELDS = (
+    "removeOnFail",
+    "searchKeys",
+    "lease",
+    "lease_until",
+    "ttl_expires_at",
+    "stalled",
+)
 ALL_FIELDS = KUE_FIELDS + KUEPORT_FIELDS
 
 _UNDEFINED = "undefined"
@@ -230,6 +237,7 @@ def _kueport_fields(r: JobRecord) -> dict[str, str | None]:
         "lease": r.lease,
         "lease_until": _optional_int(r.lease_until),
         "ttl_expires_at": _optional_int(r.ttl_expires_at),
+        "stalled": str(r.stalled) if r.stalled else None,
     }
 
 
@@ -287,6 +295,7 @@ def _decode_rest(h: dict[str, str]) -> dict[str, Any]:
         "ttl_expires_at": _int(h, "ttl_expires_at"),
         "lease": h.get("lease"),
         "lease_until": _int(h, "lease_until"),
+        "stalled": _int(h, "stalled") or 0,
     }
 
 

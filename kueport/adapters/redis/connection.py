@@ -17,10 +17,34 @@ Accepted forms, as Kue 0.11.6 reads them (`lib/redis.js`), plus what redis-py ad
 * `{"client_factory": fn}`: `fn()` returns a client built by the user (Sentinel master,
   `redis.cluster.RedisCluster`...). With a cluster client every key of the queue must share
   one slot, so the prefix is wrapped as `{prefix}` (see `Keys.for_cluster`), which is also
-  what Kue with an ioredis client writes.
+  what Kue with an ioredis client writes; a prefix with braces that make no hash tag
+  (`"q{"`, `"{}q"`) is refused with `InvalidPrefix`.
+
+How a factory is called: once per connection role a queue needs, with no arguments: the
+command client, the blocking client (claimers sleeping in `BLPOP`) and the pub/sub client (the
+event subscription, built on its first use). Each call should return a new client, so each
+role has its own pool, e.g.::
+
+    sentinel = Sentinel([("10.0.0.1", 26379), ("10.0.0.2", 26379)], socket_timeout=1)
+    create_queue(redis={"client_factory": lambda: sentinel.master_for("mymaster")})
+
+    create_queue(redis={"client_factory": lambda: RedisCluster(host="10.0.0.5", port=7000)})
+
+A Sentinel `master_for` client asks the sentinels for the current master on each new
+connection, so after a failover every role reconnects to the new master by itself. Commands
+that fail meanwhile raise: workers report them to `queue.on("error")` and keep claiming, and
+the event subscription comes back by itself. Processing is at-least-once across a failover:
+writes the old master acknowledged but had not replicated are lost, and so is an outcome
+that failed with a connection error, so such a job runs again once its TTL (or lease) runs
+out (redis-py's clients retry nothing by default; a `retry` policy given to them applies to
+kueport's commands too: a retried outcome is fenced by the job's lease, but a retried save
+whose first try went through saves the job twice).
+
+Every role of one queue must be the same kind of client (all cluster clients, or none), and
+kueport reads raw bytes, so a client with `decode_responses=True` is refused.
 
 Parsing never connects; only the `build_*` methods create clients, and redis-py clients
-connect on their first command.
+connect on their first command (a `RedisCluster` reads the slot map when it is built).
 """
 
 from __future__ import annotations
@@ -138,11 +162,13 @@ class ConnectionSettings:
         return redis.Redis(**self.client_kwargs())
 
     def build_blocking_client(self) -> RedisClient:
-        """A client with its own pool, for blocking pops that hold a connection for a while."""
+        """A client with its own pool, for blocking pops that hold a connection for a while
+        (another call of the user's factory, when there is one)."""
         return self.build_client()
 
     def build_pubsub_client(self) -> RedisClient:
-        """A client with its own pool, for the event subscription's dedicated connection."""
+        """A client with its own pool, for the event subscription's dedicated connection
+        (another call of the user's factory, when there is one)."""
         return self.build_client()
 
     def keys_for(self, prefix: str, client: RedisClient) -> Keys:
@@ -160,12 +186,18 @@ def keys_for(prefix: str, client: object) -> Keys:
 
 
 def _checked(client: object) -> RedisClient:
-    if isinstance(client, redis.Redis | RedisCluster):
-        return client
-    raise InvalidConnectionSettings(
-        f"client_factory returned {type(client).__name__}; expected a redis.Redis "
-        "or redis.cluster.RedisCluster client"
-    )
+    if not isinstance(client, redis.Redis | RedisCluster):
+        raise InvalidConnectionSettings(
+            f"client_factory returned {type(client).__name__}; expected a redis.Redis "
+            "or redis.cluster.RedisCluster client"
+        )
+    if client.get_encoder().decode_responses:
+        client.close()
+        raise InvalidConnectionSettings(
+            "client_factory returned a client with decode_responses=True; kueport reads raw "
+            "bytes (as Kue stores them): build the client without it"
+        )
+    return client
 
 
 # -- parsing ------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Read-only queries of the Redis storage: plain commands, no scripts (nothing moves).
 
 Orders and counts come straight from Kue's sorted sets, so they match the memory adapter,
-which sorts by the same (score, zid bytes).
+which sorts by the same (score, zid bytes). On Redis Cluster every key read here carries the
+prefix's hash tag, so pipelines stay on one node and SCAN asks only the node owning the slot.
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import redis
+from redis.cluster import RedisCluster
 
 from kueport.adapters.redis import codec
+from kueport.adapters.redis.connection import RedisClient
 from kueport.adapters.redis.keys import Keys, glob_escape
 from kueport.adapters.redis.scripts import RawPairs, pairs, text
 from kueport.domain.job import JobRecord
@@ -27,7 +29,7 @@ ZSetItems = list[tuple[str, float]]
 class Reader:
     """Reads jobs, logs, counts, orders and indexes of one queue."""
 
-    def __init__(self, client: redis.Redis, keys: Keys) -> None:
+    def __init__(self, client: RedisClient, keys: Keys) -> None:
         self._client = client
         self._keys = keys
 
@@ -136,7 +138,13 @@ class Reader:
         return [m for m, _ in sorted(items, key=lambda item: sort_key(item[1], item[0]))]
 
     def _scan(self, pattern: str, kind: str | None = None) -> list[str]:
-        found = self._client.scan_iter(match=pattern, count=500, _type=kind)
+        """SCAN (never KEYS); on a cluster only the node that owns the queue's slot."""
+        client = self._client
+        if isinstance(client, RedisCluster):
+            node = client.get_node_from_key(self._keys.jobs)  # type: ignore[no-untyped-call]
+            found = client.scan_iter(match=pattern, count=500, _type=kind, target_nodes=node)
+        else:
+            found = client.scan_iter(match=pattern, count=500, _type=kind)
         return [text(key) for key in found]
 
 

@@ -9,6 +9,12 @@ Key names all come from `Keys`. A script only learns a job's type by reading its
 builds the per-type keys from the heads `Layout` derives from `Keys` (checked at start-up to
 match it exactly). With a `{hash-tag}` prefix every such key lives in the same cluster slot.
 
+Redis Cluster: every script declares at least one key in KEYS (`_run` refuses a call without
+one), and redis-py's `RedisCluster` sends EVALSHA to the node owning the slot of those keys
+(it checks they share one). The keys a script builds from the heads carry the same hash tag,
+so they are on that node too. On `NOSCRIPT` (a fresh node after a failover) the `Script`
+object loads itself again (on a cluster, SCRIPT LOAD goes to every primary) and retries.
+
 The wrappers turn the scripts' status replies into domain errors: `missing` becomes
 `JobNotFound`, `lease` `LeaseLost` and `illegal` `IllegalTransition`.
 """
@@ -20,9 +26,9 @@ from importlib import resources
 from typing import Any
 
 import attrs
-import redis
 from redis.commands.core import Script
 
+from kueport.adapters.redis.connection import RedisClient
 from kueport.adapters.redis.keys import Keys
 from kueport.domain.errors import IllegalTransition, JobNotFound, KueportError, LeaseLost
 from kueport.domain.ordering import zid
@@ -37,7 +43,7 @@ Arg = str | int | float
 
 _NAMES = (
     "enqueue", "claim", "complete", "fail", "renew_lease", "set_progress", "append_log",
-    "promote_due", "move", "update", "remove", "sync_tokens",
+    "promote_due", "move", "update", "remove", "sync_tokens", "requeue_stalled",
 )  # fmt: skip
 
 
@@ -94,7 +100,7 @@ class Layout:
 class Scripts:
     """Every transition script registered on one client, with typed wrappers."""
 
-    def __init__(self, client: redis.Redis, keys: Keys) -> None:
+    def __init__(self, client: RedisClient, keys: Keys) -> None:
         self.keys = keys
         self.layout = Layout.of(keys)
         lib = load_source("lib")
@@ -103,6 +109,8 @@ class Scripts:
         }
 
     def _run(self, name: str, keys: Sequence[str], args: Sequence[Arg]) -> Any:
+        if not keys:  # a cluster routes EVALSHA by its first key
+            raise KueportError(f"script {name!r} must be given at least one key")
         script: Script = self._scripts[name]
         return script(keys=list(keys), args=list(args))
 
@@ -165,13 +173,44 @@ class Scripts:
     ) -> RawPairs | None:
         """`error` is (full error, log line); `plan` (attempts, next state, delay ms,
         promote_at, remove)."""
+        return self._fail(job_id, lease, now, error, plan, expired_by=None)
+
+    def _fail(
+        self,
+        job_id: int,
+        lease: str | None,
+        now: int,
+        error: tuple[str, str],
+        plan: tuple[int, State, int, int, bool],
+        expired_by: int | None,
+    ) -> RawPairs | None:
         attempts, state, delay, promote_at, remove = plan
         k, lay = self.keys, self.layout
         keys = [k.job(job_id), k.log(job_id), k.jobs, k.leases]
         args: list[Arg] = [now, zid(job_id), lay.jobs_head, lay.tokens_head, lay.tokens_tail]
         args += [lease or "", error[0], error[1], attempts or "", state.value]
-        args += [delay if delay > 0 else "", promote_at, "1" if remove else ""]
+        args += [delay if delay > 0 else "", promote_at, "1" if remove else "", opt(expired_by)]
         return self._checked_or_removed(job_id, self._run("fail", keys, args))
+
+    def fail_stalled(
+        self,
+        job_id: int,
+        lease: str,
+        now: int,
+        error: tuple[str, str],
+        plan: tuple[int, State, int, int, bool],
+    ) -> RawPairs | None:
+        """`fail`, refused when the lease was renewed past `now` (the worker is alive)."""
+        return self._fail(job_id, lease, now, error, plan, expired_by=now)
+
+    def requeue_stalled(
+        self, job_id: int, lease: str, stalled: int, note: str, now: int
+    ) -> RawPairs:
+        k, lay = self.keys, self.layout
+        keys = [k.job(job_id), k.log(job_id), k.jobs, k.leases]
+        args: list[Arg] = [now, zid(job_id), lay.jobs_head, lay.tokens_head, lay.tokens_tail]
+        args += [lease, stalled, note]
+        return self._checked(job_id, self._run("requeue_stalled", keys, args))
 
     def renew_lease(self, job_id: int, lease: str, until: int) -> bool:
         keys = [self.keys.job(job_id), self.keys.leases]

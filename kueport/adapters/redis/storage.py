@@ -10,32 +10,36 @@ while the list is empty, and the list is empty after a script only when no job i
 A stray token (a Node worker's shutdown, a process killed between its pop and its script)
 wakes one claimer, whose script drops it.
 
-Blocking pops run on their own connections (the main client's connection options, its own
-pool); `close()` wakes them with `CLIENT UNBLOCK`.
+Blocking pops run on connections of their own (`blocking.BlockingPops`: the blocking client's
+pool, or on a cluster the pool of the node owning the token list); `close()` wakes them with
+`CLIENT UNBLOCK`.
+
+Redis Cluster: every key of the queue must carry the prefix's `{hash tag}` (see
+`Keys.for_cluster`), so each script, pipeline and multi-key command stays in one slot; a
+cluster client with an untagged prefix is refused here rather than failing with CROSSSLOT.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from typing import Any
 
-import redis
+from redis.cluster import RedisCluster
 
 from kueport.adapters.redis import codec
-from kueport.adapters.redis.keys import Keys
+from kueport.adapters.redis.blocking import BlockingPops
+from kueport.adapters.redis.connection import InvalidConnectionSettings, RedisClient, is_cluster
+from kueport.adapters.redis.keys import InvalidPrefix, Keys
 from kueport.adapters.redis.reading import Reader, ZSetItems
 from kueport.adapters.redis.scripts import RawPairs, Scripts
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.ordering import state_score, type_score
 from kueport.domain.retry import FailurePlan, SuccessPlan
+from kueport.domain.stall import StallPlan
 from kueport.domain.state import ALLOWED_MOVES, State
 from kueport.ports.clock import Clock
 from kueport.ports.storage import Changes, Claim, Order
-
-#: How long `close()` keeps waking blocked claimers that have not let go yet (seconds).
-_CLOSE_GRACE = 2.0
 
 
 class RedisStorage:
@@ -43,25 +47,25 @@ class RedisStorage:
 
     def __init__(
         self,
-        client: redis.Redis,
+        client: RedisClient,
         keys: Keys,
         clock: Clock,
-        blocking_client: redis.Redis | None = None,
+        blocking_client: RedisClient | None = None,
     ) -> None:
+        """`blocking_client` serves blocking pops only (the composition root builds one);
+        without it, they get a new pool with `client`'s options (a plain client only)."""
+        _check_slots(client, keys, blocking_client)
         self._client = client
         self._keys = keys
         self._clock = clock
         self._scripts = Scripts(client, keys)
         self._read = Reader(client, keys)
-        self._owns_blocking = blocking_client is None
-        self._blocking_pool = (
-            blocking_client.connection_pool
-            if blocking_client is not None
-            else _pool_like(client.connection_pool)
-        )
-        self._lock = threading.Lock()
-        self._waiting: dict[int, int] = {}  # id(connection) -> its CLIENT ID
-        self._closed = False
+        if blocking_client is not None:
+            self._blocking = BlockingPops(blocking_client)
+        elif isinstance(client, RedisCluster):
+            self._blocking = BlockingPops(client)  # node pools; BLPOPs hold a connection each
+        else:
+            self._blocking = BlockingPops.beside(client)
 
     # -- producers -------------------------------------------------------------------------
     def enqueue(self, spec: JobSpec, now: int) -> JobRecord:
@@ -83,7 +87,7 @@ class RedisStorage:
         if claim.limit <= 0:
             return []
         deadline = time.monotonic() + max(0.0, timeout)
-        while not self._closed:
+        while not self._blocking.closed:
             claimed = self._claim_now(claim)
             remaining = deadline - time.monotonic()
             if claimed or remaining <= 0:
@@ -112,6 +116,17 @@ class RedisStorage:
         first_line = error.partition("\n")[0]  # Kue logs the error's first line
         raw = self._scripts.fail(job_id, lease, now, (error, first_line), steps)
         return self._decoded(job_id, raw)
+
+    def recover_stalled(
+        self, job_id: int, lease: str, plan: StallPlan, note: str, now: int
+    ) -> JobRecord | None:
+        if plan.failure is None:
+            raw = self._scripts.requeue_stalled(job_id, lease, plan.stalled, note, now)
+            return codec.decode(job_id, raw)
+        f = plan.failure
+        steps = (f.attempts, f.next_state, f.delay_ms, f.promote_at, f.remove)
+        error = (note, note.partition("\n")[0])
+        return self._decoded(job_id, self._scripts.fail_stalled(job_id, lease, now, error, steps))
 
     def renew_lease(self, job_id: int, lease: str, until: int) -> bool:
         return bool(lease) and self._scripts.renew_lease(job_id, lease, until)
@@ -183,20 +198,8 @@ class RedisStorage:
         return self._read.work_time()
 
     def close(self) -> None:
-        """Release blocked claims empty-handed; the caller's client stays open."""
-        with self._lock:
-            self._closed = True
-        give_up = time.monotonic() + _CLOSE_GRACE
-        while time.monotonic() < give_up:
-            with self._lock:
-                waiting = list(self._waiting.values())
-            if not waiting:
-                break
-            for client_id in waiting:  # a BLPOP not yet arrived is woken on the next round
-                self._client.client_unblock(client_id)
-            time.sleep(0.005)
-        if self._owns_blocking:
-            self._blocking_pool.disconnect()
+        """Release blocked claims empty-handed; the caller's clients stay open."""
+        self._blocking.close()
 
     # -- test helpers (not part of the port) -----------------------------------------------
     def snapshot_indexes(self) -> dict[str, ZSetItems]:
@@ -213,31 +216,22 @@ class RedisStorage:
 
     def _wait_for_token(self, tokens_key: str, timeout: float) -> None:
         """Block until a token arrives, `timeout` passes or `close()` wakes us."""
-        conn = self._blocking_pool.get_connection()
-        try:
-            conn.send_command("CLIENT", "ID")  # type: ignore[no-untyped-call]
-            client_id = int(conn.read_response())
-            with self._lock:
-                if self._closed:
-                    return
-                self._waiting[id(conn)] = client_id
-            wait = f"{max(timeout, 0.001):.3f}"
-            conn.send_command("BLPOP", tokens_key, wait)  # type: ignore[no-untyped-call]
-            conn.read_response()
-        except redis.ConnectionError:
-            if not self._closed:
-                raise
-        finally:
-            with self._lock:
-                self._waiting.pop(id(conn), None)
-            self._blocking_pool.release(conn)
+        self._blocking.wait(tokens_key, timeout)
 
 
-def _pool_like(pool: Any) -> redis.ConnectionPool:
-    """A new pool with the same connection options, for connections that block."""
-    options = dict(pool.connection_kwargs)
-    options["socket_timeout"] = None  # a BLPOP may outlast any read timeout
-    return redis.ConnectionPool(connection_class=pool.connection_class, **options)
+def _check_slots(client: RedisClient, keys: Keys, blocking: RedisClient | None) -> None:
+    """On a cluster, refuse keys that would hash to several slots (CROSSSLOT at run time)."""
+    clustered = {is_cluster(c) for c in (client, blocking) if c is not None}
+    if len(clustered) > 1:
+        raise InvalidConnectionSettings(
+            "the command and blocking clients must both be Redis Cluster clients, or neither"
+        )
+    if clustered == {True} and keys.hash_tag is None:
+        raise InvalidPrefix(
+            f"prefix {keys.prefix!r} has no {{hash tag}}: on Redis Cluster every key of a queue "
+            "must share one slot; use Keys.for_cluster(prefix), which wraps it as "
+            f"{{{keys.prefix}}}"
+        )
 
 
 #: Hash field of each `JobRecord` attribute a re-save may change.

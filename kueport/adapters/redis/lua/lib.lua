@@ -48,6 +48,13 @@ local function check_held(job, lease)
   return nil
 end
 
+-- 'lease' when the job's lease still runs past `now` (its worker renewed it), else nil.
+local function check_expired(job, now)
+  local deadline = tonumber(redis.call('HGET', job, 'lease_until') or '')
+  if deadline == nil or deadline > now then return 'lease' end
+  return nil
+end
+
 -- One token "1" per member of the type's inactive set, exactly; returns how many changed.
 local function sync_tokens(tokens, inactive)
   local want = redis.call('ZCARD', inactive)

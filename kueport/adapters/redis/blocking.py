@@ -1,0 +1,151 @@
+"""Blocking pops on connections of their own: where a claimer sleeps until a token arrives.
+
+A `BLPOP` holds its connection for as long as it waits, so it never runs on the command
+client's pool. Where the connection comes from depends on the client the composition root
+built for this role:
+
+* a plain `redis.Redis` (also a Sentinel `master_for` client, whose pool asks the sentinels
+  for the current master on every new connection): its own pool;
+* a `redis.cluster.RedisCluster`: the pool of the node that owns the token list's slot, found
+  with the client's slot map. After an error (a node gone, a `MOVED` after a failover or a
+  resharding) the map is read again from the cluster before the next wait.
+
+A pop waits longer than the connection's `socket_timeout` would allow (a user's 2 s, the 5 s
+`RedisCluster` sets by default): its reply is read with a timeout of its own, the wait plus a
+margin, so a silent server is still noticed. With a redis-py too old for per-read timeouts the
+wait is cut below `socket_timeout` instead and the caller loops. `close()` wakes every waiting
+connection with `CLIENT UNBLOCK`, sent over another connection of the same pool, so it
+reaches the same server (the same cluster node).
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+import time
+from typing import Any
+
+import redis
+from redis.cluster import RedisCluster
+from redis.exceptions import AskError, ClusterDownError, TryAgainError
+
+from kueport.adapters.redis.connection import RedisClient
+
+#: How long `close()` keeps waking blocked claimers that have not let go yet (seconds).
+CLOSE_GRACE = 2.0
+#: How much longer than the wait itself a pop's reply may take (Redis checks the timeouts of
+#: blocked clients about every 100 ms; a busy server or network adds more).
+REPLY_MARGIN = 2.0
+#: Recent redis-py versions read one reply with a timeout of its own; older ones only with the
+#: socket's.
+_PER_READ_TIMEOUT = "timeout" in inspect.signature(redis.Connection.read_response).parameters
+#: Replies that mean the slot map of a cluster client is out of date (MOVED is an AskError).
+_STALE_SLOTS = (AskError, TryAgainError, ClusterDownError)
+
+
+class BlockingPops:
+    """`BLPOP`s that `close()` can interrupt, on connections apart from the command client's."""
+
+    def __init__(self, client: RedisClient, *, owned: bool = False) -> None:
+        """`client` serves the blocking pops only; `owned` pools are disconnected by `close()`."""
+        self._client = client
+        self._owned = owned
+        self._lock = threading.Lock()
+        self._waiting: dict[int, tuple[redis.ConnectionPool, int]] = {}  # id(conn) -> pool, id
+        self._closed = False
+        self._stale_slots = False
+
+    @classmethod
+    def beside(cls, client: redis.Redis) -> BlockingPops:
+        """Pops on a new pool with `client`'s connection options (no read timeout), for a
+        storage built without a blocking client (tests, embedding)."""
+        return cls(redis.Redis(connection_pool=_pool_like(client.connection_pool)), owned=True)
+
+    def wait(self, key: str, timeout: float) -> None:
+        """Block until `key` (a list) yields an element, `timeout` passes or `close()` is called.
+
+        Connection errors propagate (the caller reports them) unless `close()` caused them.
+        """
+        if self._closed:
+            return
+        pool = self._pool_for(key)
+        conn = pool.get_connection()
+        try:
+            self._block(conn, pool, key, timeout)
+        except _STALE_SLOTS:
+            self._stale_slots = True  # the caller claims (and so follows MOVED), then waits again
+        except redis.ConnectionError:
+            self._stale_slots = True
+            if not self._closed:
+                raise
+        finally:
+            with self._lock:
+                self._waiting.pop(id(conn), None)
+            pool.release(conn)
+
+    def _block(self, conn: Any, pool: redis.ConnectionPool, key: str, timeout: float) -> None:
+        conn.send_command("CLIENT", "ID")
+        client_id = int(conn.read_response())
+        with self._lock:
+            if self._closed:
+                return
+            self._waiting[id(conn)] = (pool, client_id)
+        wait = max(timeout, 0.001)
+        if _PER_READ_TIMEOUT:
+            conn.send_command("BLPOP", key, f"{wait:.3f}")
+            conn.read_response(timeout=wait + REPLY_MARGIN)
+            return
+        read_timeout = getattr(conn, "socket_timeout", None)
+        if read_timeout:  # leave the server time to answer within the socket's timeout
+            wait = max(0.001, min(wait, float(read_timeout) - 0.25, 0.5 * float(read_timeout)))
+        conn.send_command("BLPOP", key, f"{wait:.3f}")
+        conn.read_response()
+
+    def _pool_for(self, key: str) -> redis.ConnectionPool:
+        client = self._client
+        if isinstance(client, RedisCluster):
+            if self._stale_slots:
+                self._stale_slots = False
+                client.nodes_manager.initialize()
+            node = client.get_node_from_key(key)  # type: ignore[no-untyped-call]
+            pool: redis.ConnectionPool = client.get_redis_connection(node).connection_pool
+            return pool
+        return client.connection_pool
+
+    def close(self) -> None:
+        """Wake every blocked pop (they return empty-handed); later waits return at once."""
+        with self._lock:
+            self._closed = True
+        give_up = time.monotonic() + CLOSE_GRACE
+        while time.monotonic() < give_up:
+            with self._lock:
+                waiting = list(self._waiting.values())
+            if not waiting:
+                break
+            for pool, client_id in waiting:  # a BLPOP not yet sent is woken on the next round
+                _unblock(pool, client_id)
+            time.sleep(0.005)
+        if self._owned and isinstance(self._client, redis.Redis):
+            self._client.connection_pool.disconnect()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+
+def _unblock(pool: redis.ConnectionPool, client_id: int) -> None:
+    conn: Any = pool.get_connection()
+    try:
+        conn.send_command("CLIENT", "UNBLOCK", client_id)
+        conn.read_response()
+    except (redis.ConnectionError, redis.TimeoutError):
+        pass  # the server is gone; so is the blocked connection
+    finally:
+        pool.release(conn)
+
+
+def _pool_like(pool: Any) -> redis.ConnectionPool:
+    """A new pool with the same connection options, for connections that block."""
+    options = dict(pool.connection_kwargs)
+    options["socket_timeout"] = None  # a BLPOP may outlast any read timeout
+    return redis.ConnectionPool(connection_class=pool.connection_class, **options)
