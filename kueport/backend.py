@@ -37,11 +37,12 @@ def memory_backend(clock: Clock, *, search_enabled: bool = False) -> Backend:
         NullSearchIndex,
     )
 
-    storage = MemoryStorage(clock)
+    bus = MemoryEventBus()
+    storage = MemoryStorage(clock, announce=bus.publish)
     search: SearchIndex = NullSearchIndex()
     if search_enabled:
         search = MemorySearchIndex(state_of=lambda job_id: _state_of(storage, job_id))
-    return Backend(storage=storage, bus=MemoryEventBus(), search=search, clock=clock)
+    return Backend(storage=storage, bus=bus, search=search, clock=clock)
 
 
 def _state_of(storage: JobStorage, job_id: int) -> State | None:

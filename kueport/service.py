@@ -169,11 +169,8 @@ class JobService:
 
     # -- maintenance ---------------------------------------------------------------------
     def promote_due(self, limit: int = SWEEP_LIMIT) -> list[JobRecord]:
-        promoted = self.storage.promote_due(self.now(), limit)
-        for record in promoted:
-            self._publish(record.id, EventName.PROMOTION)
-            self._publish(record.id, EventName.ENQUEUE, record.type)
-        return promoted
+        # Storage announces `promotion` and `enqueue` itself, before a worker can claim the job.
+        return self.storage.promote_due(self.now(), limit)
 
     def fail_expired_ttl(
         self, on_failed: Callable[[JobRecord], None], limit: int = SWEEP_LIMIT

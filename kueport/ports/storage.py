@@ -122,7 +122,11 @@ class JobStorage(Protocol):
 
     # -- maintenance -----------------------------------------------------------------------
     def promote_due(self, now: int, limit: int) -> list[JobRecord]:
-        """Move delayed jobs whose `promote_at <= now` to inactive; idempotent, lock-free."""
+        """Move delayed jobs whose `promote_at <= now` to inactive; idempotent, lock-free.
+
+        Publishes Kue's `promotion` then `enqueue` for each job on the queue's event channel
+        atomically with the move, so no worker can start the job before they are announced.
+        """
         ...
 
     def ttl_expired(self, now: int, limit: int) -> list[JobRecord]:

@@ -101,16 +101,6 @@ def test_kueport_hears_node_kue_events(
     wait_for(lambda: z_heard.calls == [("start", "push"), ("complete", {"ok": "z"})], 10, "z")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "kueport bug: JobService.promote_due publishes `promotion` and `enqueue` from the "
-        "maintenance thread after the promote script has already queued the job, so a worker "
-        "can claim it and publish `start` first; Node listeners then see `job enqueue` for a "
-        "job that is already active. Kue publishes `enqueue` straight from the MULTI reply, "
-        "before any worker can get the job. Fix: PUBLISH inside the Lua scripts."
-    ),
-)
 def test_promotion_events_come_before_the_start_they_cause(
     kueport_queue: QueueFactory,
     prefix: str,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import attrs
 
@@ -18,6 +18,7 @@ from kueport.adapters.memory import records
 from kueport.adapters.memory.indexes import Indexes, ZSetItems
 from kueport.adapters.memory.zset import NEG_INF, rank_slice
 from kueport.domain.errors import JobNotFound, LeaseLost
+from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.ordering import strip_zid
 from kueport.domain.retry import FailurePlan, SuccessPlan
@@ -31,8 +32,9 @@ from kueport.ports.storage import Changes, Claim, Order
 class MemoryStorage:
     """`JobStorage` for one process: the default embedded backend and the test backend."""
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, announce: Callable[[JobEvent], None] | None = None) -> None:
         self._clock = clock
+        self._announce = announce
         self._cond = threading.Condition()
         self._jobs: dict[int, JobRecord] = {}
         self._logs: dict[int, list[str]] = {}
@@ -133,7 +135,15 @@ class MemoryStorage:
     def promote_due(self, now: int, limit: int) -> list[JobRecord]:
         with self._cond:
             due = self._indexes.of(State.DELAYED).range_by_score(NEG_INF, now, limit)
-            return [self._move(strip_zid(m), State.INACTIVE, now, None) for m in due]
+            promoted = [self._move(strip_zid(m), State.INACTIVE, now, None) for m in due]
+            for record in promoted:  # under the lock: announced before anyone can claim it
+                self._announce_event(JobEvent(record.id, EventName.PROMOTION))
+                self._announce_event(JobEvent(record.id, EventName.ENQUEUE, (record.type,)))
+            return promoted
+
+    def _announce_event(self, event: JobEvent) -> None:
+        if self._announce is not None:
+            self._announce(event)
 
     def ttl_expired(self, now: int, limit: int) -> list[JobRecord]:
         # Active jobs without a TTL score -abs(priority) <= 0; TTL deadlines are now + ttl > 0.

@@ -233,7 +233,7 @@ class Scripts:
     def promote_due(self, now: int, limit: int) -> Moved:
         k, lay = self.keys, self.layout
         args: list[Arg] = [now, limit, lay.job_head, lay.jobs_head, lay.tokens_head]
-        args.append(lay.tokens_tail)
+        args += [lay.tokens_tail, k.events]
         return _moved(self._run("promote_due", [k.state(State.DELAYED), k.jobs], args))
 
     def sync_tokens(self, job_type: str) -> int:

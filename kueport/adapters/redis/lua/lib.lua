@@ -72,3 +72,12 @@ local function forget(job, log, jobs, member)
   redis.call('ZREM', jobs, member)
 end
 
+
+-- A JSON string as JavaScript's JSON.stringify writes it (cjson also escapes "/").
+local function json_string(text) return (string.gsub(cjson.encode(text), '\\/', '/')) end
+
+-- Publish Kue's event message `{"id":N,"event":E,"args":[E<extra>]}` on `channel`.
+local function announce(channel, id, event, extra)
+  local message = '{"id":' .. id .. ',"event":"' .. event .. '","args":["' .. event .. '"'
+  redis.call('PUBLISH', channel, message .. extra .. ']}')
+end

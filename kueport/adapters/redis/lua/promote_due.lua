@@ -1,7 +1,8 @@
 -- promote_due: move delayed jobs whose promote_at <= now to inactive, earliest first.
 -- KEYS[1] P:jobs:delayed  KEYS[2] P:jobs
 -- ARGV[1] now  ARGV[2] limit (> 0)  ARGV[3] job key head  ARGV[4] jobs head
--- ARGV[5] tokens head  ARGV[6] tokens tail
+-- ARGV[5] tokens head  ARGV[6] tokens tail  ARGV[7] events channel
+-- Publishes Kue's `promotion` then `enqueue` per job before any worker can claim it.
 -- Reply: {id, {field, value, ...}} per promoted job. Idempotent: no lock needed.
 local head = ARGV[4]
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
@@ -20,6 +21,8 @@ for _, member in ipairs(due) do
     redis.call('HDEL', job, 'lease', 'lease_until', 'ttl_expires_at')
     index(head, jtype, 'inactive', member, priority, priority)
     sync_tokens(ARGV[5] .. jtype .. ARGV[6], head .. jtype .. ':inactive')
+    announce(ARGV[7], id, 'promotion', '')
+    announce(ARGV[7], id, 'enqueue', ',' .. json_string(jtype))
     out[#out + 1] = {tonumber(id), redis.call('HGETALL', job)}
   end
 end
