@@ -18,7 +18,7 @@ from kueport.domain.backoff import BackoffFunction, SameDelay
 from kueport.domain.errors import InvalidJobOption, JobNotFound, LeaseLost, UnknownBackoff
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
-from kueport.domain.retry import plan_failure, plan_success
+from kueport.domain.retry import FailurePlan, plan_failure, plan_success
 from kueport.domain.stall import DEFAULT_MAX_STALLED, STALLED, StallPlan, plan_stall
 from kueport.domain.state import State
 from kueport.domain.ttl import TTL_EXCEEDED
@@ -139,14 +139,8 @@ class JobService:
                 failure.message,
                 f"{failure.detail}\n(kueport: {exc}; retried after the job's own delay)",
             )
-        stored = self.storage.fail(record.id, lease, failure.detail, plan, now)
-        self._publish(record.id, EventName.ERROR, failure.detail)
-        if plan.next_state is State.INACTIVE:
-            self._publish(record.id, EventName.ENQUEUE, record.type)
-        if plan.will_retry:
-            self._publish(record.id, EventName.FAILED_ATTEMPT, failure.message, plan.attempts)
-        else:
-            self._publish(record.id, EventName.FAILED, failure.message)
+        events = failure_events(record, plan, failure)
+        stored = self.storage.fail(record.id, lease, failure.detail, plan, now, announce=events)
         if stored is None:
             self._removed(record)
         return stored
@@ -268,3 +262,17 @@ def searchable_texts(record: JobRecord) -> list[str]:
 
 def stall_note(stalled: int, max_stalled: int) -> str:
     return f"Worker lost (lease expired): job re-queued, stall {stalled} of {max_stalled} allowed"
+
+
+def failure_events(record: JobRecord, plan: FailurePlan, failure: Failure) -> list[JobEvent]:
+    """Kue's order: `error`, `enqueue` for an immediate retry, then `failed attempt`/`failed`."""
+    events = [JobEvent(record.id, EventName.ERROR, (failure.detail,))]
+    if plan.next_state is State.INACTIVE:
+        events.append(JobEvent(record.id, EventName.ENQUEUE, (record.type,)))
+    if plan.will_retry:
+        events.append(
+            JobEvent(record.id, EventName.FAILED_ATTEMPT, (failure.message, plan.attempts))
+        )
+    else:
+        events.append(JobEvent(record.id, EventName.FAILED, (failure.message,)))
+    return events

@@ -7,11 +7,13 @@ the adapter's clock after it wakes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal, Protocol
 
 import attrs
 
 from kueport.domain.backoff import Backoff
+from kueport.domain.events import JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.retry import FailurePlan, SuccessPlan
 from kueport.domain.stall import StallPlan
@@ -82,9 +84,18 @@ class JobStorage(Protocol):
         ...
 
     def fail(
-        self, job_id: int, lease: str | None, error: str, plan: FailurePlan, now: int
+        self,
+        job_id: int,
+        lease: str | None,
+        error: str,
+        plan: FailurePlan,
+        now: int,
+        announce: Sequence[JobEvent] = (),
     ) -> JobRecord | None:
         """Record a failed attempt and move to the plan's next state (retry or final failure).
+
+        `announce` is published on the queue's event channel atomically with the move, so a
+        retry that starts at once can never be announced before the failure that caused it.
 
         Raises `LeaseLost` when the job is not active under `lease` (None: see `complete`).
         """

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import attrs
 
@@ -82,12 +82,20 @@ class MemoryStorage:
             return new
 
     def fail(
-        self, job_id: int, lease: str | None, error: str, plan: FailurePlan, now: int
+        self,
+        job_id: int,
+        lease: str | None,
+        error: str,
+        plan: FailurePlan,
+        now: int,
+        announce: Sequence[JobEvent] = (),
     ) -> JobRecord | None:
         with self._cond:
             old = self._held(job_id, lease)
             self._logs[job_id].append(records.error_log_line(error))
             new = self._store(old, records.failed(old, error, plan, now))
+            for event in announce:
+                self._announce_event(event)
             if plan.remove and new.state is State.FAILED:
                 self._delete(new)
                 return None

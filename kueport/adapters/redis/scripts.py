@@ -170,10 +170,11 @@ class Scripts:
         now: int,
         error: tuple[str, str],
         plan: tuple[int, State, int, int, bool],
+        announce: Sequence[str] = (),
     ) -> RawPairs | None:
         """`error` is (full error, log line); `plan` (attempts, next state, delay ms,
-        promote_at, remove)."""
-        return self._fail(job_id, lease, now, error, plan, expired_by=None)
+        promote_at, remove); `announce` event messages published with the move."""
+        return self._fail(job_id, lease, now, error, plan, expired_by=None, announce=announce)
 
     def _fail(
         self,
@@ -183,6 +184,7 @@ class Scripts:
         error: tuple[str, str],
         plan: tuple[int, State, int, int, bool],
         expired_by: int | None,
+        announce: Sequence[str] = (),
     ) -> RawPairs | None:
         attempts, state, delay, promote_at, remove = plan
         k, lay = self.keys, self.layout
@@ -190,6 +192,7 @@ class Scripts:
         args: list[Arg] = [now, zid(job_id), lay.jobs_head, lay.tokens_head, lay.tokens_tail]
         args += [lease or "", error[0], error[1], attempts or "", state.value]
         args += [delay if delay > 0 else "", promote_at, "1" if remove else "", opt(expired_by)]
+        args += [k.events, *announce]
         return self._checked_or_removed(job_id, self._run("fail", keys, args))
 
     def fail_stalled(

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from redis.cluster import RedisCluster
@@ -33,6 +34,7 @@ from kueport.adapters.redis.connection import InvalidConnectionSettings, RedisCl
 from kueport.adapters.redis.keys import InvalidPrefix, Keys
 from kueport.adapters.redis.reading import Reader, ZSetItems
 from kueport.adapters.redis.scripts import RawPairs, Scripts
+from kueport.domain.events import JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.ordering import state_score, type_score
 from kueport.domain.retry import FailurePlan, SuccessPlan
@@ -109,12 +111,19 @@ class RedisStorage:
         return self._decoded(job_id, self._scripts.complete(job_id, lease, now, outcome))
 
     def fail(
-        self, job_id: int, lease: str | None, error: str, plan: FailurePlan, now: int
+        self,
+        job_id: int,
+        lease: str | None,
+        error: str,
+        plan: FailurePlan,
+        now: int,
+        announce: Sequence[JobEvent] = (),
     ) -> JobRecord | None:
         remove = plan.remove and plan.next_state is State.FAILED
         steps = (plan.attempts, plan.next_state, plan.delay_ms, plan.promote_at, remove)
         first_line = error.partition("\n")[0]  # Kue logs the error's first line
-        raw = self._scripts.fail(job_id, lease, now, (error, first_line), steps)
+        messages = [codec.encode_event(event) for event in announce]
+        raw = self._scripts.fail(job_id, lease, now, (error, first_line), steps, messages)
         return self._decoded(job_id, raw)
 
     def recover_stalled(
