@@ -5,15 +5,18 @@ Nothing connects at import time; clients are built here, when a queue is asked f
 
 from __future__ import annotations
 
-import importlib
+import logging
 from typing import Any
 
 from kueport.adapters.clock import SystemClock
+from kueport.adapters.redis import redis_backend
 from kueport.backend import Backend, memory_backend
-from kueport.domain.errors import KueportError
+from kueport.domain.events import JobEvent
 from kueport.domain.stall import DEFAULT_MAX_STALLED
 from kueport.ports.clock import Clock
 from kueport.queue import Queue
+
+log = logging.getLogger("kueport")
 
 
 def create_queue(
@@ -37,12 +40,15 @@ def create_queue(
     `clock` and `backend` are seams for tests and embedding.
     """
     clock = clock or (backend.clock if backend is not None else SystemClock())
+    relay = _ErrorRelay()
     if backend is None:
         if redis is not None:
-            backend = _redis_backend(redis, prefix, clock, search_enabled=not disable_search)
+            backend = redis_backend(
+                redis, prefix, clock, search_enabled=not disable_search, on_event_error=relay
+            )
         else:
             backend = memory_backend(clock, search_enabled=not disable_search)
-    return Queue(
+    relay.queue = Queue(
         backend,
         prefix=prefix,
         job_events=job_events,
@@ -52,17 +58,17 @@ def create_queue(
         claim_timeout=claim_timeout,
         max_stalled=max_stalled,
     )
+    return relay.queue
 
 
-def _redis_backend(
-    redis: str | dict[str, Any], prefix: str, clock: Clock, *, search_enabled: bool
-) -> Backend:
-    module = importlib.import_module("kueport.adapters.redis")
-    build = getattr(module, "redis_backend", None)
-    if build is None:
-        raise KueportError(
-            "the Redis backend is not part of this build yet; use create_queue() for the "
-            "embedded memory backend"
-        )
-    backend: Backend = build(redis, prefix, clock, search_enabled=search_enabled)
-    return backend
+class _ErrorRelay:
+    """Hands the event bus's connection errors to `queue.on("error")` once the queue exists."""
+
+    def __init__(self) -> None:
+        self.queue: Queue | None = None
+
+    def __call__(self, error: Exception, event: JobEvent | None = None) -> None:
+        if self.queue is not None:
+            self.queue.report_error(error)
+        else:
+            log.error("kueport event bus error before the queue was ready", exc_info=error)
