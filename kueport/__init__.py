@@ -16,6 +16,7 @@ from kueport.domain.errors import (
     IllegalTransition,
     InvalidJobOption,
     InvalidPriority,
+    InvalidRetention,
     InvalidState,
     JobNotFound,
     KueportError,
@@ -25,6 +26,7 @@ from kueport.domain.errors import (
     UnknownBackoff,
 )
 from kueport.domain.priority import PRIORITIES
+from kueport.domain.retention import Retention, RetentionRule
 from kueport.domain.state import State
 from kueport.job import Job
 from kueport.queue import Queue
@@ -38,6 +40,7 @@ __all__ = [
     "IllegalTransition",
     "InvalidJobOption",
     "InvalidPriority",
+    "InvalidRetention",
     "InvalidState",
     "Job",
     "JobNotFound",
@@ -47,6 +50,8 @@ __all__ = [
     "Named",
     "Queue",
     "QueueClosed",
+    "Retention",
+    "RetentionRule",
     "ShutdownInProgress",
     "State",
     "SystemClock",

@@ -6,12 +6,14 @@ Nothing connects at import time; clients are built here, when a queue is asked f
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from kueport.adapters.clock import SystemClock
 from kueport.adapters.redis import redis_backend
 from kueport.backend import Backend, memory_backend
 from kueport.domain.events import JobEvent
+from kueport.domain.retention import DEFAULT_MAX_LOG_LINES, Retention
 from kueport.domain.stall import DEFAULT_MAX_STALLED
 from kueport.ports.clock import Clock
 from kueport.queue import Queue
@@ -31,12 +33,17 @@ def create_queue(
     lease: float = 30.0,
     claim_timeout: float = 1.0,
     max_stalled: int = DEFAULT_MAX_STALLED,
+    retention: Retention | Mapping[str, Any] | None = None,
+    max_log_lines: int = DEFAULT_MAX_LOG_LINES,
 ) -> Queue:
     """A queue on the embedded memory backend, or on Redis with `redis="redis://..."`.
 
     `job_events=False` skips job-level event bookkeeping; `disable_search=False` indexes job
     data for `queue.search()`. `lease` (seconds) is how long a claim holds a job between
     heartbeats; a job whose lease runs out is re-queued `max_stalled` times, then failed.
+    `retention` removes old finished jobs during maintenance, e.g.
+    `{"complete": {"older_than": 3600, "keep": 1000}, "failed": {"keep": 5000}, "interval": 60}`
+    (see `Retention`); each job's log keeps its newest `max_log_lines` lines (0 = all).
     `clock` and `backend` are seams for tests and embedding.
     """
     clock = clock or (backend.clock if backend is not None else SystemClock())
@@ -57,6 +64,8 @@ def create_queue(
         lease=lease,
         claim_timeout=claim_timeout,
         max_stalled=max_stalled,
+        retention=retention,
+        max_log_lines=max_log_lines,
     )
     return relay.queue
 

@@ -1,4 +1,4 @@
-"""The periodic pass every processing queue runs: promote, expire TTLs, renew leases.
+"""The periodic pass every processing queue runs: promote, expire TTLs, renew leases, retain.
 
 Each step is an idempotent storage move, so any number of processes may run it at once
 without Kue's global locks.
@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+
+from kueport.domain.retention import Retention
+from kueport.service import JobService
 
 
 class MaintenanceLoop:
@@ -50,3 +53,22 @@ class MaintenanceLoop:
                 self._on_error(exc)
             self._wake.wait(self._interval)
             self._wake.clear()
+
+
+class RetentionPass:
+    """Applies the queue's default retention, at most once per `retention.interval` (queue
+    clock, so a manual clock drives it in tests)."""
+
+    def __init__(self, retention: Retention | None) -> None:
+        self._retention = retention
+        self._last: int | None = None
+
+    def __call__(self, service: JobService) -> None:
+        retention, now = self._retention, service.now()
+        if retention is None:
+            return
+        if self._last is not None and now - self._last < retention.interval * 1000:
+            return
+        self._last = now
+        for state, rule in retention.rules.items():
+            service.clean(state, rule.older_than, rule.keep)

@@ -5,7 +5,9 @@ Kept apart from `Queue` so the queue module stays about producing and processing
 
 from __future__ import annotations
 
+from kueport.domain.durations import Duration
 from kueport.domain.job import JobRecord
+from kueport.domain.retention import check_keep, cleanable, older_than_ms
 from kueport.domain.state import State
 from kueport.job import Job
 from kueport.ports.storage import Order
@@ -30,6 +32,19 @@ class JobQueries:
 
     def remove(self, job_id: int) -> bool:
         return self.service.remove(int(job_id)) is not None
+
+    def clean(
+        self, state: State | str, *, older_than: Duration | None = None, keep: int = 0
+    ) -> int:
+        """Retention: remove `complete` or `failed` jobs (with their logs and index entries),
+        keeping the newest `keep` (latest `updated_at`) and removing the others once
+        `older_than` (seconds or a timedelta; None = at once) has passed since they last
+        changed. Each removed job announces `remove`. Returns how many were removed.
+
+        Any other state raises `InvalidRetention`: pending and running work is never cleaned.
+        """
+        target = cleanable(state)
+        return len(self.service.clean(target, older_than_ms(older_than), check_keep(keep)))
 
     def count(self, state: State | str | None = None, job_type: str | None = None) -> int:
         parsed = None if state is None else State.parse(state)

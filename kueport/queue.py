@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import overload
+from typing import Any, overload
 
 from kueport.async_runner import AsyncRunner
 from kueport.backend import Backend
@@ -15,11 +15,12 @@ from kueport.domain.backoff import BackoffFunction
 from kueport.domain.durations import Duration
 from kueport.domain.errors import QueueClosed, ShutdownInProgress
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
+from kueport.domain.retention import DEFAULT_MAX_LOG_LINES, Retention, check_max_log_lines
 from kueport.domain.stall import DEFAULT_MAX_STALLED
 from kueport.emitter import Emitter, Listener
 from kueport.event_router import EventRouter
 from kueport.job import Job
-from kueport.maintenance import MaintenanceLoop
+from kueport.maintenance import MaintenanceLoop, RetentionPass
 from kueport.ports.clock import Clock
 from kueport.queries import JobQueries
 from kueport.service import JobService
@@ -41,9 +42,14 @@ class Queue(JobQueries):
         lease: float = 30.0,
         claim_timeout: float = 1.0,
         max_stalled: int = DEFAULT_MAX_STALLED,
+        retention: Retention | Mapping[str, Any] | None = None,
+        max_log_lines: int = DEFAULT_MAX_LOG_LINES,
     ) -> None:
         self.prefix = prefix
         self.search_enabled = search_enabled
+        self.retention = Retention.parse(retention)
+        self.max_log_lines = check_max_log_lines(max_log_lines)
+        self._retention_pass = RetentionPass(self.retention)
         self._backend = backend
         self._service = self._build_service(backend)
         self._emitter = Emitter(on_listener_error=self.listener_failed)
@@ -76,6 +82,7 @@ class Queue(JobQueries):
             search=backend.search,
             clock=backend.clock,
             search_enabled=self.search_enabled,
+            max_log_lines=self.max_log_lines,
         )
         if backoffs is not None:
             service.backoffs = backoffs
@@ -258,7 +265,8 @@ class Queue(JobQueries):
 
     # -- maintenance ---------------------------------------------------------------------
     def run_maintenance(self) -> None:
-        """One pass: renew our leases, promote due jobs, fail TTL-exceeded ones, recover stalled."""
+        """One pass: renew our leases, promote due jobs, fail TTL-exceeded ones, recover stalled,
+        and (at most once per `retention.interval`) apply the queue's retention."""
         service = self._service
         for worker in self.workers:
             worker.renew_leases()  # first, so a live job is never mistaken for a stalled one
@@ -269,10 +277,14 @@ class Queue(JobQueries):
         if every is not None and time.monotonic() - self._last_reconcile >= every:
             self._last_reconcile = time.monotonic()
             service.storage.reconcile_tokens()
+        self._retention_pass(service)
 
     def _take_away(self, record: JobRecord) -> None:
+        """Stop the local run that held `record`'s lease (never a newer claim of the job)."""
+        if record.lease is None:
+            return
         for worker in self.workers:
-            if worker.cancel(record.id):
+            if worker.cancel(record.id, lease=record.lease):
                 return
 
     def watch_stuck_jobs(self, interval: Duration = 1.0) -> None:

@@ -18,6 +18,7 @@ from kueport.domain.backoff import BackoffFunction, SameDelay
 from kueport.domain.errors import InvalidJobOption, JobNotFound, LeaseLost, UnknownBackoff
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
+from kueport.domain.retention import DEFAULT_MAX_LOG_LINES
 from kueport.domain.retry import FailurePlan, plan_failure, plan_success
 from kueport.domain.stall import DEFAULT_MAX_STALLED, STALLED, StallPlan, plan_stall
 from kueport.domain.state import State
@@ -84,6 +85,8 @@ class JobService:
     clock: Clock
     backoffs: BackoffRegistry = attrs.field(factory=BackoffRegistry)
     search_enabled: bool = False
+    #: Each job's log keeps its newest lines only (0 = no cap; Kue never trimmed).
+    max_log_lines: int = DEFAULT_MAX_LOG_LINES
 
     def now(self) -> int:
         return self.clock.now_ms()
@@ -140,7 +143,15 @@ class JobService:
                 f"{failure.detail}\n(kueport: {exc}; retried after the job's own delay)",
             )
         events = failure_events(record, plan, failure)
-        stored = self.storage.fail(record.id, lease, failure.detail, plan, now, announce=events)
+        stored = self.storage.fail(
+            record.id,
+            lease,
+            failure.detail,
+            plan,
+            now,
+            announce=events,
+            max_log_lines=self.max_log_lines,
+        )
         if stored is None:
             self._removed(record)
         return stored
@@ -159,7 +170,7 @@ class JobService:
         return record
 
     def log(self, job_id: int, line: str) -> None:
-        self.storage.append_log(job_id, line, self.now())
+        self.storage.append_log(job_id, line, self.now(), self.max_log_lines)
 
     # -- maintenance ---------------------------------------------------------------------
     def promote_due(self, limit: int = SWEEP_LIMIT) -> list[JobRecord]:
@@ -195,7 +206,7 @@ class JobService:
             note = STALLED if plan.failure else stall_note(plan.stalled, max_stalled)
             try:
                 stored = self.storage.recover_stalled(
-                    record.id, record.lease, plan, note, self.now()
+                    record.id, record.lease, plan, note, self.now(), self.max_log_lines
                 )
             except (LeaseLost, JobNotFound):
                 continue  # renewed, finished or moved since we read it
@@ -227,6 +238,23 @@ class JobService:
         if record is not None:
             self._removed(record)
         return record
+
+    def clean(
+        self, state: State, older_than_ms: int | None, keep: int, limit: int = SWEEP_LIMIT
+    ) -> list[JobRecord]:
+        """Retention: remove old `complete`/`failed` jobs, keeping the newest `keep`, in
+        batches of `limit` until none is left; each removal announces `remove`."""
+        removed: list[JobRecord] = []
+        now = self.now()  # one cut-off for every batch
+        while True:
+            batch = self.storage.clean(
+                state, older_than=older_than_ms, keep=keep, limit=limit, now=now
+            )
+            for record in batch:
+                self._removed(record)
+            removed += batch
+            if not batch or len(batch) < limit:
+                return removed
 
     def _removed(self, record: JobRecord) -> None:
         if self.search_enabled:

@@ -305,11 +305,17 @@ class Worker:
             self._cond.notify_all()
 
     # -- taking jobs away ----------------------------------------------------------------
-    def cancel(self, job_id: int) -> bool:
-        """The job was failed or moved elsewhere: tell the handler to stop and free the slot."""
+    def cancel(self, job_id: int, lease: str | None = None) -> bool:
+        """The job was failed or moved elsewhere: tell the handler to stop and free the slot.
+
+        With `lease`, only the run holding that lease is stopped: the job may already have been
+        claimed again (by this very worker) after it was taken away.
+        """
         with self._cond:
             running = self._running.get(job_id)
-        if running is None or not self._take_back(running):
+        if running is None or (lease is not None and running.lease != lease):
+            return False
+        if not self._take_back(running):
             return False
         self._stop_handler(running)
         self._release(running)

@@ -19,6 +19,10 @@ class InvalidState(KueportError, ValueError):
     """A state name outside inactive, active, complete, failed, delayed."""
 
 
+class InvalidRetention(KueportError, ValueError):
+    """A clean or retention setting we refuse: a pending state, a negative keep or age..."""
+
+
 class IllegalTransition(KueportError):
     """A move between two states that the state machine does not allow."""
 

@@ -91,8 +91,12 @@ class JobStorage(Protocol):
         plan: FailurePlan,
         now: int,
         announce: Sequence[JobEvent] = (),
+        max_log_lines: int = 0,
     ) -> JobRecord | None:
         """Record a failed attempt and move to the plan's next state (retry or final failure).
+
+        The error's first line is appended to the job's log, which then keeps only its newest
+        `max_log_lines` lines (0 = no cap), in the same atomic move.
 
         `announce` is published on the queue's event channel atomically with the move, so a
         retry that starts at once can never be announced before the failure that caused it.
@@ -102,10 +106,17 @@ class JobStorage(Protocol):
         ...
 
     def recover_stalled(
-        self, job_id: int, lease: str, plan: StallPlan, note: str, now: int
+        self,
+        job_id: int,
+        lease: str,
+        plan: StallPlan,
+        note: str,
+        now: int,
+        max_log_lines: int = 0,
     ) -> JobRecord | None:
         """Take back a job whose lease ran out: re-queue it (stall count from the plan, no
         attempt counted, `note` logged) or fail it with `plan.failure` (`note` is the error).
+        The log keeps its newest `max_log_lines` lines (0 = no cap).
 
         Raises `LeaseLost` when the job is no longer active under `lease`, or its lease was
         renewed past `now` (the worker is alive after all); `JobNotFound` when it is gone.
@@ -127,8 +138,9 @@ class JobStorage(Protocol):
         """
         ...
 
-    def append_log(self, job_id: int, line: str, now: int) -> None:
-        """Add one line to the job's log. Raises `JobNotFound`."""
+    def append_log(self, job_id: int, line: str, now: int, max_lines: int = 0) -> None:
+        """Add one line to the job's log, then keep only its newest `max_lines` lines
+        (0 = no cap). Raises `JobNotFound`."""
         ...
 
     # -- maintenance -----------------------------------------------------------------------
@@ -150,6 +162,24 @@ class JobStorage(Protocol):
 
     def reconcile_tokens(self) -> int:
         """Repair wake-up tokens so each inactive job has exactly one; returns tokens fixed."""
+        ...
+
+    def clean(
+        self, state: State, *, older_than: int | None, keep: int, limit: int, now: int
+    ) -> list[JobRecord]:
+        """Retention: remove old finished jobs of `state`; returns the removed records.
+
+        Only `complete` and `failed` can be cleaned (`InvalidRetention` otherwise, so pending
+        or running work is never wiped by accident). Among the jobs of `state`, the newest
+        `keep` are kept, newest meaning the latest `updated_at`, then the larger id
+        (`kueport.domain.retention.select_victims`, shared by every adapter). Of the others,
+        those with `updated_at < now - older_than` (every one when `older_than` is None; ms)
+        are removed, oldest first, at most `limit` per call: each removal deletes the hash, the
+        log and every index entry exactly like `remove`, atomically per job. A job that
+        changed between selection and removal (restarted, finished again) is left alone.
+        Callers loop until fewer than `limit` come back. Each call reads the `updated_at` of
+        every job in the state, so its cost grows with the state's size.
+        """
         ...
 
     # -- people (API, dashboard) -----------------------------------------------------------

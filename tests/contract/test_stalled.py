@@ -91,18 +91,18 @@ def test_the_maintenance_pass_recovers_a_job_whose_worker_is_gone(
     make_queue, clock: ManualClock
 ) -> None:  # type: ignore[no-untyped-def]
     queue: Queue = make_queue(lease=5)
+    enqueued = Recorder()
+    queue.on("job enqueue", enqueued)
     job = queue.create("email").save()
     lost = queue.service.claim(Claim("email", "a-dead-worker", lease_ms=5000), 0)
     assert [r.id for r in lost] == [job.id]
-    enqueued = Recorder()
-    queue.on("job enqueue", enqueued)
 
     clock.advance(5)
     queue.run_maintenance()
 
     assert job.refresh().state == "inactive"
     assert job.record is not None and job.record.stalled == 1
-    assert enqueued.wait(1) == [(job.id, "email")]
+    assert enqueued.wait(2) == [(job.id, "email"), (job.id, "email")]  # saved, then re-queued
 
 
 def test_a_running_worker_renews_its_lease_and_keeps_the_job(
@@ -127,3 +127,23 @@ def test_a_running_worker_renews_its_lease_and_keeps_the_job(
     wait_for(lambda: job.refresh().state == "complete")
     assert job.result == "kept"
     assert job.record is not None and job.record.stalled == 0
+
+
+def test_taking_a_job_away_never_stops_a_newer_claim_of_it(queue: Queue) -> None:
+    started, release = threading.Event(), threading.Event()
+
+    def slow(job: Job) -> str:
+        started.set()
+        release.wait(30)
+        return "finished"
+
+    job = queue.create("slow").save()
+    worker = queue.process("slow", slow)
+    assert started.wait(10)
+    (running,) = worker.active_jobs
+
+    assert worker.cancel(job.id, lease="a-lease-from-an-earlier-claim") is False  # type: ignore[arg-type]
+    release.set()
+    wait_for(lambda: job.refresh().state == "complete")
+    assert job.result == "finished"
+    assert running.lease is not None

@@ -21,6 +21,7 @@ from kueport.domain.errors import JobNotFound, LeaseLost
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.ordering import strip_zid
+from kueport.domain.retention import cleanable, select_victims
 from kueport.domain.retry import FailurePlan, SuccessPlan
 from kueport.domain.stall import StallPlan
 from kueport.domain.state import State, check_move
@@ -89,10 +90,11 @@ class MemoryStorage:
         plan: FailurePlan,
         now: int,
         announce: Sequence[JobEvent] = (),
+        max_log_lines: int = 0,
     ) -> JobRecord | None:
         with self._cond:
             old = self._held(job_id, lease)
-            self._logs[job_id].append(records.error_log_line(error))
+            self._log(job_id, records.error_log_line(error), max_log_lines)
             new = self._store(old, records.failed(old, error, plan, now))
             for event in announce:
                 self._announce_event(event)
@@ -102,16 +104,22 @@ class MemoryStorage:
             return new
 
     def recover_stalled(
-        self, job_id: int, lease: str, plan: StallPlan, note: str, now: int
+        self,
+        job_id: int,
+        lease: str,
+        plan: StallPlan,
+        note: str,
+        now: int,
+        max_log_lines: int = 0,
     ) -> JobRecord | None:
         with self._cond:
             old = self._held(job_id, lease)
             if old.lease_until is None or old.lease_until > now:
                 raise LeaseLost(job_id)
             if plan.failure is None:
-                self._logs[job_id].append(note)
+                self._log(job_id, note, max_log_lines)
                 return self._store(old, records.requeued_after_stall(old, plan.stalled, now))
-            self._logs[job_id].append(records.error_log_line(note))
+            self._log(job_id, records.error_log_line(note), max_log_lines)
             new = self._store(old, records.failed(old, note, plan.failure, now))
             if plan.failure.remove:
                 self._delete(new)
@@ -133,10 +141,10 @@ class MemoryStorage:
             old = self._require(job_id) if lease is None else self._held(job_id, lease)
             return self._store(old, records.with_progress(old, percent, data, now))
 
-    def append_log(self, job_id: int, line: str, now: int) -> None:
+    def append_log(self, job_id: int, line: str, now: int, max_lines: int = 0) -> None:
         with self._cond:
             record = self._require(job_id)
-            self._logs[job_id].append(line)
+            self._log(job_id, line, max_lines)
             self._jobs[job_id] = attrs.evolve(record, updated_at=now)
 
     # -- maintenance -----------------------------------------------------------------------
@@ -169,6 +177,21 @@ class MemoryStorage:
     def reconcile_tokens(self) -> int:
         """The memory backend wakes claimers with a condition variable: no tokens to drift."""
         return 0
+
+    def clean(
+        self, state: State, *, older_than: int | None, keep: int, limit: int, now: int
+    ) -> list[JobRecord]:
+        cleanable(state)
+        with self._cond:
+            found = self._records(self._indexes.of(state))
+            candidates = [(r.id, r.updated_at) for r in found]
+            victims = select_victims(
+                candidates, keep=keep, older_than=older_than, limit=limit, now=now
+            )
+            removed = [self._jobs[job_id] for job_id, _ in victims]
+            for record in removed:
+                self._delete(record)
+            return removed
 
     # -- people ----------------------------------------------------------------------------
     def move(self, job_id: int, state: State, now: int, promote_at: int | None = None) -> JobRecord:
@@ -257,6 +280,12 @@ class MemoryStorage:
         if new.state is State.INACTIVE:
             self._cond.notify_all()
         return new
+
+    def _log(self, job_id: int, line: str, max_lines: int) -> None:
+        lines = self._logs.setdefault(job_id, [])
+        lines.append(line)
+        if 0 < max_lines < len(lines):
+            del lines[: len(lines) - max_lines]
 
     def _delete(self, record: JobRecord) -> None:
         self._indexes.discard(record)

@@ -107,6 +107,21 @@ class Reader:
         expired.sort(key=lambda r: (r.lease_until, r.id))
         return expired[: max(0, limit)]
 
+    def updated_at(self, state: State, chunk: int = 1000) -> dict[int, tuple[int, str]]:
+        """Each job of the state: its `updated_at` as a number (0 when absent or unreadable,
+        as the codec reads it) and as stored ('' when absent), read with pipelined HGETs."""
+        ids = self.ids(state, None)
+        found: dict[int, tuple[int, str]] = {}
+        for start in range(0, len(ids), chunk):
+            part = ids[start : start + chunk]
+            pipe = self._client.pipeline(transaction=False)
+            for job_id in part:
+                pipe.hget(self._keys.job(job_id), "updated_at")
+            for job_id, raw in zip(part, pipe.execute(), strict=True):
+                stored = "" if raw is None else text(raw)
+                found[job_id] = (_as_int(stored), stored)
+        return found
+
     def inactive_types(self) -> set[str]:
         """Types with an inactive set (found with SCAN, never KEYS) or ever stored."""
         pattern = self._keys.scan_pattern_type_inactive()
@@ -146,6 +161,14 @@ class Reader:
         else:
             found = client.scan_iter(match=pattern, count=500, _type=kind)
         return [text(key) for key in found]
+
+
+def _as_int(raw: str) -> int:
+    """A stored time as the codec reads it (0 when absent or unreadable)."""
+    try:
+        return int(raw) if raw.isdigit() else round(float(raw))
+    except (ValueError, OverflowError):
+        return 0
 
 
 def _is_index(key: str, jobs: str) -> bool:

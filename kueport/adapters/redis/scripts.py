@@ -43,7 +43,7 @@ Arg = str | int | float
 
 _NAMES = (
     "enqueue", "claim", "complete", "fail", "renew_lease", "set_progress", "append_log",
-    "promote_due", "move", "update", "remove", "sync_tokens", "requeue_stalled",
+    "promote_due", "move", "update", "remove", "sync_tokens", "requeue_stalled", "clean",
 )  # fmt: skip
 
 
@@ -171,10 +171,13 @@ class Scripts:
         error: tuple[str, str],
         plan: tuple[int, State, int, int, bool],
         announce: Sequence[str] = (),
+        max_log_lines: int = 0,
     ) -> RawPairs | None:
         """`error` is (full error, log line); `plan` (attempts, next state, delay ms,
         promote_at, remove); `announce` event messages published with the move."""
-        return self._fail(job_id, lease, now, error, plan, expired_by=None, announce=announce)
+        return self._fail(
+            job_id, lease, now, error, plan, None, announce, max_log_lines=max_log_lines
+        )
 
     def _fail(
         self,
@@ -185,6 +188,8 @@ class Scripts:
         plan: tuple[int, State, int, int, bool],
         expired_by: int | None,
         announce: Sequence[str] = (),
+        *,
+        max_log_lines: int = 0,
     ) -> RawPairs | None:
         attempts, state, delay, promote_at, remove = plan
         k, lay = self.keys, self.layout
@@ -192,7 +197,7 @@ class Scripts:
         args: list[Arg] = [now, zid(job_id), lay.jobs_head, lay.tokens_head, lay.tokens_tail]
         args += [lease or "", error[0], error[1], attempts or "", state.value]
         args += [delay if delay > 0 else "", promote_at, "1" if remove else "", opt(expired_by)]
-        args += [k.events, *announce]
+        args += [max_log_lines, k.events, *announce]
         return self._checked_or_removed(job_id, self._run("fail", keys, args))
 
     def fail_stalled(
@@ -202,17 +207,18 @@ class Scripts:
         now: int,
         error: tuple[str, str],
         plan: tuple[int, State, int, int, bool],
+        max_log_lines: int = 0,
     ) -> RawPairs | None:
         """`fail`, refused when the lease was renewed past `now` (the worker is alive)."""
-        return self._fail(job_id, lease, now, error, plan, expired_by=now)
+        return self._fail(job_id, lease, now, error, plan, now, max_log_lines=max_log_lines)
 
     def requeue_stalled(
-        self, job_id: int, lease: str, stalled: int, note: str, now: int
+        self, job_id: int, lease: str, stalled: int, note: str, now: int, max_log_lines: int = 0
     ) -> RawPairs:
         k, lay = self.keys, self.layout
         keys = [k.job(job_id), k.log(job_id), k.jobs, k.leases]
         args: list[Arg] = [now, zid(job_id), lay.jobs_head, lay.tokens_head, lay.tokens_tail]
-        args += [lease, stalled, note]
+        args += [lease, stalled, note, max_log_lines]
         return self._checked(job_id, self._run("requeue_stalled", keys, args))
 
     def renew_lease(self, job_id: int, lease: str, until: int) -> bool:
@@ -227,9 +233,9 @@ class Scripts:
         args: list[Arg] = [now, zid(job_id), lease or "", percent, data_json]
         return self._checked(job_id, self._run("set_progress", keys, args))
 
-    def append_log(self, job_id: int, line: str, now: int) -> None:
+    def append_log(self, job_id: int, line: str, now: int, max_lines: int = 0) -> None:
         keys = [self.keys.job(job_id), self.keys.log(job_id)]
-        if not int(self._run("append_log", keys, [now, line])):
+        if not int(self._run("append_log", keys, [now, line, max_lines])):
             raise JobNotFound(job_id)
 
     # -- maintenance -----------------------------------------------------------------------
@@ -242,6 +248,13 @@ class Scripts:
     def sync_tokens(self, job_type: str) -> int:
         keys = [self.keys.tokens(job_type), self.keys.type_state(job_type, State.INACTIVE)]
         return int(self._run("sync_tokens", keys, []))
+
+    def clean(self, state: State, victims: Sequence[tuple[int, str]]) -> Moved:
+        """Remove each (id, updated_at as read) job still in `state` and unchanged."""
+        k, lay = self.keys, self.layout
+        args: list[Arg] = [state.value, lay.job_head, lay.jobs_head]
+        args += [item for pair in victims for item in pair]
+        return _moved(self._run("clean", [k.jobs, k.leases], args))
 
     # -- people ----------------------------------------------------------------------------
     def move(

@@ -37,6 +37,7 @@ from kueport.adapters.redis.scripts import RawPairs, Scripts
 from kueport.domain.events import JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.ordering import state_score, type_score
+from kueport.domain.retention import cleanable, select_victims
 from kueport.domain.retry import FailurePlan, SuccessPlan
 from kueport.domain.stall import StallPlan
 from kueport.domain.state import ALLOWED_MOVES, State
@@ -118,24 +119,35 @@ class RedisStorage:
         plan: FailurePlan,
         now: int,
         announce: Sequence[JobEvent] = (),
+        max_log_lines: int = 0,
     ) -> JobRecord | None:
         remove = plan.remove and plan.next_state is State.FAILED
         steps = (plan.attempts, plan.next_state, plan.delay_ms, plan.promote_at, remove)
         first_line = error.partition("\n")[0]  # Kue logs the error's first line
         messages = [codec.encode_event(event) for event in announce]
-        raw = self._scripts.fail(job_id, lease, now, (error, first_line), steps, messages)
+        raw = self._scripts.fail(
+            job_id, lease, now, (error, first_line), steps, messages, max_log_lines
+        )
         return self._decoded(job_id, raw)
 
     def recover_stalled(
-        self, job_id: int, lease: str, plan: StallPlan, note: str, now: int
+        self,
+        job_id: int,
+        lease: str,
+        plan: StallPlan,
+        note: str,
+        now: int,
+        max_log_lines: int = 0,
     ) -> JobRecord | None:
+        scripts = self._scripts
         if plan.failure is None:
-            raw = self._scripts.requeue_stalled(job_id, lease, plan.stalled, note, now)
+            raw = scripts.requeue_stalled(job_id, lease, plan.stalled, note, now, max_log_lines)
             return codec.decode(job_id, raw)
         f = plan.failure
         steps = (f.attempts, f.next_state, f.delay_ms, f.promote_at, f.remove)
         error = (note, note.partition("\n")[0])
-        return self._decoded(job_id, self._scripts.fail_stalled(job_id, lease, now, error, steps))
+        raw_failed = scripts.fail_stalled(job_id, lease, now, error, steps, max_log_lines)
+        return self._decoded(job_id, raw_failed)
 
     def renew_lease(self, job_id: int, lease: str, until: int) -> bool:
         return bool(lease) and self._scripts.renew_lease(job_id, lease, until)
@@ -148,8 +160,8 @@ class RedisStorage:
             job_id, self._scripts.set_progress(job_id, lease, percent, data_json, now)
         )
 
-    def append_log(self, job_id: int, line: str, now: int) -> None:
-        self._scripts.append_log(job_id, line, now)
+    def append_log(self, job_id: int, line: str, now: int, max_lines: int = 0) -> None:
+        self._scripts.append_log(job_id, line, now, max_lines)
 
     # -- maintenance -----------------------------------------------------------------------
     def promote_due(self, now: int, limit: int) -> list[JobRecord]:
@@ -165,6 +177,32 @@ class RedisStorage:
 
     def reconcile_tokens(self) -> int:
         return sum(self._scripts.sync_tokens(t) for t in sorted(self._read.inactive_types()))
+
+    def clean(
+        self, state: State, *, older_than: int | None, keep: int, limit: int, now: int
+    ) -> list[JobRecord]:
+        """Selects in Python from one read of the state's `updated_at`s (a pipelined read,
+        never a long-running script), then `clean.lua` removes each chosen job atomically,
+        only if it is still in the state with the `updated_at` that was read."""
+        cleanable(state)
+        candidates = self._read.updated_at(state)
+        victims = select_victims(
+            [(job_id, at) for job_id, (at, _) in candidates.items()],
+            keep=keep,
+            older_than=older_than,
+            limit=limit,
+            now=now,
+        )
+        if not victims:
+            return []
+        chosen = [(job_id, candidates[job_id][1]) for job_id, _ in victims]
+        removed = []
+        for job_id, raw in self._scripts.clean(state, chosen):
+            try:
+                removed.append(codec.decode(job_id, raw))
+            except codec.InvalidJobHash:
+                continue  # removed all the same; there was no readable job to return
+        return removed
 
     # -- people ----------------------------------------------------------------------------
     def move(self, job_id: int, state: State, now: int, promote_at: int | None = None) -> JobRecord:

@@ -5,7 +5,8 @@
 -- ARGV[10] next state  ARGV[11] delay ms ('' = none)  ARGV[12] promote_at
 -- ARGV[13] "1" to delete the job afterwards
 -- ARGV[14] now when failing a stalled job: refuse if its lease was renewed since ('' = no)
--- ARGV[15] events channel  ARGV[16..] event messages to publish with the move
+-- ARGV[15] keep the newest N log lines ('' or 0 = all)
+-- ARGV[16] events channel  ARGV[17..] event messages to publish with the move
 -- Reply: {'ok', {field, value, ...}} | {'ok'} when removed | {'missing'} | {'lease'}
 local job, member, head, state = KEYS[1], ARGV[2], ARGV[3], ARGV[10]
 local refused = check_held(job, ARGV[6])
@@ -13,10 +14,10 @@ if not refused and ARGV[14] ~= '' then refused = check_expired(job, tonumber(ARG
 if refused then return {refused} end
 local jtype = redis.call('HGET', job, 'type')
 local priority = priority_of(KEYS[3], member, job)
-redis.call('RPUSH', KEYS[2], ARGV[8])
+push_log(KEYS[2], ARGV[8], ARGV[15])
 unindex(head, jtype, 'active', member)
 redis.call('ZREM', KEYS[4], member)
-for i = 16, #ARGV do redis.call('PUBLISH', ARGV[15], ARGV[i]) end
+for i = 17, #ARGV do redis.call('PUBLISH', ARGV[16], ARGV[i]) end
 if ARGV[13] == '1' then
   forget(job, KEYS[2], KEYS[3], member)
   return {'ok'}

@@ -66,6 +66,13 @@ local function sync_tokens(tokens, inactive)
   return math.abs(want - have)
 end
 
+-- Append a line to a job's log, then keep only its newest `max` lines ('' or 0 = all).
+local function push_log(log, line, max)
+  redis.call('RPUSH', log, line)
+  local cap = tonumber(max) or 0
+  if cap > 0 then redis.call('LTRIM', log, -cap, -1) end
+end
+
 -- Delete a job whose state sets were already cleaned: hash, log, P:jobs entry.
 local function forget(job, log, jobs, member)
   redis.call('DEL', job, log)

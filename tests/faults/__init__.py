@@ -1,0 +1,1 @@
+"""Fault tests: real processes, real redis-server, signals and crashes."""
