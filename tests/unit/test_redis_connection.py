@@ -344,3 +344,15 @@ def test_close_wakes_a_blocked_pop_through_the_same_pool(redis_server: RedisServ
     waiter.join(5.0)
     assert not waiter.is_alive() and time.monotonic() - started < 2.0
     pops.wait("q:idle:jobs", 30.0)  # closed: returns at once
+
+
+def test_kueport_built_clients_never_retry_a_command_by_themselves() -> None:
+    # A save retried after its reply was lost would store the job twice (redis-py 6+
+    # retries three times by default); kueport reports the error instead.
+    settings = parse_connection("redis://127.0.0.1:6379/0")
+    for client in (
+        settings.build_client(),
+        settings.build_blocking_client(),
+        settings.build_pubsub_client(),
+    ):
+        assert client.get_retry().get_retries() == 0

@@ -36,9 +36,10 @@ that fail meanwhile raise: workers report them to `queue.on("error")` and keep c
 the event subscription comes back by itself. Processing is at-least-once across a failover:
 writes the old master acknowledged but had not replicated are lost, and so is an outcome
 that failed with a connection error, so such a job runs again once its TTL (or lease) runs
-out (redis-py's clients retry nothing by default; a `retry` policy given to them applies to
-kueport's commands too: a retried outcome is fenced by the job's lease, but a retried save
-whose first try went through saves the job twice).
+out. Clients kueport builds never retry a command by themselves (redis-py 6+ would, three
+times): a retried outcome is fenced by the job's lease, but a retried save whose first try
+went through would store the job twice. A `client_factory` should build its clients the
+same way (`retry=Retry(NoBackoff(), 0)`).
 
 Every role of one queue must be the same kind of client (all cluster clients, or none), and
 kueport reads raw bytes, so a client with `decode_responses=True` is refused.
@@ -58,7 +59,9 @@ from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
 import attrs
 import redis
+from redis.backoff import NoBackoff
 from redis.cluster import RedisCluster
+from redis.retry import Retry
 
 from kueport.adapters.redis.keys import Keys
 from kueport.domain.errors import KueportError
@@ -146,6 +149,9 @@ class ConnectionSettings:
             "password": self.password,
             "socket_keepalive": True,
             "health_check_interval": DEFAULT_HEALTH_CHECK_INTERVAL,
+            # No silent retries: a save retried after its reply was lost would store the job
+            # twice. kueport's own loops report the error and retry where that is safe.
+            "retry": Retry(NoBackoff(), 0),
         }
         if self.unix_socket_path is not None:
             kwargs["unix_socket_path"] = self.unix_socket_path
