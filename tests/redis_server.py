@@ -68,6 +68,9 @@ class RedisServer:
                 server.stop()
         raise RuntimeError(f"could not start redis-server: {error}")
 
+    #: Persistence flags; a subclass may turn on AOF so restarts keep every write.
+    persistence: tuple[str, ...] = ("--appendonly", "no")
+
     @classmethod
     def _spawn(cls, executable: str, port: int, workdir: Path) -> RedisServer:
         args = [
@@ -75,11 +78,11 @@ class RedisServer:
             "--port", str(port),
             "--bind", "127.0.0.1",
             "--save", "",
-            "--appendonly", "no",
+            *cls.persistence,
             "--daemonize", "no",
             "--dir", str(workdir),
         ]  # fmt: skip
-        with (workdir / "redis.log").open("wb") as log:
+        with (workdir / "redis.log").open("ab") as log:
             process = subprocess.Popen(
                 args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
             )

@@ -15,11 +15,9 @@ the no-retry setting.
 
 from __future__ import annotations
 
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,29 +40,10 @@ CONCURRENCY = 4
 
 
 class AofRedisServer(RedisServer):
-    """`RedisServer` with `--appendonly yes --appendfsync always`: `restart()` keeps the data.
+    """`RedisServer` with `--appendonly yes --appendfsync always`: `restart()` keeps the data
+    (it reuses the working directory, where the append-only files live)."""
 
-    `RedisServer._spawn` takes no extra arguments, so this subclass rebuilds the command line;
-    `restart()` reuses the working directory, where the append-only files live.
-    """
-
-    @classmethod
-    def _spawn(cls, executable: str, port: int, workdir: Path) -> RedisServer:
-        args = [
-            executable,
-            "--port", str(port),
-            "--bind", "127.0.0.1",
-            "--save", "",
-            "--appendonly", "yes",
-            "--appendfsync", "always",
-            "--daemonize", "no",
-            "--dir", str(workdir),
-        ]  # fmt: skip
-        with (workdir / "redis.log").open("ab") as log:
-            process = subprocess.Popen(
-                args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-            )
-        return cls(process, port, workdir)
+    persistence = ("--appendonly", "yes", "--appendfsync", "always")
 
 
 def wait_for(condition: Callable[[], bool], what: str, timeout: float = WAIT) -> None:
