@@ -28,6 +28,7 @@ from kueport.domain.errors import (
 from kueport.domain.priority import PRIORITIES
 from kueport.domain.retention import Retention, RetentionRule
 from kueport.domain.state import State
+from kueport.domain.workers import WorkerInfo
 from kueport.job import Job
 from kueport.queue import Queue
 from kueport.worker import Context, Worker
@@ -57,5 +58,6 @@ __all__ = [
     "SystemClock",
     "UnknownBackoff",
     "Worker",
+    "WorkerInfo",
     "create_queue",
 ]

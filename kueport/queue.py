@@ -17,6 +17,7 @@ from kueport.domain.errors import QueueClosed, ShutdownInProgress
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.retention import DEFAULT_MAX_LOG_LINES, Retention, check_max_log_lines
 from kueport.domain.stall import DEFAULT_MAX_STALLED
+from kueport.domain.workers import WorkerInfo
 from kueport.emitter import Emitter, Listener
 from kueport.event_router import EventRouter
 from kueport.job import Job
@@ -64,6 +65,7 @@ class Queue(JobQueries):
         )
         self._async: AsyncRunner | None = None
         self._lock = threading.RLock()
+        self._beat_lock = threading.Lock()
         self._shutting_down = False
         self._closed = False
         self._watch_stuck_every: float | None = None
@@ -235,6 +237,10 @@ class Queue(JobQueries):
         self._maintenance.start()
         return worker
 
+    def live_workers(self) -> list[WorkerInfo]:
+        """Every worker alive in any process on this queue's storage, and what it runs."""
+        return self._service.live_workers()
+
     @property
     def workers(self) -> list[Worker]:
         with self._lock:
@@ -270,6 +276,9 @@ class Queue(JobQueries):
         service = self._service
         for worker in self.workers:
             worker.renew_leases()  # first, so a live job is never mistaken for a stalled one
+            with self._beat_lock:  # never re-announce a worker that stopped meanwhile
+                if worker in self._workers:
+                    service.beat(worker.info(service.now()))
         service.promote_due()
         service.fail_expired_ttl(on_failed=self._take_away)
         service.recover_stalled(on_recovered=self._take_away, max_stalled=self._max_stalled)
@@ -320,8 +329,14 @@ class Queue(JobQueries):
             thread.start()
         for thread in threads:
             thread.join()
-        with self._lock:
-            self._workers = [w for w in self._workers if w not in workers]
+        with self._beat_lock:
+            with self._lock:
+                self._workers = [w for w in self._workers if w not in workers]
+            for worker in workers:
+                try:
+                    self._service.forget_worker(worker.worker_id)
+                except Exception as exc:  # a lost heartbeat entry expires by itself
+                    self.report_error(exc)
 
     def _close(self) -> None:
         self._maintenance.stop()

@@ -23,6 +23,7 @@ from kueport.domain.retry import FailurePlan, plan_failure, plan_success
 from kueport.domain.stall import DEFAULT_MAX_STALLED, STALLED, StallPlan, plan_stall
 from kueport.domain.state import State
 from kueport.domain.ttl import TTL_EXCEEDED
+from kueport.domain.workers import WORKER_TTL_MS, WorkerInfo
 from kueport.ports.clock import Clock
 from kueport.ports.pubsub import EventBus
 from kueport.ports.search import SearchIndex
@@ -225,6 +226,16 @@ class JobService:
         self._publish(record.id, EventName.FAILED, note)
         if stored is None:
             self._removed(record)
+
+    # -- workers' heartbeats -----------------------------------------------------------
+    def beat(self, info: WorkerInfo) -> None:
+        self.storage.beat(info, info.last_seen + WORKER_TTL_MS)
+
+    def forget_worker(self, worker_id: str) -> None:
+        self.storage.forget_worker(worker_id)
+
+    def live_workers(self) -> list[WorkerInfo]:
+        return self.storage.live_workers(self.now())
 
     # -- people --------------------------------------------------------------------------
     def move(self, job_id: int, state: State) -> JobRecord:

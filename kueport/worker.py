@@ -25,6 +25,7 @@ from kueport.domain.errors import JobNotFound, LeaseLost
 from kueport.domain.job import JobRecord, JSONValue
 from kueport.domain.state import State
 from kueport.domain.ttl import SHUTDOWN
+from kueport.domain.workers import WorkerInfo
 from kueport.emitter import accepted_arg_count
 from kueport.ports.storage import Claim
 from kueport.service import Failure, JobService
@@ -134,14 +135,32 @@ class Worker:
         self._running: dict[int, RunningJob] = {}
         self._paused = False
         self._stopping = False
+        self._started_at = 0
         self._thread = threading.Thread(
             target=self._dispatch, name=f"kueport-worker-{job_type}", daemon=True
         )
 
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> Worker:
+        self._started_at = self._host.service.now()
         self._thread.start()
         return self
+
+    def info(self, now: int) -> WorkerInfo:
+        """What this worker tells others in its heartbeat."""
+        with self._cond:
+            running = tuple(sorted(self._running))
+        return WorkerInfo(
+            worker_id=self.worker_id,
+            job_type=self.job_type,
+            host=socket.gethostname(),
+            pid=os.getpid(),
+            concurrency=self.concurrency,
+            started_at=self._started_at,
+            last_seen=now,
+            running=running,
+            paused=self._paused,
+        )
 
     @property
     def paused(self) -> bool:

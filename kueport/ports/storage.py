@@ -18,6 +18,7 @@ from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.retry import FailurePlan, SuccessPlan
 from kueport.domain.stall import StallPlan
 from kueport.domain.state import State
+from kueport.domain.workers import WorkerInfo
 
 Order = Literal["asc", "desc"]
 
@@ -180,6 +181,20 @@ class JobStorage(Protocol):
         Callers loop until fewer than `limit` come back. Each call reads the `updated_at` of
         every job in the state, so its cost grows with the state's size.
         """
+        ...
+
+    # -- workers' heartbeats ---------------------------------------------------------------
+    def beat(self, info: WorkerInfo, expires_at: int) -> None:
+        """Record that a worker is alive (until `expires_at`, ms) and what it runs; workers
+        whose heartbeat expired before `info.last_seen` are dropped on the way."""
+        ...
+
+    def forget_worker(self, worker_id: str) -> None:
+        """A worker stopped cleanly: remove it from the live list at once."""
+        ...
+
+    def live_workers(self, now: int) -> list[WorkerInfo]:
+        """Workers whose heartbeat has not expired at `now`, ordered by worker id."""
         ...
 
     # -- people (API, dashboard) -----------------------------------------------------------

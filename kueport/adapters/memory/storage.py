@@ -26,6 +26,7 @@ from kueport.domain.retry import FailurePlan, SuccessPlan
 from kueport.domain.stall import StallPlan
 from kueport.domain.state import State, check_move
 from kueport.domain.ttl import lease_expired, ttl_exceeded
+from kueport.domain.workers import WorkerInfo
 from kueport.ports.clock import Clock
 from kueport.ports.storage import Changes, Claim, Order
 
@@ -43,6 +44,7 @@ class MemoryStorage:
         self._types: set[str] = set()
         self._ids = itertools.count(1)
         self._work_time: int | None = None
+        self._workers: dict[str, tuple[WorkerInfo, int]] = {}
         self._closed = False
 
     # -- producers -------------------------------------------------------------------------
@@ -257,6 +259,23 @@ class MemoryStorage:
         """Every non-empty sorted set under its Kue key name, as (member, score) pairs."""
         with self._cond:
             return self._indexes.snapshot()
+
+    # -- workers' heartbeats ---------------------------------------------------------------
+    def beat(self, info: WorkerInfo, expires_at: int) -> None:
+        with self._cond:
+            self._workers[info.worker_id] = (info, expires_at)
+            gone = [wid for wid, (_, until) in self._workers.items() if until < info.last_seen]
+            for worker_id in gone:
+                del self._workers[worker_id]
+
+    def forget_worker(self, worker_id: str) -> None:
+        with self._cond:
+            self._workers.pop(worker_id, None)
+
+    def live_workers(self, now: int) -> list[WorkerInfo]:
+        with self._cond:
+            alive = [info for info, until in self._workers.values() if until >= now]
+            return sorted(alive, key=lambda info: info.worker_id)
 
     # -- internals (callers hold the lock) -------------------------------------------------
     def _require(self, job_id: int) -> JobRecord:

@@ -176,8 +176,13 @@ class Keys:
 
     @property
     def workers(self) -> str:
-        """kueport-only zset: worker ids scored by their last heartbeat (ms)."""
+        """kueport-only zset: live worker ids scored by when their heartbeat expires (ms)."""
         return self._key("kueport", "workers")
+
+    @property
+    def worker_info(self) -> str:
+        """kueport-only hash: worker id -> JSON of what it processes and runs."""
+        return self._key("kueport", "worker-info")
 
     # -- token reconciliation -----------------------------------------------------------------
     def scan_pattern_type_inactive(self) -> str:

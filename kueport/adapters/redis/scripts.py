@@ -44,6 +44,7 @@ Arg = str | int | float
 _NAMES = (
     "enqueue", "claim", "complete", "fail", "renew_lease", "set_progress", "append_log",
     "promote_due", "move", "update", "remove", "sync_tokens", "requeue_stalled", "clean",
+    "worker_beat",
 )  # fmt: skip
 
 
@@ -244,6 +245,11 @@ class Scripts:
         args: list[Arg] = [now, limit, lay.job_head, lay.jobs_head, lay.tokens_head]
         args += [lay.tokens_tail, k.events]
         return _moved(self._run("promote_due", [k.state(State.DELAYED), k.jobs], args))
+
+    def worker_beat(self, worker_id: str, now: int, expires_at: int | None, info: str) -> int:
+        """Record (or with `expires_at=None` forget) a worker; drops expired ones."""
+        keys = [self.keys.workers, self.keys.worker_info]
+        return int(self._run("worker_beat", keys, [now, worker_id, opt(expires_at), info]))
 
     def sync_tokens(self, job_type: str) -> int:
         keys = [self.keys.tokens(job_type), self.keys.type_state(job_type, State.INACTIVE)]

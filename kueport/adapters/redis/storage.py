@@ -34,6 +34,7 @@ from kueport.adapters.redis.connection import InvalidConnectionSettings, RedisCl
 from kueport.adapters.redis.keys import InvalidPrefix, Keys
 from kueport.adapters.redis.reading import Reader, ZSetItems
 from kueport.adapters.redis.scripts import RawPairs, Scripts
+from kueport.adapters.redis.worker_codec import decode_worker, encode_worker
 from kueport.domain.events import JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.ordering import state_score, type_score
@@ -41,6 +42,7 @@ from kueport.domain.retention import cleanable, select_victims
 from kueport.domain.retry import FailurePlan, SuccessPlan
 from kueport.domain.stall import StallPlan
 from kueport.domain.state import ALLOWED_MOVES, State
+from kueport.domain.workers import WorkerInfo
 from kueport.ports.clock import Clock
 from kueport.ports.storage import Changes, Claim, Order
 
@@ -148,6 +150,21 @@ class RedisStorage:
         error = (note, note.partition("\n")[0])
         raw_failed = scripts.fail_stalled(job_id, lease, now, error, steps, max_log_lines)
         return self._decoded(job_id, raw_failed)
+
+    def beat(self, info: WorkerInfo, expires_at: int) -> None:
+        self._scripts.worker_beat(info.worker_id, info.last_seen, expires_at, encode_worker(info))
+
+    def forget_worker(self, worker_id: str) -> None:
+        self._scripts.worker_beat(worker_id, self._clock.now_ms(), None, "")
+
+    def live_workers(self, now: int) -> list[WorkerInfo]:
+        found_ids: Any = self._client.zrangebyscore(self._keys.workers, now, "+inf")
+        ids = [text for text in found_ids if isinstance(text, bytes | str)]
+        if not ids:
+            return []
+        raws = self._client.hmget(self._keys.worker_info, ids)
+        found = [decode_worker(raw) for raw in raws if raw is not None]
+        return sorted((w for w in found if w is not None), key=lambda w: w.worker_id)
 
     def renew_lease(self, job_id: int, lease: str, until: int) -> bool:
         return bool(lease) and self._scripts.renew_lease(job_id, lease, until)
