@@ -132,24 +132,20 @@ class Queue(JobQueries):
     ) -> Job:
         """A new, unsaved job; options may be given here or with the fluent setters."""
         job = Job(self, job_type, data)
-        if priority is not None:
-            job.priority(priority)
-        if attempts is not None:
-            job.attempts(attempts)
-        if backoff is not None:
-            job.backoff(backoff)
-        if delay is not None:
-            job.delay(delay)
-        if ttl is not None:
-            job.ttl(ttl)
-        if remove_on_complete is not None:
-            job.remove_on_complete(remove_on_complete)
-        if remove_on_fail is not None:
-            job.remove_on_fail(remove_on_fail)
-        if search_keys is not None:
-            job.search_keys(search_keys)
-        if events is not None:
-            job.events(events)
+        options: dict[str, object] = {
+            "priority": priority,
+            "attempts": attempts,
+            "backoff": backoff,
+            "delay": delay,
+            "ttl": ttl,
+            "remove_on_complete": remove_on_complete,
+            "remove_on_fail": remove_on_fail,
+            "search_keys": search_keys,
+            "events": events,
+        }
+        for setter, value in options.items():  # each keyword is the fluent setter's name
+            if value is not None:
+                getattr(job, setter)(value)
         return job
 
     create_job = create

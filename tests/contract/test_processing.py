@@ -8,6 +8,7 @@ import threading
 import pytest
 
 from kueport import InvalidJobOption, InvalidPriority, Job
+from kueport.domain.backoff import SameDelay
 from kueport.queue import Queue
 from tests.helpers import Recorder, wait_for
 
@@ -156,13 +157,19 @@ def test_create_accepts_every_option_as_a_keyword(queue: Queue) -> None:
         attempts=3,
         backoff=True,
         ttl=2,
+        delay=1.5,
         remove_on_complete=True,
+        remove_on_fail=True,
         search_keys=["to"],
+        events=False,
     ).save()
     record = job.record
     assert record is not None
     assert (record.priority, record.max_attempts, record.ttl_ms) == (-10, 3, 2000)
-    assert record.remove_on_complete is True
+    assert (record.state.value, record.delay_ms) == ("delayed", 1500)
+    assert isinstance(record.backoff, SameDelay)
+    assert (record.remove_on_complete, record.remove_on_fail) == (True, True)
+    assert job.wants_events is False
     assert record.search_keys == ("to",)
 
 
