@@ -29,3 +29,23 @@ def test_a_killed_event_connection_is_reported_and_events_resume(
         assert all(isinstance(call[0], Exception) for call in errors.calls)
     finally:
         queue.shutdown(timeout=1)
+
+
+def test_shutting_a_queue_down_closes_every_connection_it_opened(
+    redis_server: RedisServer,
+) -> None:
+    admin = redis_server.client()
+    admin.ping()
+
+    def connections() -> int:
+        return len(admin.client_list())
+
+    before = connections()
+    queue = kueport.create_queue(redis=redis_server.url, prefix=unique_prefix())
+    queue.process("email", lambda job: None)
+    queue.create("email").save()
+    wait_for(lambda: queue.complete_count() == 1)
+    assert connections() > before  # commands, blocking pops and events each hold one
+
+    queue.shutdown(timeout=1)
+    wait_for(lambda: connections() == before, what="every connection of the queue to close")
