@@ -1,0 +1,41 @@
+"""The seam between the app and its route modules: each module lists `Route`s it serves.
+
+A route names whether it changes jobs (`mutating`), so the app can refuse it in read-only
+mode and demand the cross-site request forgery guard, without each handler remembering to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from werkzeug.wrappers import Request, Response
+
+from kueport.http.settings import Settings
+
+if TYPE_CHECKING:
+    from kueport.queue import Queue
+
+
+@attrs.frozen
+class RequestContext:
+    """Everything a handler may use: the request, the queue it serves and the app's settings."""
+
+    request: Request
+    queue: Queue
+    settings: Settings
+
+
+Handler = Callable[..., Response]
+"""Called as `handler(ctx: RequestContext, **url_values)`; returns a werkzeug Response."""
+
+
+@attrs.frozen
+class Route:
+    path: str
+    endpoint: str
+    handler: Handler
+    methods: tuple[str, ...] = ("GET",)
+    mutating: bool = False
+    defaults: dict[str, Any] | None = None
