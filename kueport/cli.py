@@ -109,6 +109,14 @@ def _add_worker(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help='how long a shutdown waits for running jobs before failing them "Shutdown" '
         "(default 5)",
     )
+    worker.add_argument(
+        "--cancel-grace",
+        type=_seconds,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long a handler whose job was taken away (TTL exceeded, lease lost) may "
+        "ignore its cancellation before its process is restarted (default 10)",
+    )
     worker.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
 
 
@@ -138,15 +146,20 @@ def _worker(options: argparse.Namespace) -> int:
     from kueport import loader, supervisor
 
     supervisor.configure_logging()
+    child = supervisor.ChildOptions(
+        spec=options.spec,
+        concurrency=options.concurrency,
+        shutdown_timeout=options.shutdown_timeout,
+        cancel_grace=options.cancel_grace,
+    )
     if options.child:
-        return supervisor.run_child(options.spec, options.concurrency, options.shutdown_timeout)
+        return supervisor.run_child(child)
     try:
         loader.check_module(options.spec)
     except loader.LoadError as exc:
         print(f"kueport worker: {exc}", file=sys.stderr)
         return supervisor.LOAD_FAILED
-    command = supervisor.child_command(options.spec, options.concurrency, options.shutdown_timeout)
-    return supervisor.Supervisor(command, options.processes).run()
+    return supervisor.Supervisor(supervisor.child_command(child), options.processes).run()
 
 
 if __name__ == "__main__":

@@ -101,13 +101,3 @@ def load(spec: str) -> Queue:
             "`queue.process(type, handler)` at import time or in the setup function"
         )
     return queue
-
-
-def apply_concurrency(queue: Queue, concurrency: int) -> None:
-    """`--concurrency C`: every processor of `queue` runs up to C jobs at once from now on."""
-    if concurrency < 1:
-        raise ValueError(f"concurrency must be at least 1, got {concurrency}")
-    for worker in queue.workers:
-        worker.concurrency = concurrency
-        if not worker.paused:
-            worker.resume()  # wakes the dispatcher so it sees the new limit at once

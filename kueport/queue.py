@@ -22,6 +22,7 @@ from kueport.emitter import Emitter, Listener
 from kueport.event_router import EventRouter
 from kueport.job import Job
 from kueport.maintenance import MaintenanceLoop, RetentionPass
+from kueport.overrides import effective_concurrency
 from kueport.ports.clock import Clock
 from kueport.queries import JobQueries
 from kueport.service import JobService
@@ -223,7 +224,7 @@ class Queue(JobQueries):
             self,
             job_type,
             handler,
-            concurrency=concurrency,
+            concurrency=effective_concurrency(concurrency),
             lease_ms=self._lease_ms,
             claim_timeout=self._claim_timeout,
         )
@@ -232,6 +233,11 @@ class Queue(JobQueries):
         worker.start()
         self._maintenance.start()
         return worker
+
+    def stuck_jobs(self, grace: float) -> list[int]:
+        """Ids of jobs taken away (TTL, lost lease, shutdown) whose sync handler still runs
+        `grace` seconds later, ignoring `ctx.cancelled`."""
+        return sorted(r.record.id for w in self.workers for r in w.stuck(grace))
 
     def live_workers(self) -> list[WorkerInfo]:
         """Every worker alive in any process on this queue's storage, and what it runs."""

@@ -8,6 +8,8 @@ child in its own process group so a terminal's Ctrl-C reaches only the parent. T
 - restarts a child that dies unexpectedly after a capped exponential backoff (logged);
 - stops everything and exits 2 when a child exits 2 (it could not load the spec).
 
+- restarts at once a child that exited `STUCK` (a handler ignored its cancellation).
+
 A child (`run_child`) loads the spec, then waits. On SIGTERM/SIGINT it calls
 `queue.shutdown(timeout)`: it stops claiming, waits up to `timeout` for running jobs, fails
 the rest with "Shutdown" (retries apply) and exits 0. A second signal to the child exits at
@@ -30,11 +32,13 @@ from types import FrameType
 import attrs
 
 from kueport import loader
+from kueport.overrides import concurrency_override
 
 log = logging.getLogger("kueport.supervisor")
 
 LOAD_FAILED = 2  # a child's exit status when the spec cannot be loaded: fatal, not restarted
 FORCED = 1  # exit status after a second signal
+STUCK = 3  # a child's exit status when a handler ignored its cancellation: restart at once
 STABLE_AFTER = 30.0  # a child that ran this long resets its restart backoff
 POLL = 0.05
 
@@ -160,6 +164,10 @@ class Supervisor:
                     for other in self._live():
                         other.wait()
                     return LOAD_FAILED
+                if code == STUCK:
+                    log.warning("restarting worker process %d: a handler was stuck", slot.index)
+                    slot.restart_at = time.monotonic()
+                    continue
                 if time.monotonic() - slot.started >= STABLE_AFTER:
                     slot.failures = 0
                 slot.failures += 1
@@ -187,16 +195,32 @@ class Supervisor:
             time.sleep(POLL)
 
 
-def child_command(spec: str, concurrency: int | None, shutdown_timeout: float) -> list[str]:
-    command = [sys.executable, "-m", "kueport", "worker", spec, "--child"]
-    command += ["--shutdown-timeout", repr(shutdown_timeout)]
-    if concurrency is not None:
-        command += ["--concurrency", str(concurrency)]
+@attrs.frozen
+class ChildOptions:
+    """What every worker process is told on its command line."""
+
+    spec: str
+    concurrency: int | None = None
+    shutdown_timeout: float = 5.0
+    cancel_grace: float = 10.0
+
+
+def child_command(options: ChildOptions) -> list[str]:
+    command = [sys.executable, "-m", "kueport", "worker", options.spec, "--child"]
+    command += ["--shutdown-timeout", repr(options.shutdown_timeout)]
+    command += ["--cancel-grace", repr(options.cancel_grace)]
+    if options.concurrency is not None:
+        command += ["--concurrency", str(options.concurrency)]
     return command
 
 
-def run_child(spec: str, concurrency: int | None, shutdown_timeout: float) -> int:
-    """One worker process: load the spec, run until a signal, then shut down like Kue."""
+def run_child(options: ChildOptions) -> int:
+    """One worker process: load the spec, run until a signal, then shut down like Kue.
+
+    A sync handler that keeps running `cancel_grace` seconds after its job was taken away
+    (TTL exceeded, lease lost) cannot be stopped inside Python: the process shuts down (other
+    jobs get the usual shutdown timeout) and exits `STUCK`, and the supervisor starts a fresh one.
+    """
     stop = threading.Event()
     received: list[int] = []
 
@@ -210,22 +234,34 @@ def run_child(spec: str, concurrency: int | None, shutdown_timeout: float) -> in
         signal.signal(sig, on_signal)
     parent = os.getppid()
     try:
-        queue = loader.load(spec)
+        with concurrency_override(options.concurrency):
+            queue = loader.load(options.spec)
     except loader.LoadError as exc:
         print(f"kueport worker: {exc}", file=sys.stderr)
         return LOAD_FAILED
     except Exception:
-        log.exception("kueport worker: loading %s raised", spec)
+        log.exception("kueport worker: loading %s raised", options.spec)
         return LOAD_FAILED
-    if concurrency is not None:
-        loader.apply_concurrency(queue, concurrency)
     types = ", ".join(f"{w.job_type} x{w.concurrency}" for w in queue.workers)
     log.info("processing %s", types)
+    stuck: list[int] = []
     while not stop.wait(0.5):
         if os.getppid() != parent:
             log.warning("the supervisor went away: shutting down")
             break
-    log.info("shutting down (waiting up to %ss for running jobs)", shutdown_timeout)
-    queue.shutdown(timeout=shutdown_timeout)
+        stuck = queue.stuck_jobs(options.cancel_grace)
+        if stuck:
+            log.warning(
+                "the handlers of jobs %s still run %ss after their jobs were taken away: "
+                "restarting this worker process",
+                ", ".join(map(str, stuck)),
+                options.cancel_grace,
+            )
+            break
+    log.info("shutting down (waiting up to %ss for running jobs)", options.shutdown_timeout)
+    queue.shutdown(timeout=options.shutdown_timeout)
     log.info("shut down")
+    if stuck:
+        logging.shutdown()
+        os._exit(STUCK)  # the stuck threads cannot be joined; leave without waiting for them
     return 0

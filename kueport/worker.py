@@ -65,6 +65,8 @@ class RunningJob:
     cancelled: threading.Event = attrs.field(factory=threading.Event)
     settled: bool = False
     future: concurrent.futures.Future[Any] | None = None
+    thread: threading.Thread | None = None
+    cancelled_at: float | None = None  # time.monotonic() when the job was taken away
 
 
 class Context:
@@ -133,6 +135,7 @@ class Worker:
         self._claim_timeout = claim_timeout
         self._cond = threading.Condition()
         self._running: dict[int, RunningJob] = {}
+        self._abandoned: list[RunningJob] = []  # taken away while their thread still ran
         self._paused = False
         self._stopping = False
         self._started_at = 0
@@ -257,9 +260,10 @@ class Worker:
                 running.future.cancel()
         else:
             name = f"kueport-job-{record.id}"
-            threading.Thread(
+            running.thread = threading.Thread(
                 target=self._run_sync, args=(running, args), name=name, daemon=True
-            ).start()
+            )
+            running.thread.start()
 
     def _hand_back(self, running: RunningJob) -> None:
         """A job claimed while we were stopping goes back to the queue untouched."""
@@ -340,11 +344,25 @@ class Worker:
         self._release(running)
         return True
 
-    @staticmethod
-    def _stop_handler(running: RunningJob) -> None:
+    def _stop_handler(self, running: RunningJob) -> None:
+        running.cancelled_at = time.monotonic()
         running.cancelled.set()
         if running.future is not None:
             running.future.cancel()
+        if running.thread is not None and running.thread.is_alive():
+            with self._cond:
+                self._abandoned.append(running)
+
+    def stuck(self, grace: float) -> list[RunningJob]:
+        """Sync handlers still running `grace` seconds after their job was taken away.
+
+        Python cannot stop a thread, so a handler that ignores `ctx.cancelled` keeps its
+        thread (and whatever it holds) forever; `kueport worker` restarts such a process.
+        """
+        now = time.monotonic()
+        with self._cond:
+            self._abandoned = [r for r in self._abandoned if r.thread and r.thread.is_alive()]
+            return [r for r in self._abandoned if now - (r.cancelled_at or now) >= grace]
 
     def renew_leases(self) -> None:
         """Heartbeat: renew each lease once a third of it has passed (by the queue's clock);

@@ -77,6 +77,28 @@ def test_a_late_result_from_a_timed_out_handler_is_ignored(
     assert job.result is None
 
 
+def test_a_handler_that_ignores_its_cancellation_is_reported_stuck_until_it_returns(
+    queue: Queue, clock: ManualClock
+) -> None:
+    started, release = threading.Event(), threading.Event()
+
+    def deaf(job: Job) -> None:
+        started.set()
+        release.wait(30)  # never looks at ctx.cancelled
+
+    job = queue.create("deaf").ttl(1).save()
+    queue.process("deaf", deaf)
+    assert started.wait(10)
+    assert queue.stuck_jobs(grace=0) == []  # running within its TTL is not stuck
+    clock.advance(1)
+    wait_for(lambda: queue.failed_count() == 1)
+
+    assert queue.stuck_jobs(grace=0) == [job.id]
+    assert queue.stuck_jobs(grace=3600) == []  # still inside the grace period
+    release.set()
+    wait_for(lambda: queue.stuck_jobs(grace=0) == [])
+
+
 def test_ttl_cancels_an_async_handler(queue: Queue, clock: ManualClock) -> None:
     cancelled = threading.Event()
     started = threading.Event()

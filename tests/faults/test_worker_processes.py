@@ -6,145 +6,17 @@ produces jobs from the test process. Waits are generous and nothing asserts on t
 
 from __future__ import annotations
 
-import contextlib
 import os
-import re
 import signal
-import subprocess
-import sys
-import textwrap
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-import kueport
 from kueport.queue import Queue
-from tests.conftest import unique_prefix
-from tests.redis_server import RedisServer
+from tests.faults.processes import WAIT, WorkerProcess
 
 pytestmark = pytest.mark.slow
-
-REPO = Path(__file__).resolve().parents[2]
-WAIT = 30.0
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = WAIT) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
-class WorkerProcess:
-    """`python -m kueport worker ...` in `directory`, its output (and its children's) in a file."""
-
-    def __init__(self, directory: Path, env: dict[str, str], *args: str) -> None:
-        self.output = directory / "worker.log"
-        with self.output.open("wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "kueport", "worker", *args],
-                cwd=directory,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-
-    @property
-    def log(self) -> str:
-        return self.output.read_text(errors="replace")
-
-    def children(self, index: int | None = None) -> list[int]:
-        """Pids of the children started so far, oldest first (of one slot with `index`)."""
-        slot = r"\d+" if index is None else str(index)
-        return [
-            int(p) for p in re.findall(rf"started worker process {slot} \(pid (\d+)\)", self.log)
-        ]
-
-    def wait(self, condition: Callable[[], bool], what: str) -> None:
-        """Wait for `condition`; fail at once (with the log) should the worker exit."""
-
-        def done() -> bool:
-            if self.process.poll() is not None:
-                raise AssertionError(f"the worker exited while waiting for {what}:\n{self.log}")
-            return condition()
-
-        try:
-            wait_for(done, what)
-        except AssertionError as failure:
-            raise AssertionError(f"{failure}\n{self.log}") from None
-
-    def wait_processing(self, count: int) -> None:
-        self.wait(
-            lambda: self.log.count("INFO kueport.supervisor: processing") >= count,
-            f"{count} children processing",
-        )
-
-    def stop(self, timeout: float = WAIT) -> int:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            raise AssertionError(f"the worker did not stop:\n{self.log}") from None
-
-    def kill_everything(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        for pid in self.children():
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-
-
-@pytest.fixture
-def prefix() -> str:
-    return unique_prefix()
-
-
-@pytest.fixture
-def env(redis_server: RedisServer, prefix: str, tmp_path: Path) -> dict[str, str]:
-    return dict(
-        os.environ,
-        PYTHONPATH=str(REPO),
-        KUEPORT_TEST_REDIS=redis_server.url,
-        KUEPORT_TEST_PREFIX=prefix,
-        KUEPORT_TEST_MARKERS=str(tmp_path / "markers"),
-    )
-
-
-@pytest.fixture
-def producer(redis_server: RedisServer, prefix: str) -> Iterator[Queue]:
-    queue = kueport.create_queue(redis=redis_server.url, prefix=prefix)
-    yield queue
-    queue.shutdown(timeout=0)
-
-
-@pytest.fixture
-def start(tmp_path: Path, env: dict[str, str]) -> Iterator[Callable[..., WorkerProcess]]:
-    started: list[WorkerProcess] = []
-
-    def run(module: str, *args: str) -> WorkerProcess:
-        (tmp_path / "markers").mkdir(exist_ok=True)
-        source = textwrap.dedent(HEADER) + textwrap.dedent(module)
-        (tmp_path / "jobs.py").write_text(source, encoding="utf-8")
-        worker = WorkerProcess(tmp_path, env, *args)
-        started.append(worker)
-        return worker
-
-    yield run
-    for worker in started:
-        worker.kill_everything()
-
-
-HEADER = """
-    import os, pathlib, time
-    import kueport
-
-    MARKERS = pathlib.Path(os.environ["KUEPORT_TEST_MARKERS"])
-"""
 
 
 def test_two_processes_share_the_jobs_and_stop_cleanly(

@@ -15,6 +15,7 @@ import pytest
 
 import kueport
 from kueport import cli, loader, supervisor
+from kueport.overrides import concurrency_override
 
 
 @pytest.fixture
@@ -191,14 +192,17 @@ def test_a_module_whose_own_import_fails_shows_the_real_error(module_dir: Path) 
         loader.load(f"{name}:queue")
 
 
-def test_concurrency_override_applies_to_every_processor(module_dir: Path) -> None:
+def test_concurrency_override_applies_from_registration_on(module_dir: Path) -> None:
     name = write_module(module_dir, QUEUE_MODULE)
-    queue = loader.load(f"{name}:queue")
-    queue.process("sms", lambda job: None)
-    loader.apply_concurrency(queue, 5)
-    assert [w.concurrency for w in queue.workers] == [5, 5]
-    with pytest.raises(ValueError):
-        loader.apply_concurrency(queue, 0)
+    with concurrency_override(5):
+        queue = loader.load(f"{name}:queue")
+        queue.process("sms", lambda job: None, concurrency=2)
+    later = queue.process("push", lambda job: None, concurrency=2)
+    # Workers are built with the override: none ever claims with the registered limit.
+    assert [w.concurrency for w in queue.workers] == [5, 5, 2]
+    assert later.concurrency == 2
+    with pytest.raises(ValueError), concurrency_override(0):
+        pass
 
 
 # -- the supervisor ----------------------------------------------------------------------
@@ -210,11 +214,30 @@ def test_restart_delay_grows_and_is_capped() -> None:
 
 
 def test_the_child_command_re_invokes_kueport() -> None:
-    command = supervisor.child_command("jobs:queue", 4, 0.5)
+    child = supervisor.ChildOptions("jobs:queue", 4, shutdown_timeout=0.5, cancel_grace=2.5)
+    command = supervisor.child_command(child)
     assert command[:6] == [sys.executable, "-m", "kueport", "worker", "jobs:queue", "--child"]
-    assert command[6:] == ["--shutdown-timeout", "0.5", "--concurrency", "4"]
     options = cli.build_parser().parse_args(command[3:])
-    assert (options.child, options.concurrency, options.shutdown_timeout) == (True, 4, 0.5)
+    assert options.child
+    parsed = (options.concurrency, options.shutdown_timeout, options.cancel_grace)
+    assert parsed == (4, 0.5, 2.5)
+
+
+def test_a_stuck_child_is_restarted_at_once_without_backoff() -> None:
+    # Exits STUCK twice, then reports a load failure to end the run; the backoff would be
+    # far longer than the test allows, so the restarts must not have waited for it.
+    marker = Path(f"/tmp/kueport-stuck-{uuid.uuid4().hex}")
+    script = (
+        "import pathlib, sys; p = pathlib.Path(sys.argv[1]); n = int(p.read_text() or 0) "
+        "if p.exists() else 0; p.write_text(str(n + 1)); sys.exit(3 if n < 2 else 2)"
+    )
+    command = [sys.executable, "-c", script, str(marker)]
+    never = supervisor.Supervisor(command, 1, delay=lambda failures: 3600.0)
+    try:
+        assert never.run() == supervisor.LOAD_FAILED
+        assert marker.read_text() == "3"
+    finally:
+        marker.unlink(missing_ok=True)
 
 
 def test_a_child_that_cannot_load_stops_the_supervisor_with_status_2() -> None:
