@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench install clean system-deps
+.PHONY: demo test lint typecheck bench soak install clean system-deps
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,15 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m pytest benchmarks --benchmark-only
+
+# The fault suite SOAK_RUNS times in a row, its volume test with SOAK_JOBS jobs: minutes to hours.
+SOAK_RUNS ?= 3
+SOAK_JOBS ?= 100000
+soak: $(STAMP) system-deps
+	for run in $$(seq $(SOAK_RUNS)); do \
+		echo "soak run $$run of $(SOAK_RUNS)"; \
+		KUEPORT_SOAK_JOBS=$(SOAK_JOBS) $(PY) -m pytest tests/faults -q --timeout 0 || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -50,7 +50,7 @@ class WorkerProcess:
             int(p) for p in re.findall(rf"started worker process {slot} \(pid (\d+)\)", self.log)
         ]
 
-    def wait(self, condition: Callable[[], bool], what: str) -> None:
+    def wait(self, condition: Callable[[], bool], what: str, timeout: float = WAIT) -> None:
         """Wait for `condition`; fail at once (with the log) should the worker exit."""
 
         def done() -> bool:
@@ -59,7 +59,7 @@ class WorkerProcess:
             return condition()
 
         try:
-            wait_for(done, what)
+            wait_for(done, what, timeout)
         except AssertionError as failure:
             raise AssertionError(f"{failure}\n{self.log}") from None
 

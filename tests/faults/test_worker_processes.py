@@ -14,13 +14,15 @@ from pathlib import Path
 import pytest
 
 from kueport.queue import Queue
+from tests.faults.invariants import check_invariants
 from tests.faults.processes import WAIT, WorkerProcess
+from tests.redis_server import RedisServer
 
 pytestmark = pytest.mark.slow
 
 
 def test_two_processes_share_the_jobs_and_stop_cleanly(
-    start: Callable[..., WorkerProcess], producer: Queue
+    start: Callable[..., WorkerProcess], producer: Queue, redis_server: RedisServer, prefix: str
 ) -> None:
     worker = start(
         """
@@ -50,11 +52,13 @@ def test_two_processes_share_the_jobs_and_stop_cleanly(
     assert worker.stop() == 0, worker.log
     assert producer.active_count() == 0
     assert producer.failed_count() == 0
+    check_invariants(redis_server.client(), prefix, [job.id or 0 for job in jobs])
 
 
 def test_sigterm_fails_running_jobs_with_shutdown_after_the_timeout(
-    start: Callable[..., WorkerProcess], producer: Queue
+    start: Callable[..., WorkerProcess], producer: Queue, redis_server: RedisServer, prefix: str
 ) -> None:
+    """The handlers block the shutdown (they never return): the timeout ends it anyway."""
     worker = start(
         """
         queue = kueport.create_queue(
@@ -91,6 +95,9 @@ def test_sigterm_fails_running_jobs_with_shutdown_after_the_timeout(
         # Usually "Shutdown"; None when the other child, itself stopping, claimed the requeued
         # job in its last claim and handed it back untouched (the hand-back clears the error).
         assert job.error in ("Shutdown", None)
+    # The retried jobs wait, inactive, for the next worker: only the last two are final.
+    client = redis_server.client()
+    check_invariants(client, prefix, [job.id or 0 for job in last])
 
 
 def test_a_second_signal_kills_the_children_at_once(
@@ -129,7 +136,7 @@ def test_a_second_signal_kills_the_children_at_once(
 
 
 def test_a_killed_child_is_restarted_and_its_job_recovered(
-    start: Callable[..., WorkerProcess], producer: Queue
+    start: Callable[..., WorkerProcess], producer: Queue, redis_server: RedisServer, prefix: str
 ) -> None:
     worker = start(
         """
@@ -187,3 +194,4 @@ def test_a_killed_child_is_restarted_and_its_job_recovered(
     assert worker.stop() == 0, worker.log
     assert producer.active_count() == 0
     assert producer.failed_count() == 0
+    check_invariants(redis_server.client(), prefix, [job.id or 0 for job in [long_job, *others]])
