@@ -341,6 +341,7 @@ class Queue(JobQueries):
                     self.report_error(exc)
 
     def _close(self) -> None:
+        self.testmode.exit()  # puts the real backend back (closing the test one) to close it
         self._maintenance.stop()
         self._router.detach()
         if self._async is not None:

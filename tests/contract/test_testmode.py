@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import attrs
+
+import kueport
+from kueport import ManualClock
 from kueport.queue import Queue
+from tests.conftest import make_backend
 from tests.helpers import wait_for
 
 
@@ -69,3 +74,17 @@ def test_a_job_running_when_test_mode_starts_finishes_on_the_real_backend(queue:
     assert real.refresh().state == "complete"
     assert real.result == "done"
     assert real.logs() == ["still writing to the real backend"]
+
+
+def test_shutting_down_in_test_mode_closes_the_real_backend_as_well(adapter: str) -> None:
+    closed: list[str] = []
+    real = make_backend(adapter, ManualClock())
+    backend = attrs.evolve(real, on_close=(*real.on_close, lambda: closed.append("real")))
+    queue = kueport.create_queue(backend=backend)
+    queue.testmode.enter()
+    queue.create("email").save()
+
+    queue.shutdown(timeout=0)
+
+    assert closed == ["real"]
+    assert not queue.testmode.active
