@@ -1,8 +1,7 @@
 """The `kueport` command (also `python -m kueport`).
 
-Subcommands today: `demo` and `worker` (run the processors a module registers, in N
-processes, with Kue's graceful shutdown). The `dashboard` (Kue's web UI and JSON API) arrives
-with a later issue.
+Subcommands today: `demo`, `worker` (run the processors a module registers, in N
+processes, with Kue's graceful shutdown) and `workers` (who is alive, running what).
 """
 
 from __future__ import annotations
@@ -10,6 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+
+from kueport import cli_workers
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="give up (exit status 1) when jobs are still unfinished after this long",
     )
     _add_worker(commands)
+    cli_workers.add_parser(commands)
     return parser
 
 
@@ -127,6 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _demo(options)
     if options.command == "worker":
         return _worker(options)
+    if options.command == "workers":
+        return cli_workers.run(options)
     parser.print_help(sys.stderr)
     return 2
 

@@ -6,8 +6,11 @@ produces jobs from the test process. Waits are generous and nothing asserts on t
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -195,3 +198,40 @@ def test_a_killed_child_is_restarted_and_its_job_recovered(
     assert producer.active_count() == 0
     assert producer.failed_count() == 0
     check_invariants(redis_server.client(), prefix, [job.id or 0 for job in [long_job, *others]])
+
+
+def test_kueport_workers_lists_the_live_worker_processes_and_their_running_jobs(
+    start: Callable[..., WorkerProcess], producer: Queue, redis_server: RedisServer, prefix: str
+) -> None:
+    worker = start(
+        """
+        queue = test_queue(maintenance_interval=0.1)
+
+        @queue.process("slow", concurrency=2)
+        def slow(job, ctx):
+            ctx.wait_cancelled(60)
+        """,
+        "jobs:queue",
+        "--processes",
+        "2",
+        "--shutdown-timeout",
+        "0",
+    )
+    worker.wait_processing(2)
+    job = producer.create("slow", {}).save()
+    worker.wait(lambda: producer.active_count() == 1, "the job to start")
+
+    def listed() -> list[dict[str, object]]:
+        argv = ["workers", "-r", redis_server.url, "-q", prefix, "--json"]
+        out = subprocess.run(
+            [sys.executable, "-m", "kueport", *argv], capture_output=True, text=True, check=True
+        ).stdout
+        return [json.loads(line) for line in out.splitlines()]
+
+    worker.wait(lambda: any(w["running"] == [job.id] for w in listed()), "the job in a listing")
+    rows = listed()
+    assert sorted(w["pid"] for w in rows) == sorted(worker.children())  # type: ignore[type-var]
+    assert {(w["type"], w["concurrency"]) for w in rows} == {("slow", 2)}
+
+    assert worker.stop() == 0, worker.log
+    assert listed() == []  # a clean stop removes the heartbeats at once
