@@ -28,7 +28,7 @@ for a token list or a state index:
   deadline in ms. A sweep finds stalled jobs with one `ZRANGEBYSCORE -inf now`.
 * `P:kueport:workers` (zset): live workers, member the worker id, score = last heartbeat (ms).
 * `P:kueport:search:...`: the full-text index (only written with search enabled; every
-  script that deletes a job deletes its entries): `job:<id>` (set), `stem:<stem>:ids` (zset),
+  script that deletes a job deletes its entries): `job:<id>` (string), `stem:<stem>:ids` (zset),
   `words` (zset), `refs` (hash), `tmp:<uuid>` (a query's scratch zset). Kue's own
   `P:search:*` keys (reds, metaphone) are never written.
 
@@ -195,7 +195,8 @@ class Keys:
         return self._key("kueport", "search", "")
 
     def search_job(self, job_id: int) -> str:
-        """Set of the job's terms (`word:stem`), so removal finds every entry it made."""
+        """String of the job's terms (`word:stem`, space-separated), so removal finds every
+        entry it made."""
         return self.search_head + "job:" + str(_check_id(job_id))
 
     def search_stem(self, stem: str) -> str:

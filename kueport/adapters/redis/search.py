@@ -11,8 +11,9 @@ Keys (all from `Keys`, under `P:kueport:search:`, so Node Kue never reads them a
 * `words` zset (every score 0) and `refs` hash: every indexed term `word:stem` and how many
   jobs have it. The last word of a query is a prefix: `ZRANGEBYLEX [p [p\\xff` lists the
   words it starts, and their stems' postings are unioned.
-* `job:<id>` set: the job's terms, so re-indexing writes only the difference and removal
-  deletes every entry the job made. `lib.lua`'s `forget` (used by remove, complete and fail
+* `job:<id>` string: the job's terms, space-separated (far smaller than a set of small
+  strings), so re-indexing writes only the difference and removal deletes every entry the
+  job made. `lib.lua`'s `forget` (used by remove, complete and fail
   with remove-on-complete/fail, clean) does it inside the script that deletes the job, so no
   crash and no search-disabled worker can leave entries behind.
 

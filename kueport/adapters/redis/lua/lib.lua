@@ -90,10 +90,18 @@ local function drop_term(shead, entry, member, keep_posting)
   end
 end
 
+-- The terms of a job as stored in its "job:<id>" string: space-separated (a string costs
+-- far less than a set of small strings; terms never hold a space).
+local function own_terms(own)
+  local found = {}
+  for entry in string.gmatch(redis.call('GET', own) or '', '%S+') do found[#found + 1] = entry end
+  return found
+end
+
 -- Delete every search entry of job `id` (nothing to do for a job never indexed).
 local function unsearch(shead, id)
   local own = shead .. 'job:' .. id
-  for _, entry in ipairs(redis.call('SMEMBERS', own)) do drop_term(shead, entry, zid(id)) end
+  for _, entry in ipairs(own_terms(own)) do drop_term(shead, entry, zid(id)) end
   redis.call('DEL', own)
 end
 

@@ -7,24 +7,28 @@
 -- (removed between its save and this call) gets no entries: nothing would ever delete them.
 local id, shead, own = ARGV[1], ARGV[2], KEYS[2]
 local member = zid(id)
-local wanted, stems = {}, {}
+local wanted, stems, kept = {}, {}, {}
 if redis.call('EXISTS', KEYS[1]) == 1 then
   for i = 3, #ARGV do
     wanted[ARGV[i]] = true
     stems[stem_of(ARGV[i])] = true
+    kept[#kept + 1] = ARGV[i]
   end
 end
-for _, entry in ipairs(redis.call('SMEMBERS', own)) do
+for _, entry in ipairs(own_terms(own)) do
   if wanted[entry] then
     wanted[entry] = nil -- already indexed
   else
-    redis.call('SREM', own, entry)
     drop_term(shead, entry, member, stems[stem_of(entry)])
   end
 end
 for entry in pairs(wanted) do
-  redis.call('SADD', own, entry)
   redis.call('ZADD', posting(shead, stem_of(entry)), tonumber(id), member)
   if redis.call('HINCRBY', KEYS[4], entry, 1) == 1 then redis.call('ZADD', KEYS[3], 0, entry) end
 end
-return redis.call('SCARD', own)
+if #kept == 0 then
+  redis.call('DEL', own)
+else
+  redis.call('SET', own, table.concat(kept, ' '))
+end
+return #kept
