@@ -3,6 +3,7 @@ delete their index entries themselves (even from a queue that has search switche
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +11,7 @@ import redis
 from redis.crc import key_slot
 
 from kueport import ManualClock, Queue, create_queue
+from kueport.adapters.memory import MemorySearchIndex
 from kueport.adapters.redis.keys import Keys
 from kueport.adapters.redis.search import RedisSearchIndex
 from kueport.adapters.redis.storage import RedisStorage
@@ -113,3 +115,49 @@ def test_every_search_key_of_a_cluster_prefix_shares_its_slot(
     assert found
     assert {key_slot(k.encode()) for k in found} == {key_slot(keys.jobs.encode())}
     assert index.query("welc") == [record.id]
+
+
+def test_the_walk_and_the_exhaustive_intersection_agree_with_the_memory_index(
+    client: redis.Redis, clock: ManualClock
+) -> None:
+    """A differential check over random jobs, states and queries: the Redis index with its
+    walk, with the walk giving up at once (budget 1), and with no walk, all return exactly
+    what the memory index returns."""
+    rng = random.Random(7)
+    vocabulary = [
+        "welcome",
+        "weekly",
+        "report",
+        "reports",
+        "running",
+        "runner",
+        "run",
+        "late",
+        "invoice",
+        "ann",
+        "bob",
+    ]
+    keys = Keys(unique_prefix())
+    storage = RedisStorage(client, keys, clock)
+    states: dict[int, State] = {}
+    memory = MemorySearchIndex(state_of=states.get)
+    indexes = [RedisSearchIndex(client, keys, walk_budget=b) for b in (4000, 1, 0)]
+    for n in range(300):
+        job_type = rng.choice(["email", "sms"])
+        text = " ".join(rng.choices(vocabulary, k=rng.randint(1, 4)))
+        record = storage.enqueue(JobSpec(type=job_type, data={"n": n}), 0)
+        states[record.id] = rng.choice([State.INACTIVE, State.INACTIVE, State.COMPLETE])
+        if states[record.id] is not State.INACTIVE:
+            storage.move(record.id, states[record.id], 0)
+        memory.index(record.id, job_type, [text])
+        indexes[0].index(record.id, job_type, [text])
+    queries = ["welcome", "report", "run", "runn", "we", "r", "late ann", "bob welcome rep"]
+    for text in queries:
+        for job_type in (None, "sms"):
+            for state in (None, State.COMPLETE):
+                for limit in (1, 7, 1000):
+                    expected = memory.query(text, job_type=job_type, state=state, limit=limit)
+                    for index in indexes:
+                        got = index.query(text, job_type=job_type, state=state, limit=limit)
+                        assert got == expected, (text, job_type, state, limit)
+    assert any(memory.query(q, limit=1000) for q in queries)

@@ -22,7 +22,12 @@ word multiplies postings by the mean word length (~6-8x memory for the same jobs
 `ZRANGEBYLEX` over the vocabulary costs O(log V + matches) at query time. Measured numbers
 are in benchmarks/README.md ("Search").
 
-Each query is one script: the scratch zsets it needs are deleted before it returns. Every
+A query first walks (`search_walk.lua`): the smallest posting is read in id windows from the
+newest down (doubling the window), each member checked with ZSCORE against the other words
+and the filter sets, until `limit` are found. That costs O(limit) when matches are dense,
+the usual case. When matches are sparse the walk gives up after `WALK_BUDGET` checks and
+`search_query.lua` intersects whole postings in C (ZUNIONSTORE/ZINTERSTORE into scratch
+zsets it deletes before returning): bounded by the smallest set, never by the whole keyspace. Every
 result is intersected with one of Kue's sets (`P:jobs` at least), so a job deleted behind
 kueport's back (by Node Kue, which knows nothing of this index) is never returned.
 """
@@ -40,16 +45,23 @@ from kueport.adapters.redis.scripts import load_source
 from kueport.domain.state import State
 from kueport.search_text import MAX_PREFIX_WORDS, SearchQuery, terms
 
+#: How many ZSCOREs (and window reads) `search_walk.lua` may spend before it gives up and
+#: `search_query.lua` intersects whole postings instead: a walk finds dense matches in
+#: O(limit) but sparse ones (a rare state among many candidates) only after reading them all.
+WALK_BUDGET = 4000
+
 
 class RedisSearchIndex:
-    """`SearchIndex` on a Redis client; three scripts (index, remove, query)."""
+    """`SearchIndex` on a Redis client: scripts index, remove, walk and query."""
 
-    def __init__(self, client: RedisClient, keys: Keys) -> None:
+    def __init__(self, client: RedisClient, keys: Keys, walk_budget: int = WALK_BUDGET) -> None:
+        """`walk_budget` 0 skips the walk (every query intersects whole postings)."""
         self._keys = keys
+        self._walk_budget = walk_budget
         lib = load_source("lib")
         self._scripts: dict[str, Script] = {
             name: client.register_script(lib + "\n" + load_source(f"search_{name}"))
-            for name in ("index", "remove", "query")
+            for name in ("index", "remove", "walk", "query")
         }
 
     def index(self, job_id: int, job_type: str, texts: Sequence[str]) -> None:
@@ -72,12 +84,18 @@ class RedisSearchIndex:
     ) -> list[int]:
         q = SearchQuery.parse(text, job_type=job_type, state=state, limit=limit)
         k = self._keys
+        filters = self._filters(q)
+        args: list[str | int] = [k.search_head, q.limit, q.prefix, q.prefix_stem, MAX_PREFIX_WORDS]
+        if self._walk_budget > 0:
+            walked = self._scripts["walk"](
+                keys=[k.search_words, *filters], args=[*args, self._walk_budget, *q.stems]
+            )
+            if int(walked[0]):
+                return [int(i) for i in walked[1]]
         token = uuid.uuid4().hex
         keys = [k.search_words, k.search_scratch(token), k.search_scratch(token + ":out")]
-        keys += self._filters(q)
-        args: list[str | int] = [k.search_head, q.limit, q.prefix, q.prefix_stem, MAX_PREFIX_WORDS]
-        args += q.stems
-        return [int(i) for i in self._scripts["query"](keys=keys, args=args)]
+        found = self._scripts["query"](keys=[*keys, *filters], args=[*args, *q.stems])
+        return [int(i) for i in found]
 
     def _filters(self, q: SearchQuery) -> list[str]:
         """Kue's sets the results must be in; each is intersected on its own."""

@@ -90,6 +90,23 @@ local function drop_term(shead, entry, member, keep_posting)
   end
 end
 
+-- The postings the last word of a query stands for: its own stem's and those of the first
+-- `max` indexed words it starts (ZRANGEBYLEX over the "word:stem" terms); only existing ones.
+local function last_postings(shead, words, prefix, stem, max)
+  local keys, seen = {}, {}
+  local function add(s)
+    local key = posting(shead, s)
+    if not seen[s] and redis.call('EXISTS', key) == 1 then keys[#keys + 1] = key end
+    seen[s] = true
+  end
+  add(stem)
+  local lo, hi = '[' .. prefix, '[' .. prefix .. '\255'
+  for _, entry in ipairs(redis.call('ZRANGEBYLEX', words, lo, hi, 'LIMIT', 0, max)) do
+    add(stem_of(entry))
+  end
+  return keys
+end
+
 -- The terms of a job as stored in its "job:<id>" string: space-separated (a string costs
 -- far less than a set of small strings; terms never hold a space).
 local function own_terms(own)

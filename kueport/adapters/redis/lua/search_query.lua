@@ -1,4 +1,5 @@
--- search_query: ids of the jobs having every stem and the last word, newest (highest id) first.
+-- search_query: ids of the jobs having every stem and the last word, newest (highest id) first,
+-- exhaustively: ZINTERSTORE in C over whole postings (search_walk.lua tries a cheaper walk first).
 -- KEYS[1] P:kueport:search:words  KEYS[2] scratch zset  KEYS[3] second scratch zset
 -- KEYS[4..] Kue's sets to filter by (P:jobs, P:jobs:<state> or P:jobs:<type>:<state>); each
 --           is intersected on its own and the results merged (a type alone = its 5 state sets)
@@ -13,18 +14,7 @@ for i = 6, #ARGV do
   if redis.call('EXISTS', key) == 0 then return {} end
   sets[#sets + 1] = key
 end
--- The last word: its own stem, and the stem of every indexed word it starts.
-local last, seen = {}, {}
-local function add(stem)
-  local key = posting(shead, stem)
-  if not seen[stem] and redis.call('EXISTS', key) == 1 then last[#last + 1] = key end
-  seen[stem] = true
-end
-add(ARGV[4])
-local lo, hi = '[' .. ARGV[3], '[' .. ARGV[3] .. '\255'
-for _, entry in ipairs(redis.call('ZRANGEBYLEX', KEYS[1], lo, hi, 'LIMIT', 0, ARGV[5])) do
-  add(stem_of(entry))
-end
+local last = last_postings(shead, KEYS[1], ARGV[3], ARGV[4], ARGV[5])
 if #last == 0 then return {} end
 local first = last[1]
 if #last > 1 then
