@@ -24,7 +24,7 @@ import redis
 from benchmarks.search_corpus import TYPES, job_data
 from kueport.adapters.clock import SystemClock
 from kueport.adapters.redis.keys import Keys
-from kueport.adapters.redis.search import RedisSearchIndex
+from kueport.adapters.redis.search import WALK_BUDGET, RedisSearchIndex
 from kueport.adapters.redis.storage import RedisStorage
 from kueport.domain.job import JobSpec
 from kueport.domain.ordering import zid
@@ -112,13 +112,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--jobs", type=int, default=100_000)
     parser.add_argument("--compare", type=int, default=10_000)
+    parser.add_argument("--skip-alternative", action="store_true")
+    parser.add_argument("--walk-budget", type=int, default=WALK_BUDGET, help="0: no walk")
     opts = parser.parse_args()
     n, total = opts.compare, opts.jobs
     with RedisServer.start() as server:
         client = server.client()
         keys = Keys("bench")
         storage = RedisStorage(client, keys, SystemClock())
-        index = RedisSearchIndex(client, keys)
+        index = RedisSearchIndex(client, keys, walk_budget=opts.walk_budget)
         index.index(0, "warm", [])  # loads the script
         base = used(client)
         ids = enqueue(storage, 0, n)
@@ -133,7 +135,8 @@ def main() -> None:
             f"indexing {seconds / n * 1e6:.0f} us/job"
         )
         before = used(client)
-        prefix_alternative(client, "alt:", n)
+        if not opts.skip_alternative:
+            prefix_alternative(client, "alt:", n)
         alt = used(client) - before
         print(
             f"{n} jobs: stored-prefix alternative {alt / n:.0f} B/job (used_memory), "
@@ -153,12 +156,17 @@ def main() -> None:
             f"{by_keys / total:.0f} B/job (MEMORY USAGE), {by_keys / 2**20:.1f} MiB in all; "
             f"indexing {seconds / total * 1e6:.0f} us/job"
         )
+        exhaustive = RedisSearchIndex(client, keys, walk_budget=0)
+        print("| query | filters | ids | walk then fallback: median / max ms | ZINTERSTORE only |")
         for text, filters in QUERIES:
             found = index.query(text, limit=50, **filters)  # type: ignore[arg-type]
-            median, worst = timed(lambda t=text, f=filters: index.query(t, **f))  # type: ignore[misc]
+            assert found == exhaustive.query(text, limit=50, **filters)  # type: ignore[arg-type]
+            walk = timed(lambda t=text, f=filters: index.query(t, **f))  # type: ignore[misc]
+            full = timed(lambda t=text, f=filters: exhaustive.query(t, **f))  # type: ignore[misc]
+            shown = ", ".join(f"{k}={getattr(v, 'value', v)}" for k, v in filters.items())
             print(
-                f"query {text!r} {filters or ''}: {len(found)} ids, "
-                f"median {median:.2f} ms, max {worst:.2f} ms"
+                f"| {text!r} | {shown} | {len(found)} | {walk[0]:.2f} / {walk[1]:.2f} "
+                f"| {full[0]:.2f} / {full[1]:.2f} |"
             )
         client.close()
 
