@@ -6,11 +6,13 @@ Kept apart from `Queue` so the queue module stays about producing and processing
 from __future__ import annotations
 
 from kueport.domain.durations import Duration
+from kueport.domain.errors import SearchDisabled
 from kueport.domain.job import JobRecord
 from kueport.domain.retention import check_keep, cleanable, older_than_ms
 from kueport.domain.state import State
 from kueport.job import Job
 from kueport.ports.storage import Order
+from kueport.search_text import SearchQuery
 from kueport.service import JobService
 
 
@@ -115,13 +117,16 @@ class JobQueries:
     def search(
         self,
         text: str,
-        *,
-        job_type: str | None = None,
+        type: str | None = None,
         state: State | str | None = None,
         limit: int = 50,
     ) -> list[int]:
-        """Ids of jobs whose data matches every word (search must be enabled)."""
+        """Ids of the jobs whose indexed data has every word of `text` (the last one may be
+        the start of a word), newest (highest id) first, at most `limit` (1..1000); `type`
+        and `state` filter. Raises `SearchDisabled` unless the queue was created with
+        `disable_search=False`, `InvalidSearch` for a text without words or a bad limit, and
+        `InvalidState` for an unknown state."""
         if not self.search_enabled:
-            return []
-        parsed = None if state is None else State.parse(state)
-        return self.service.search.query(text, job_type=job_type, state=parsed, limit=limit)
+            raise SearchDisabled()
+        q = SearchQuery.parse(text, job_type=type, state=state, limit=limit)
+        return self.service.search.query(text, job_type=type, state=q.state, limit=limit)

@@ -288,14 +288,14 @@ class JobService:
 def searchable_texts(record: JobRecord) -> list[str]:
     """The whole data, or only the values under `search_keys` (dotted paths allowed)."""
     if not record.search_keys:
-        return [json.dumps(record.data, default=str)]
+        return [_json(record.data)]
     texts = []
     for key in record.search_keys:
         value: object = record.data
         for part in key.split("."):
             value = value.get(part) if isinstance(value, dict) else None
         if value is not None:
-            texts.append(value if isinstance(value, str) else json.dumps(value, default=str))
+            texts.append(value if isinstance(value, str) else _json(value))
     return texts
 
 
@@ -315,3 +315,8 @@ def failure_events(record: JobRecord, plan: FailurePlan, failure: Failure) -> li
     else:
         events.append(JobEvent(record.id, EventName.FAILED, (failure.message,)))
     return events
+
+
+def _json(value: object) -> str:
+    """JSON as the index reads it: non-ASCII kept as is, so "café" is the word café."""
+    return json.dumps(value, default=str, ensure_ascii=False)

@@ -34,11 +34,10 @@ def make_backend(adapter: str, clock: ManualClock, *, search_enabled: bool = Fal
     if adapter == "memory":
         return memory_backend(clock, search_enabled=search_enabled)
     if adapter == "redis":
-        if search_enabled:
-            pytest.skip("full-text search on the Redis backend arrives with the search issue")
         from kueport.adapters.redis import redis_backend
 
-        return redis_backend(shared_server().url, unique_prefix(), clock)
+        url = shared_server().url
+        return redis_backend(url, unique_prefix(), clock, search_enabled=search_enabled)
     raise ValueError(f"unknown adapter {adapter!r}")
 
 

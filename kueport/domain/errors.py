@@ -23,6 +23,20 @@ class InvalidRetention(KueportError, ValueError):
     """A clean or retention setting we refuse: a pending state, a negative keep or age..."""
 
 
+class InvalidSearch(KueportError, ValueError):
+    """A search we refuse: no words, too many words, a limit out of range, an empty type."""
+
+
+class SearchDisabled(KueportError, RuntimeError):
+    """`queue.search()` on a queue created without search (`disable_search=True`, the default)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "search is disabled on this queue: create it with disable_search=False "
+            "(jobs saved before that are not indexed)"
+        )
+
+
 class IllegalTransition(KueportError):
     """A move between two states that the state machine does not allow."""
 

@@ -134,15 +134,3 @@ def test_watch_stuck_jobs_runs_token_reconciliation(queue: Queue) -> None:
     queue.create("job").save()
     queue.process("job", lambda job: None)
     wait_for(lambda: queue.complete_count() == 1)
-
-
-def test_search_is_off_by_default(queue: Queue) -> None:
-    queue.create("email", {"title": "welcome"}).save()
-    assert queue.search("welcome") == []
-
-
-def test_search_finds_jobs_when_enabled(make_queue) -> None:  # type: ignore[no-untyped-def]
-    queue = make_queue(disable_search=False)
-    hit = queue.create("email", {"title": "Welcome aboard"}).save()
-    queue.create("email", {"title": "Goodbye"}).save()
-    assert queue.search("welcome") == [hit.id]

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from kueport.adapters.clock import ManualClock
-from kueport.adapters.memory import MemoryEventBus, MemorySearchIndex, NullSearchIndex
+from kueport.adapters.memory import MemoryEventBus
 from kueport.domain.backoff import Fixed
 from kueport.domain.errors import IllegalTransition, JobNotFound, LeaseLost
 from kueport.domain.events import EventName, JobEvent
@@ -741,71 +741,3 @@ def test_a_closed_bus_delivers_nothing() -> None:
     bus.publish(event(1))
 
     assert seen == []
-
-
-# -- search (memory) -------------------------------------------------------------------------
-
-
-def test_search_matches_every_word_of_the_query() -> None:
-    index = MemorySearchIndex()
-    index.index(1, "email", ['{"to": "Ann", "subject": "Welcome"}'])
-    index.index(2, "email", ['{"to": "Bob", "subject": "Welcome"}'])
-
-    assert index.query("welcome ann") == [1]
-    assert index.query("WELCOME") == [2, 1]
-    assert index.query("welcome carol") == []
-
-
-def test_search_matches_the_last_word_as_a_prefix() -> None:
-    index = MemorySearchIndex()
-    index.index(1, "email", ["welcome home"])
-    index.index(2, "email", ["welcome mat"])
-
-    assert index.query("welcome ho") == [1]
-    assert index.query("wel home") == []  # only the last word is a prefix
-
-
-def test_search_filters_by_type_and_returns_the_newest_first_up_to_the_limit() -> None:
-    index = MemorySearchIndex()
-    for job_id in (3, 1, 2):
-        index.index(job_id, "email", ["report"])
-    index.index(4, "sms", ["report"])
-
-    assert index.query("report") == [4, 3, 2, 1]
-    assert index.query("report", job_type="email") == [3, 2, 1]
-    assert index.query("report", limit=2) == [4, 3]
-
-
-def test_search_filters_by_state_through_the_lookup() -> None:
-    states = {1: State.COMPLETE, 2: State.INACTIVE, 3: State.COMPLETE}
-    index = MemorySearchIndex(state_of=states.get)
-    for job_id in states:
-        index.index(job_id, "email", ["report"])
-
-    assert index.query("report", state=State.COMPLETE) == [3, 1]
-
-
-def test_reindexing_replaces_words_and_removing_forgets_them() -> None:
-    index = MemorySearchIndex()
-    index.index(1, "email", ["old words"])
-    index.index(1, "email", ["new words"])
-    assert index.query("old") == []
-    assert index.query("new") == [1]
-
-    index.remove(1)
-    index.remove(1)
-    assert index.query("words") == []
-
-
-def test_an_empty_query_finds_nothing() -> None:
-    index = MemorySearchIndex()
-    index.index(1, "email", ["anything"])
-
-    assert index.query("  ") == []
-
-
-def test_the_null_index_finds_nothing() -> None:
-    index = NullSearchIndex()
-    index.index(1, "email", ["report"])
-
-    assert index.query("report") == []

@@ -45,8 +45,3 @@ def test_an_exception_without_a_message_is_named_by_its_type() -> None:
 def test_a_redis_url_kue_cannot_read_is_a_clear_error() -> None:
     with pytest.raises(KueportError, match="unsupported redis URL scheme 'http'"):
         kueport.create_queue(redis="http://127.0.0.1:6379/0")
-
-
-def test_search_on_the_redis_backend_is_refused_clearly_before_connecting() -> None:
-    with pytest.raises(KueportError, match="search is not available on the Redis backend"):
-        kueport.create_queue(redis="redis://127.0.0.1:1/0", disable_search=False)

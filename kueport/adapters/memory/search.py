@@ -1,46 +1,52 @@
-"""A minimal in-memory full-text index: lower-cased words, AND of every query word, and a
-prefix match on the last one (so a search box finds results while the user types).
+"""The in-memory full-text index: the same structure as the Redis one, in dicts.
 
-Kue's reds stems words with metaphone; this index does not (a later issue replaces it).
+It keeps what `adapters/redis/search.py` keeps, so both give the same answers to the same
+calls (the contract suite checks it): per stem the ids of the jobs that have it, per term
+(`"word:stem"`, see `kueport.search_text`) how many jobs have it, and per job its terms, so
+re-indexing and removal undo exactly what was added and nothing outlives its job.
+
+States are not copied into the index (a job changes state without being re-indexed); a
+state filter asks storage through `state_of`, as the Redis index intersects with Kue's
+state sets. Jobs that `state_of` no longer knows are never returned.
 """
 
 from __future__ import annotations
 
 import itertools
-import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from kueport.domain.state import State
-
-_WORD = re.compile(r"\w+")
+from kueport.search_text import MAX_PREFIX_WORDS, SearchQuery, stem_of_term, terms
 
 #: Looks a job's current state up (None when the job is gone).
 StateLookup = Callable[[int], State | None]
 
 
-def words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
-
-
 class MemorySearchIndex:
-    """`SearchIndex` over a word -> ids map; filters by state through `state_of` when given."""
+    """`SearchIndex` over dicts; filters by state (and drops removed jobs) via `state_of`."""
 
     def __init__(self, state_of: StateLookup | None = None) -> None:
         self._state_of = state_of
         self._lock = threading.Lock()
-        self._postings: dict[str, set[int]] = {}
-        self._words: dict[int, frozenset[str]] = {}
+        self._postings: dict[str, set[int]] = {}  # stem -> ids
+        self._refs: dict[str, int] = {}  # term -> how many jobs have it
+        self._terms: dict[int, frozenset[str]] = {}  # id -> its terms
         self._types: dict[int, str] = {}
 
     def index(self, job_id: int, job_type: str, texts: Sequence[str]) -> None:
-        found = frozenset(word for text in texts for word in words(text))
+        """Replace the job's terms; a job `state_of` says is gone is not indexed (it was
+        removed between its save and this call, and nothing would ever remove it again)."""
+        found = frozenset(terms(texts))
         with self._lock:
             self._forget(job_id)
-            self._words[job_id] = found
+            if self._state_of is not None and self._state_of(job_id) is None:
+                return
+            self._terms[job_id] = found
             self._types[job_id] = job_type
-            for word in found:
-                self._postings.setdefault(word, set()).add(job_id)
+            for entry in found:
+                self._postings.setdefault(stem_of_term(entry), set()).add(job_id)
+                self._refs[entry] = self._refs.get(entry, 0) + 1
 
     def remove(self, job_id: int) -> None:
         with self._lock:
@@ -54,35 +60,49 @@ class MemorySearchIndex:
         state: State | None = None,
         limit: int = 50,
     ) -> list[int]:
-        if state is not None and self._state_of is None:
+        q = SearchQuery.parse(text, job_type=job_type, state=state, limit=limit)
+        if q.state is not None and self._state_of is None:
             raise ValueError("filtering search results by state needs a state_of lookup")
-        terms = words(text)
-        if not terms or limit <= 0:
-            return []
         with self._lock:
-            matches = self._matching(terms)
-            if job_type is not None:
-                matches = {i for i in matches if self._types.get(i) == job_type}
-        newest_first = sorted(matches, reverse=True)
-        if state is None or self._state_of is None:
-            return newest_first[:limit]
-        in_state = (i for i in newest_first if self._state_of(i) is state)
-        return list(itertools.islice(in_state, limit))
+            matches = self._matching(q)
+            if q.job_type is not None:
+                matches = {i for i in matches if self._types.get(i) == q.job_type}
+        return list(itertools.islice(self._live(sorted(matches, reverse=True), q.state), q.limit))
 
-    def _matching(self, terms: list[str]) -> set[int]:
-        *exact, last = terms
-        prefixed = [ids for word, ids in self._postings.items() if word.startswith(last)]
-        matches: set[int] = set().union(*prefixed)
-        for word in exact:
-            matches &= self._postings.get(word, set())
+    def size(self) -> int:
+        """How many entries the index holds (postings + terms + jobs); 0 when empty."""
+        with self._lock:
+            return len(self._postings) + len(self._refs) + len(self._terms) + len(self._types)
+
+    def _live(self, ids: list[int], state: State | None) -> Iterator[int]:
+        for job_id in ids:
+            if self._state_of is None:
+                yield job_id
+                continue
+            found = self._state_of(job_id)
+            if found is not None and (state is None or found is state):
+                yield job_id
+
+    def _matching(self, q: SearchQuery) -> set[int]:
+        starting = sorted(t for t in self._refs if t.startswith(q.prefix))[:MAX_PREFIX_WORDS]
+        stems = q.prefix_stems(starting)
+        matches: set[int] = set().union(*(self._postings.get(s, set()) for s in stems))
+        for exact in q.stems:
+            matches &= self._postings.get(exact, set())
         return matches
 
     def _forget(self, job_id: int) -> None:
-        for word in self._words.pop(job_id, frozenset()):
-            ids = self._postings[word]
-            ids.discard(job_id)
-            if not ids:
-                del self._postings[word]
+        for entry in self._terms.pop(job_id, frozenset()):
+            ids = self._postings.get(stem_of_term(entry))
+            if ids is not None:
+                ids.discard(job_id)
+                if not ids:
+                    del self._postings[stem_of_term(entry)]
+            left = self._refs[entry] - 1
+            if left:
+                self._refs[entry] = left
+            else:
+                del self._refs[entry]
         self._types.pop(job_id, None)
 
 
@@ -103,4 +123,5 @@ class NullSearchIndex:
         state: State | None = None,
         limit: int = 50,
     ) -> list[int]:
+        SearchQuery.parse(text, job_type=job_type, state=state, limit=limit)
         return []

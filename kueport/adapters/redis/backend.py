@@ -9,12 +9,8 @@ from kueport.adapters.redis.connection import ConnectionSpec, parse_connection
 from kueport.adapters.redis.pubsub import ErrorHandler, RedisEventBus
 from kueport.adapters.redis.storage import RedisStorage
 from kueport.backend import Backend
-from kueport.domain.errors import KueportError
 from kueport.ports.clock import Clock
-
-
-class SearchUnavailable(KueportError, NotImplementedError):
-    """Full-text search was asked for on a backend that cannot do it yet."""
+from kueport.ports.search import SearchIndex
 
 
 def redis_backend(
@@ -25,19 +21,16 @@ def redis_backend(
     search_enabled: bool = False,
     on_event_error: ErrorHandler | None = None,
 ) -> Backend:
-    """Storage, events and (no) search on the Redis that `redis` describes (URL, dict...).
+    """Storage, events and (with `search_enabled`) full-text search on the Redis that
+    `redis` describes (URL, dict...).
 
     With a `redis.cluster.RedisCluster` from a `client_factory`, every key of the queue
     shares one slot: prefix `q` becomes `{q}`, as Kue writes it with an ioredis cluster, and
     a prefix whose braces make no hash tag is refused (`InvalidPrefix`). A factory is called
     once per connection role (commands, blocking pops, pub/sub); see `connection`.
     """
-    if search_enabled:
-        raise SearchUnavailable(
-            "full-text search is not available on the Redis backend yet; create the queue "
-            "with disable_search=True (the default), or use the memory backend for search"
-        )
     from kueport.adapters.memory import NullSearchIndex
+    from kueport.adapters.redis.search import RedisSearchIndex
 
     settings = parse_connection(redis)
     client = settings.build_client()
@@ -56,10 +49,11 @@ def redis_backend(
     bus = RedisEventBus(
         client, keys, pubsub_client=settings.build_pubsub_client, on_error=on_event_error
     )
+    search: SearchIndex = RedisSearchIndex(client, keys) if search_enabled else NullSearchIndex()
     return Backend(
         storage=storage,
         bus=bus,
-        search=NullSearchIndex(),
+        search=search,
         clock=clock,
         on_close=(blocking.close, client.close),
     )

@@ -27,6 +27,10 @@ for a token list or a state index:
 * `P:kueport:leases` (zset): active jobs held by a worker, member `zid`, score = the lease
   deadline in ms. A sweep finds stalled jobs with one `ZRANGEBYSCORE -inf now`.
 * `P:kueport:workers` (zset): live workers, member the worker id, score = last heartbeat (ms).
+* `P:kueport:search:...`: the full-text index (only written with search enabled; every
+  script that deletes a job deletes its entries): `job:<id>` (string), `stem:<stem>:ids` (zset),
+  `words` (zset), `refs` (hash), `tmp:<uuid>` (a query's scratch zset). Kue's own
+  `P:search:*` keys (reds, metaphone) are never written.
 
 Job types: any non-empty string, as in Kue (colons are common: `"email:welcome"`). No type
 can make two keys collide, because every key shape is told apart by its fixed parts: token
@@ -183,6 +187,36 @@ class Keys:
     def worker_info(self) -> str:
         """kueport-only hash: worker id -> JSON of what it processes and runs."""
         return self._key("kueport", "worker-info")
+
+    # -- kueport's full-text search (see adapters/redis/search.py) -----------------------------
+    @property
+    def search_head(self) -> str:
+        """Every search key starts with this: `P:kueport:search:`."""
+        return self._key("kueport", "search", "")
+
+    def search_job(self, job_id: int) -> str:
+        """String of the job's terms (`word:stem`, space-separated), so removal finds every
+        entry it made."""
+        return self.search_head + "job:" + str(_check_id(job_id))
+
+    def search_stem(self, stem: str) -> str:
+        """Zset of the jobs having a word with this stem: member `zid`, score the id. The
+        `:ids` tail keeps a stem like `jobs` from ever ending a key in `:jobs`."""
+        return self.search_head + "stem:" + stem + ":ids"
+
+    @property
+    def search_words(self) -> str:
+        """Zset of every indexed term, all scored 0, for prefix look-ups by ZRANGEBYLEX."""
+        return self.search_head + "words"
+
+    @property
+    def search_refs(self) -> str:
+        """Hash term -> how many jobs have it; a term leaves `search_words` at zero."""
+        return self.search_head + "refs"
+
+    def search_scratch(self, token: str) -> str:
+        """A query's temporary zset (deleted by the query script before it returns)."""
+        return self.search_head + "tmp:" + token
 
     # -- token reconciliation -----------------------------------------------------------------
     def scan_pattern_type_inactive(self) -> str:

@@ -91,6 +91,11 @@ class Layout:
         """Refuse to run if the heads disagree with `Keys` for any state, type or id."""
         same = keys.job(12) == self.job_head + "12" and keys.log(12) == self.job_head + "12:log"
         same &= keys.tokens("a:b") == self.tokens_head + "a:b" + self.tokens_tail
+        # lib.lua's search_head(P:jobs) and posting(): the search keys of jobs it deletes.
+        search = keys.jobs[: -len("jobs")] + "kueport:search:"
+        same &= keys.search_head == search and keys.search_job(12) == search + "job:12"
+        same &= keys.search_stem("a") == search + "stem:a:ids"
+        same &= (keys.search_words, keys.search_refs) == (search + "words", search + "refs")
         for state in State:
             same &= keys.state(state) == self.jobs_head + state.value
             same &= keys.type_state("a:b", state) == f"{self.jobs_head}a:b:{state.value}"

@@ -73,10 +73,60 @@ local function push_log(log, line, max)
   if cap > 0 then redis.call('LTRIM', log, -cap, -1) end
 end
 
--- Delete a job whose state sets were already cleaned: hash, log, P:jobs entry.
+-- Full-text search (adapters/redis/search.py): the search head "P:kueport:search:" comes
+-- from P:jobs (scripts.Layout checks the rule against keys.py), so every script that deletes
+-- a job deletes its search entries too, whether or not this queue has search enabled.
+local function search_head(jobs) return string.sub(jobs, 1, -5) .. 'kueport:search:' end
+local function stem_of(entry) return string.sub(entry, string.find(entry, ':', 1, true) + 1) end
+local function posting(shead, stem) return shead .. 'stem:' .. stem .. ':ids' end
+
+-- Forget one "word:stem" term of job `member`; `keep_posting` when another of the job's
+-- terms has the same stem. A term no job has any more leaves the prefix index.
+local function drop_term(shead, entry, member, keep_posting)
+  if not keep_posting then redis.call('ZREM', posting(shead, stem_of(entry)), member) end
+  if redis.call('HINCRBY', shead .. 'refs', entry, -1) <= 0 then
+    redis.call('HDEL', shead .. 'refs', entry)
+    redis.call('ZREM', shead .. 'words', entry)
+  end
+end
+
+-- The postings the last word of a query stands for: its own stem's and those of the first
+-- `max` indexed words it starts (ZRANGEBYLEX over the "word:stem" terms); only existing ones.
+local function last_postings(shead, words, prefix, stem, max)
+  local keys, seen = {}, {}
+  local function add(s)
+    local key = posting(shead, s)
+    if not seen[s] and redis.call('EXISTS', key) == 1 then keys[#keys + 1] = key end
+    seen[s] = true
+  end
+  add(stem)
+  local lo, hi = '[' .. prefix, '[' .. prefix .. '\255'
+  for _, entry in ipairs(redis.call('ZRANGEBYLEX', words, lo, hi, 'LIMIT', 0, max)) do
+    add(stem_of(entry))
+  end
+  return keys
+end
+
+-- The terms of a job as stored in its "job:<id>" string: space-separated (a string costs
+-- far less than a set of small strings; terms never hold a space).
+local function own_terms(own)
+  local found = {}
+  for entry in string.gmatch(redis.call('GET', own) or '', '%S+') do found[#found + 1] = entry end
+  return found
+end
+
+-- Delete every search entry of job `id` (nothing to do for a job never indexed).
+local function unsearch(shead, id)
+  local own = shead .. 'job:' .. id
+  for _, entry in ipairs(own_terms(own)) do drop_term(shead, entry, zid(id)) end
+  redis.call('DEL', own)
+end
+
+-- Delete a job whose state sets were already cleaned: hash, log, P:jobs entry, search entries.
 local function forget(job, log, jobs, member)
   redis.call('DEL', job, log)
   redis.call('ZREM', jobs, member)
+  unsearch(search_head(jobs), id_of(member))
 end
 
 
