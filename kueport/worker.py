@@ -1,10 +1,11 @@
 """Workers: claim jobs of one type up to a concurrency limit and run the user's handler.
 
 One dispatcher thread per `queue.process()` claims as many jobs as there are free slots in
-one storage call. Sync handlers run each on their own thread, `async def` handlers as tasks
-on the queue's event loop. A job taken away from the worker (TTL, shutdown timeout, lost
-lease) frees its slot at once and tells the handler to stop; whatever the handler returns
-afterwards is ignored, because storage refuses writes without the lease.
+one storage call. Sync handlers run on pooled threads (an idle one, or a new one: never
+queued), `async def` handlers as tasks on the queue's event loop. A job taken away from the
+worker (TTL, shutdown timeout, lost lease) frees its slot at once and tells the handler to
+stop; whatever the handler returns afterwards is ignored: storage refuses writes without the
+lease.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from kueport.domain.workers import WorkerInfo
 from kueport.emitter import accepted_arg_count
 from kueport.ports.storage import Claim
 from kueport.service import Failure, JobService
+from kueport.thread_pool import ElasticPool
 
 if TYPE_CHECKING:
     from kueport.async_runner import AsyncRunner
@@ -65,7 +67,7 @@ class RunningJob:
     cancelled: threading.Event = attrs.field(factory=threading.Event)
     settled: bool = False
     future: concurrent.futures.Future[Any] | None = None
-    thread: threading.Thread | None = None
+    returned: threading.Event = attrs.field(factory=threading.Event)  # the sync handler did
     cancelled_at: float | None = None  # time.monotonic() when the job was taken away
 
 
@@ -136,6 +138,7 @@ class Worker:
         self._cond = threading.Condition()
         self._running: dict[int, RunningJob] = {}
         self._abandoned: list[RunningJob] = []  # taken away while their thread still ran
+        self._pool = ElasticPool(f"kueport-job-{job_type}")
         self._paused = False
         self._stopping = False
         self._started_at = 0
@@ -194,6 +197,7 @@ class Worker:
         self._drain(timeout)
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(self._claim_timeout + 5.0)
+        self._pool.close()
 
     def _drain(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -259,11 +263,7 @@ class Worker:
             if running.cancelled.is_set():  # taken away before the future existed
                 running.future.cancel()
         else:
-            name = f"kueport-job-{record.id}"
-            running.thread = threading.Thread(
-                target=self._run_sync, args=(running, args), name=name, daemon=True
-            )
-            running.thread.start()
+            self._pool.submit(lambda: self._run_sync(running, args))
 
     def _hand_back(self, running: RunningJob) -> None:
         """A job claimed while we were stopping goes back to the queue untouched."""
@@ -279,8 +279,10 @@ class Worker:
             if inspect.isawaitable(result):
                 result = self._host.async_runner().submit(_await(result)).result()
         except BaseException as exc:
+            running.returned.set()
             self._settle(running, Failure.from_exception(exc), None)
         else:
+            running.returned.set()
             self._settle(running, None, result)
 
     def _on_async_done(self, running: RunningJob, future: concurrent.futures.Future[Any]) -> None:
@@ -349,7 +351,7 @@ class Worker:
         running.cancelled.set()
         if running.future is not None:
             running.future.cancel()
-        if running.thread is not None and running.thread.is_alive():
+        if not self._is_async and not running.returned.is_set():
             with self._cond:
                 self._abandoned.append(running)
 
@@ -361,7 +363,7 @@ class Worker:
         """
         now = time.monotonic()
         with self._cond:
-            self._abandoned = [r for r in self._abandoned if r.thread and r.thread.is_alive()]
+            self._abandoned = [r for r in self._abandoned if not r.returned.is_set()]
             return [r for r in self._abandoned if now - (r.cancelled_at or now) >= grace]
 
     def renew_leases(self) -> None:
