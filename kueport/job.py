@@ -77,6 +77,10 @@ class Job:
 
     # -- reading -------------------------------------------------------------------------
     @property
+    def queue(self) -> Queue:
+        return self._queue
+
+    @property
     def id(self) -> int | None:
         return None if self._record is None else self._record.id
 
@@ -169,6 +173,11 @@ class Job:
             self._record = self._service.update(self._record.id, self._changes())
         self._options = attrs.evolve(JobOptions(), events=self._options.events)
         return self
+
+    def _stored_new(self, record: JobRecord) -> None:
+        """Become the stored job `record` (the bulk save's counterpart of `save`)."""
+        self._record = record
+        self._options = attrs.evolve(JobOptions(), events=self._options.events)
 
     def _spec(self) -> JobSpec:
         opts = self._options

@@ -11,6 +11,7 @@ from typing import Any, overload
 
 from kueport.async_runner import AsyncRunner
 from kueport.backend import Backend
+from kueport.bulk import save_all
 from kueport.domain.backoff import BackoffFunction
 from kueport.domain.durations import Duration
 from kueport.domain.errors import QueueClosed, ShutdownInProgress
@@ -162,6 +163,28 @@ class Queue(JobQueries):
         record = self._service.enqueue(spec, before_publish=track)
         self.testmode.record(job)
         return record
+
+    def save_all(self, jobs: Iterable[Job], *, batch_size: int = 500) -> list[Job]:
+        """Save many new jobs in pipelined batches (few round trips); returns them with ids.
+
+        Ids follow the order given. Each job is stored atomically, a batch is not: should a
+        batch fail (e.g. the connection drops) the jobs before it are stored and have ids.
+        """
+        return save_all(self, list(jobs), batch_size)
+
+    def save_batch(self, jobs: list[Job], specs: list[JobSpec]) -> None:
+        if self._closed:
+            raise QueueClosed("the queue was shut down")
+        by_position = iter(jobs)
+
+        def track(record: JobRecord) -> None:
+            job = next(by_position)
+            job._stored_new(record)
+            self.track(job)
+
+        self._service.enqueue_many(specs, before_publish=track)
+        for job in jobs:
+            self.testmode.record(job)
 
     def track(self, job: Job) -> None:
         self._router.track(job)

@@ -10,7 +10,7 @@ import json
 import math
 import threading
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
@@ -107,6 +107,20 @@ class JobService:
         if record.state is State.INACTIVE:
             self._publish(record.id, EventName.ENQUEUE, record.type)
         return record
+
+    def enqueue_many(
+        self, specs: Sequence[JobSpec], before_publish: Callable[[JobRecord], None] | None = None
+    ) -> list[JobRecord]:
+        """`enqueue` for many jobs: stored in pipelined batches, their events published after."""
+        records = self.storage.enqueue_many(specs, self.now())
+        for record in records:
+            self._index(record)
+            if before_publish is not None:
+                before_publish(record)
+        enqueued = [r for r in records if r.state is State.INACTIVE]
+        if enqueued:
+            self.bus.publish_many([JobEvent(r.id, EventName.ENQUEUE, (r.type,)) for r in enqueued])
+        return records
 
     def update(self, job_id: int, changes: Changes) -> JobRecord:
         record = self.storage.update(job_id, changes, self.now())

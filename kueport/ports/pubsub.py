@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from kueport.domain.events import JobEvent
@@ -19,6 +19,10 @@ class Subscription(Protocol):
 class EventBus(Protocol):
     def publish(self, event: JobEvent) -> None:
         """Send to every subscriber of this queue, in every process."""
+        ...
+
+    def publish_many(self, events: Sequence[JobEvent]) -> None:
+        """`publish` each event, in order, in as few round trips as the bus allows."""
         ...
 
     def subscribe(self, handler: EventHandler) -> Subscription:

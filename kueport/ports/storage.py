@@ -56,6 +56,14 @@ class JobStorage(Protocol):
         """Store a new job with a fresh id, inactive or (with a delay) delayed."""
         ...
 
+    def enqueue_many(self, specs: Sequence[JobSpec], now: int) -> list[JobRecord]:
+        """Store several new jobs, in order, each exactly as `enqueue` does, in few round trips.
+
+        Each job is stored atomically, the batch is not: after an error partway the jobs
+        before it may be stored (on Redis a dropped connection leaves the outcome unknown).
+        """
+        ...
+
     def update(self, job_id: int, changes: Changes, now: int) -> JobRecord:
         """Apply a re-save: new priority, attempts, delay (recomputes promote_at), ttl, data.
 

@@ -79,7 +79,9 @@ def test_create_process_delay_retry_remove_and_count_in_one_slot(
     done, failed_attempts = Recorder(), Recorder()
     queue.on("job complete", done)
     queue.on("job failed attempt", failed_attempts)
-    plain = [queue.create("double", {"n": n, "fail_first": False}).save() for n in range(5)]
+    plain = queue.save_all(
+        [queue.create("double", {"n": n, "fail_first": False}) for n in range(5)]
+    )
     retried = queue.create("double", {"n": 10, "fail_first": True}).attempts(2).save()
     later = queue.create("double", {"n": 20, "fail_first": False}).delay(0.3).save()
     doomed = queue.create("double", {"n": 30, "fail_first": False}).delay(60).save()

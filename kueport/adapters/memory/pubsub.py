@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from kueport.domain.events import JobEvent
 from kueport.ports.pubsub import EventHandler
@@ -46,6 +46,10 @@ class MemoryEventBus:
         self._subscriptions: list[MemorySubscription] = []
         self._closed = False
         self._delivery = _Delivery()
+
+    def publish_many(self, events: Sequence[JobEvent]) -> None:
+        for event in events:
+            self.publish(event)
 
     def publish(self, event: JobEvent) -> None:
         delivery = self._delivery

@@ -55,6 +55,9 @@ class MemoryStorage:
             self._logs[record.id] = []
             return self._store(None, record)
 
+    def enqueue_many(self, specs: Sequence[JobSpec], now: int) -> list[JobRecord]:
+        return [self.enqueue(spec, now) for spec in specs]
+
     def update(self, job_id: int, changes: Changes, now: int) -> JobRecord:
         with self._cond:
             old = self._require(job_id)

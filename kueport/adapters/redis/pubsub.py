@@ -28,7 +28,7 @@ import json
 import logging
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
@@ -136,6 +136,17 @@ class RedisEventBus:
     # -- EventBus ---------------------------------------------------------------------------
     def publish(self, event: JobEvent) -> None:
         self._client.get().publish(self._keys.events, _wire(event))
+
+    def publish_many(self, events: Sequence[JobEvent]) -> None:
+        client = self._client.get()
+        if isinstance(client, RedisCluster):  # PUBLISH has no key to route a cluster pipeline
+            for event in events:
+                client.publish(self._keys.events, _wire(event))
+            return
+        pipe = client.pipeline(transaction=False)
+        for event in events:
+            pipe.publish(self._keys.events, _wire(event))
+        pipe.execute()
 
     def subscribe(self, handler: EventHandler) -> RedisSubscription:
         """Deliver every event to `handler`; returns once Redis confirmed the subscription."""

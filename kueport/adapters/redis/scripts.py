@@ -26,6 +26,7 @@ from importlib import resources
 from typing import Any
 
 import attrs
+from redis.cluster import RedisCluster
 from redis.commands.core import Script
 
 from kueport.adapters.redis.connection import RedisClient
@@ -40,6 +41,8 @@ RawPairs = dict[Any, Any]
 Moved = list[tuple[int, RawPairs]]
 #: A script argument.
 Arg = str | int | float
+EnqueueRow = tuple[str, State, int, float, dict[str, str]]
+"""`Scripts.enqueue`'s arguments: type, initial state, priority, score, hash fields."""
 
 _NAMES = (
     "enqueue", "claim", "complete", "fail", "renew_lease", "set_progress", "append_log",
@@ -107,6 +110,7 @@ class Scripts:
     """Every transition script registered on one client, with typed wrappers."""
 
     def __init__(self, client: RedisClient, keys: Keys) -> None:
+        self.client = client
         self.keys = keys
         self.layout = Layout.of(keys)
         lib = load_source("lib")
@@ -124,10 +128,27 @@ class Scripts:
     def enqueue(
         self, job_type: str, state: State, priority: int, score: float, fields: dict[str, str]
     ) -> int:
+        keys, args = self._enqueue_call(job_type, state, priority, score, fields)
+        return int(self._run("enqueue", keys, args))
+
+    def _enqueue_call(
+        self, job_type: str, state: State, priority: int, score: float, fields: dict[str, str]
+    ) -> tuple[list[str], list[Arg]]:
         k, lay = self.keys, self.layout
         args: list[Arg] = [lay.job_head, lay.jobs_head, job_type, state.value, priority, score]
         args += [item for pair in fields.items() for item in pair]
-        return int(self._run("enqueue", [k.ids, k.jobs, k.types, k.tokens(job_type)], args))
+        return [k.ids, k.jobs, k.types, k.tokens(job_type)], args
+
+    def enqueue_many(self, rows: Sequence[EnqueueRow]) -> list[int]:
+        """`enqueue` for each row, pipelined (one round trip) where the client allows it."""
+        if isinstance(self.client, RedisCluster):  # its pipelines do not load scripts
+            return [self.enqueue(*row) for row in rows]
+        pipe = self.client.pipeline(transaction=False)
+        script: Script = self._scripts["enqueue"]
+        for row in rows:
+            keys, args = self._enqueue_call(*row)
+            script(keys=keys, args=args, client=pipe)
+        return [int(job_id) for job_id in pipe.execute()]
 
     def update(
         self,

@@ -82,6 +82,16 @@ class RedisStorage:
         )
         return codec.decode(job_id, fields)
 
+    def enqueue_many(self, specs: Sequence[JobSpec], now: int) -> list[JobRecord]:
+        rows = []
+        for spec in specs:
+            state = spec.initial_state
+            score = state_score(state, spec.priority, promote_at=now + spec.delay_ms)
+            fields = codec.encode_new(spec, 0, now)
+            rows.append((spec.type, state, int(type_score(spec.priority)), score, fields))
+        ids = self._scripts.enqueue_many(rows)
+        return [codec.decode(job_id, row[4]) for job_id, row in zip(ids, rows, strict=True)]
+
     def update(self, job_id: int, changes: Changes, now: int) -> JobRecord:
         sets, dels = _changed_fields(changes)
         raw = self._scripts.update(job_id, now, changes.priority, changes.delay_ms, sets, dels)
