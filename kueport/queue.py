@@ -22,6 +22,7 @@ from kueport.emitter import Emitter, Listener
 from kueport.event_router import EventRouter
 from kueport.job import Job
 from kueport.maintenance import MaintenanceLoop, RetentionPass
+from kueport.operations import QueueOperations
 from kueport.ports.clock import Clock
 from kueport.queries import JobQueries
 from kueport.service import JobService
@@ -31,7 +32,7 @@ from kueport.worker import Handler, Worker
 log = logging.getLogger("kueport")
 
 
-class Queue(JobQueries):
+class Queue(JobQueries, QueueOperations):
     def __init__(
         self,
         backend: Backend,

@@ -27,6 +27,9 @@ for a token list or a state index:
 * `P:kueport:leases` (zset): active jobs held by a worker, member `zid`, score = the lease
   deadline in ms. A sweep finds stalled jobs with one `ZRANGEBYSCORE -inf now`.
 * `P:kueport:workers` (zset): live workers, member the worker id, score = last heartbeat (ms).
+* `P:kueport:paused-types` (set): job types no kueport worker may claim (dashboard pause).
+* `P:kueport:throughput:<minute ms>:complete|failed` (string): attempts completed / failed in
+  that minute, incremented by the complete and fail scripts, expiring after 25 hours.
 
 Job types: any non-empty string, as in Kue (colons are common: `"email:welcome"`). No type
 can make two keys collide, because every key shape is told apart by its fixed parts: token
@@ -183,6 +186,15 @@ class Keys:
     def worker_info(self) -> str:
         """kueport-only hash: worker id -> JSON of what it processes and runs."""
         return self._key("kueport", "worker-info")
+
+    @property
+    def paused_types(self) -> str:
+        """kueport-only set: job types whose claims are refused (paused from the dashboard)."""
+        return self._key("kueport", "paused-types")
+
+    def throughput(self, minute: int, outcome: str) -> str:
+        """kueport-only counter: attempts with `outcome` (complete/failed) in one minute."""
+        return self._key("kueport", "throughput", str(_check_id(minute)), outcome)
 
     # -- token reconciliation -----------------------------------------------------------------
     def scan_pattern_type_inactive(self) -> str:
