@@ -1,7 +1,7 @@
 /* kueport dashboard: shared helpers (API calls, safe DOM building, toasts, time formatting).
  *
- * Job data, logs and errors come from whoever enqueued the job, so nothing here ever puts job
- * content into innerHTML: `el()` only sets textContent and attributes.
+ * Job data, logs and errors come from whoever enqueued the job, so nothing here ever parses
+ * job content as HTML: `el()` only sets textContent and attributes.
  */
 "use strict";
 
