@@ -47,7 +47,9 @@ window.KP = (function () {
     if (text) {
       try { data = JSON.parse(text); } catch (error) { data = null; }
     }
-    const failed = data && typeof data === "object" && !Array.isArray(data) && "error" in data;
+    /* An error body is exactly {"error": msg}; a job's own `error` field is not one. */
+    const failed = data !== null && typeof data === "object" && !Array.isArray(data)
+      && Object.keys(data).length === 1 && "error" in data;
     if (!response.ok || failed) {
       const message = failed ? String(data.error) : `${response.status} ${response.statusText}`;
       throw new ApiError(message);

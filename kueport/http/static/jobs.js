@@ -52,8 +52,8 @@
   function buildCard(job) {
     const percent = progressOf(job);
     const showProgress = job.state === "active" || (percent > 0 && percent < 100);
-    const when = job.state === "delayed" && job.promote_at
-      ? el("span", { className: "job-when", text: `(${KP.ago(job.promote_at)})` }) : null;
+    const when = el("span", { className: "job-when" });
+    if (job.state === "delayed" && job.promote_at) when.textContent = `(${KP.ago(job.promote_at)})`;
     const card = el("li", {
       className: `job-card state-${job.state}`, "data-id": job.id, tabindex: "-1",
       onclick: () => { select(job.id); KP.details.openPanel(job.id); },

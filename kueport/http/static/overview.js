@@ -34,7 +34,9 @@
       chart.append(group);
     });
     for (const [index, text] of [[0, "-60 min"], [Math.floor(minutes.length / 2), "-30 min"], [minutes.length - 1, "now"]]) {
-      const label = svg("text", { x: pad + index * slot, y: height - 6, class: "axis" });
+      const anchor = index === 0 ? "start" : index === minutes.length - 1 ? "end" : "middle";
+      const x = index === minutes.length - 1 ? width : pad + index * slot;
+      const label = svg("text", { x, y: height - 6, class: "axis", "text-anchor": anchor });
       label.textContent = text;
       chart.append(label);
     }
