@@ -21,6 +21,8 @@ _INTEGER = re.compile(r"-?\d{1,18}")
 _JSON_TYPES = ("application/json",)
 #: The largest job id a path may name (Redis and Kue ids are far below it).
 MAX_ID = 2**63 - 1
+#: The longest duration a body may give, in ms (about 31,700 years).
+MAX_MS = 10**15
 
 
 def _no_constants(name: str) -> object:
@@ -67,8 +69,8 @@ def optional_ms(body: Mapping[str, Any], name: str) -> int | None:
     value = body.get(name)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise HttpError(400, f"invalid {name} {value!r}: use a whole number of ms >= 0")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_MS:
+        raise HttpError(400, f"invalid {name} {value!r}: use a whole number of ms, 0..{MAX_MS}")
     return value
 
 

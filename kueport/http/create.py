@@ -17,7 +17,7 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from kueport.domain.errors import InvalidJobOption
-from kueport.http.bodies import read_json
+from kueport.http.bodies import MAX_MS, read_json
 from kueport.http.errors import HttpError, empty_response, json_response, message_for, status_for
 from kueport.http.routing import RequestContext
 from kueport.job import Job
@@ -35,8 +35,8 @@ def _ms_option(name: str) -> Callable[[Job, Any], Job]:
                 raise InvalidJobOption(f"invalid {name} {value!r}: expected ms") from None
         if isinstance(value, bool) or not isinstance(value, _NUMERIC):
             raise InvalidJobOption(f"invalid {name} {value!r}: expected ms")
-        if not math.isfinite(value) or value < 0:
-            raise InvalidJobOption(f"invalid {name} {value!r}: expected ms >= 0")
+        if not math.isfinite(value) or not 0 <= value <= MAX_MS:
+            raise InvalidJobOption(f"invalid {name} {value!r}: expected ms, 0..{MAX_MS}")
         setter: Callable[[float], Job] = getattr(job, name)
         return setter(value / 1000)
 

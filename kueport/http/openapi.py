@@ -108,7 +108,8 @@ def _operation(route: Route) -> dict[str, Any]:
     ]
     responses: dict[str, Any] = {"default": _json("An error", s.ERROR)}
     responses[doc.status] = _json("Success", doc.reply or {})
-    if route.endpoint == "job_create":
+    if route.endpoint == "job_create":  # an array answers per-item results with any status
+        responses["default"] = _json("An error, or per-item results", s.CREATE_REPLY)
         responses["204"] = {"description": "Nothing to create (empty body, {} or [])"}
     operation: dict[str, Any] = {
         "operationId": route.endpoint,

@@ -57,7 +57,8 @@ JOB: Schema = {
         },
     },
 }
-_MS = {"oneOf": [{"type": "number", "minimum": 0}, {"type": "string"}]}
+MAX_MS = 10**15
+_MS = {"oneOf": [{"type": "number", "minimum": 0, "maximum": MAX_MS}, {"type": "string"}]}
 NEW_JOB: Schema = {
     "type": "object",
     "required": ["type"],
@@ -149,7 +150,7 @@ REMOVE_FILTER = {
     "additionalProperties": False,
     "properties": {
         "type": {"type": "string", "minLength": 1},
-        "olderThanMs": {"type": "integer", "minimum": 0},
+        "olderThanMs": {"type": "integer", "minimum": 0, "maximum": MAX_MS},
     },
 }
 NO_BODY = {"type": "object", "additionalProperties": False, "properties": {}}
