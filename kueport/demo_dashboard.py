@@ -135,7 +135,7 @@ class DashboardDemo:
         self._stop.set()
         self.server.shutdown()
         self.server.server_close()
-        self.queue.shutdown(timeout=2)
+        self.queue.shutdown(timeout=1)
         for thread in self._threads:
             thread.join(timeout=5)
 

@@ -105,7 +105,8 @@
       panel ? el("a", { className: "linkish", href: KP.url(`inspect/${job.id}`).href, text: "Full page",
         onclick: (event) => { event.preventDefault(); KP.app.go("inspect", job.id); } }) : null,
       panel ? el("button", { type: "button", className: "icon-btn", "aria-label": "Close details", text: "×", onclick: closePanel }) : null);
-    const parts = [head, actions(job), progress(job), facts(job)];
+    const moving = job.state === "active" || Number(job.progress) > 0;
+    const parts = [head, actions(job), moving ? progress(job) : null, facts(job)].filter(Boolean);
     if (job.error) parts.push(block("Error", pre(job.error, "code code-error"), "detail-error"));
     parts.push(block("Data", pre(job.data === undefined ? {} : job.data)));
     if (job.result !== undefined) parts.push(block("Result", pre(job.result)));
@@ -170,7 +171,7 @@
   function setProgress(id, percent) {
     if (shown.id !== id || !shown.container) return;
     const box = shown.container.querySelector(".detail-progress");
-    if (!box) return;
+    if (!box) { reload(); return; }
     box.dataset.progress = String(percent);
     box.querySelector(".bar").style.width = `${percent}%`;
     box.querySelector(".pct").textContent = `${percent}%`;
