@@ -12,7 +12,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -25,30 +25,41 @@ from tests.conftest import unique_prefix
 from tests.helpers import wait_for
 from tests.redis_server import shared_server
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
+
 CHROMIUM = os.environ.get("KUEPORT_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "screenshots"
 
-try:
-    from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
-except ImportError:  # pragma: no cover - depends on the machine
-    sync_playwright = None
+NO_PLAYWRIGHT = "the playwright package is not installed (pip install -e '.[dev]')"
 
 
-def _unavailable(reason: str) -> None:
+def _unavailable(reason: str, *, module: bool = False) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"CI is set and {reason}", pytrace=False)
-    pytest.skip(f"SKIPPING BROWSER TESTS: {reason}")
+    pytest.skip(f"SKIPPING BROWSER TESTS: {reason}", allow_module_level=module)
+
+
+def require_playwright() -> None:
+    """Called by each test module before it imports playwright: skips the module (fails it
+    under CI) without the package. This conftest itself never imports playwright at import
+    time, so it loads either way."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        _unavailable(NO_PLAYWRIGHT, module=True)
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    if sync_playwright is None:
-        _unavailable("the playwright package is not installed (pip install -e '.[dev]')")
     if not os.access(CHROMIUM, os.X_OK):
         _unavailable(
             f"{CHROMIUM} is missing: `make test` installs Debian's chromium when run as root "
             "(or: apt-get install -y chromium)"
         )
+    require_playwright()
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Page, expect
 
 from kueport.queue import Queue
 from tests.helpers import wait_for
-from tests.http.browser.conftest import Serve, open_page, seed
+from tests.http.browser.conftest import Serve, open_page, require_playwright, seed
+
+require_playwright()
+from playwright.sync_api import Page, expect  # noqa: E402
 
 pytestmark = pytest.mark.browser
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Dialog, Page, expect
 
 from kueport.queue import Queue
-from tests.http.browser.conftest import Serve, open_page, screenshot, seed
+from tests.http.browser.conftest import Serve, open_page, require_playwright, screenshot, seed
+
+require_playwright()
+from playwright.sync_api import Dialog, Page, expect  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
