@@ -27,8 +27,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = commands.add_parser(
         "demo",
-        help="run a mix of jobs on the embedded memory backend and print what happens",
-        description="Run a mix of jobs on the embedded memory backend and print what happens.",
+        help="serve the dashboard with a demo workload on the memory backend (--quick: a tour)",
+        description=(
+            "Serve the dashboard at http://127.0.0.1:3050/ with a demo producer and workers on "
+            "the embedded memory backend until Ctrl-C; --quick (or --time-limit) runs the "
+            "one-second printed tour instead."
+        ),
     )
     demo.add_argument(
         "--quick", action="store_true", help="fewer jobs and shorter delays (about a second)"
