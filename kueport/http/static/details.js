@@ -164,8 +164,10 @@
 
   function closeIf(id) {
     if (shown.id !== id) return;
-    if (shown.container && shown.container.id === "details") closePanel();
-    else reload();
+    if (shown.container && shown.container.id === "details") { closePanel(); return; }
+    shown.seq++;
+    shown.container.replaceChildren(el("p", { className: "empty", text: `Job #${id} was removed.` }));
+    shown.id = null;
   }
 
   function setProgress(id, percent) {

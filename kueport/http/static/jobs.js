@@ -74,6 +74,14 @@
     return card;
   }
 
+  /* An unchanged job's relative times still move on ("3 minutes ago"). */
+  function retime(card, job) {
+    card.querySelector(".job-updated").textContent = KP.ago(job.updated_at);
+    if (job.state === "delayed" && job.promote_at) {
+      card.querySelector(".job-when").textContent = `(${KP.ago(job.promote_at)})`;
+    }
+  }
+
   function render(jobs) {
     const container = listEl();
     const seen = new Set();
@@ -85,6 +93,8 @@
         if (card) card.replaceWith(fresh);
         card = fresh;
         list.cards.set(job.id, card);
+      } else {
+        retime(card, job);
       }
       seen.add(job.id);
       const expected = previous ? previous.nextSibling : container.firstChild;

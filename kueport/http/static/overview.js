@@ -9,13 +9,13 @@
 
   function drawChart(minutes) {
     const box = document.getElementById("throughput-chart");
-    const width = 600; const height = 160; const pad = 24;
+    const width = 600; const height = 160; const pad = 24; const top = 10;
     const peak = Math.max(1, ...minutes.map((m) => (m.complete || 0) + (m.failed || 0)));
     const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: "none", class: "chart-svg" });
     const slot = (width - pad) / Math.max(1, minutes.length);
-    const scale = (height - pad) / peak;
+    const scale = (height - pad - top) / peak;
     for (const y of [0, 0.5, 1]) {
-      const at = height - pad - (height - pad) * y;
+      const at = height - pad - (height - pad - top) * y;
       chart.append(svg("line", { x1: pad, x2: width, y1: at, y2: at, class: "grid" }));
       const label = svg("text", { x: 0, y: at + 4, class: "axis" });
       label.textContent = String(Math.round(peak * y));
@@ -93,7 +93,7 @@
       el("td", { className: "mono", text: worker.id }),
       el("td", { text: worker.host }),
       el("td", { className: "num", text: String(worker.pid) }),
-      el("td", { text: types.join(", ") }),
+      el("td", {}, types.join(", "), worker.paused ? el("span", { className: "tag tag-paused", text: "paused" }) : null),
       el("td", { className: "num", text: String(worker.concurrency) }),
       el("td", {}, ...(running.length ? running : [el("span", { className: "muted", text: "idle" })])),
       el("td", { text: KP.ago(worker.startedAt), title: KP.stamp(worker.startedAt) }),

@@ -161,6 +161,13 @@ def test_keyboard_moves_through_the_list_and_opens_a_job(
     expect(page.locator("#details .job-id")).to_have_text(f"#{ids['complete'][1]}")
     page.keyboard.press("/")
     expect(page.locator("#search")).to_be_focused()
+    page.keyboard.press("Escape")
+    page.keyboard.press("?")
+    expect(page.locator("#help")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#help")).to_be_hidden()
+    page.keyboard.press("Escape")
+    expect(page.locator("#details")).to_be_hidden()
 
 
 def test_progress_arrives_live_without_a_reload(page: Page, queue: Queue, serve: Serve) -> None:
