@@ -178,6 +178,12 @@ def _basic_auth(text: str) -> BasicAuth:
     return BasicAuth(username, password)
 
 
+def _token(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the token must not be empty")
+    return text
+
+
 def _add_dashboard(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     dashboard = commands.add_parser(
         "dashboard",
@@ -197,7 +203,9 @@ def _add_dashboard(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     dashboard.add_argument("--title", default="Kue", help="the dashboard's title")
     guard = dashboard.add_mutually_exclusive_group()
     guard.add_argument("--auth", type=_basic_auth, metavar="USER:PASSWORD", help="basic auth")
-    guard.add_argument("--token", metavar="TOKEN", help="require Authorization: Bearer TOKEN")
+    guard.add_argument(
+        "--token", type=_token, metavar="TOKEN", help="require Authorization: Bearer TOKEN"
+    )
     dashboard.add_argument(
         "--read-only", action="store_true", help="refuse every change (403) and hide actions"
     )

@@ -75,6 +75,8 @@ def test_the_dashboard_refuses_a_wrong_token(dashboard: tuple[str, str]) -> None
         ["dashboard", "--auth", "a:b", "--token", "t"],
         ["dashboard", "-p", "70000"],
         ["dashboard", "-p", "http"],
+        ["dashboard", "--token", ""],
+        ["dashboard", "--auth", ":pw"],
     ],
 )
 def test_bad_dashboard_options_are_refused(argv: list[str]) -> None:

@@ -145,3 +145,30 @@ def test_two_routes_on_one_path_and_method_are_refused(queue: Queue) -> None:
         KueportApp(queue, Settings(), [Route("/x", "a", handler), Route("/x", "b", handler)])
     with pytest.raises(ValueError, match="two routes named"):
         KueportApp(queue, Settings(), [Route("/x", "a", handler), Route("/y", "a", handler)])
+
+
+def test_non_ascii_secrets_work_and_strange_headers_are_401s(queue: Queue) -> None:
+    basic_api = Api(queue, auth=BasicAuth("jörg", "pässwörd"))
+    assert basic_api.get("/stats", headers=basic("jörg", "pässwörd")).status_code == 200
+    error_of(basic_api.get("/stats", headers=basic("jörg", "passwörd")), 401)
+    error_of(basic_api.get("/stats", headers={"Authorization": "Basic jörg"}), 401)
+
+    token_api = Api(queue, auth=BearerToken("tök€n"))
+    raw = "tök€n".encode().decode("latin-1")  # how a WSGI server hands the header over
+    assert token_api.get("/stats", headers={"Authorization": f"Bearer {raw}"}).status_code == 200
+    error_of(token_api.get("/stats", headers={"Authorization": "Bearer tök€n!"}), 401)
+    error_of(token_api.get("/stats", headers={"Authorization": "Bearer"}), 401)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: BearerToken(""),
+        lambda: BasicAuth("", "pw"),
+        lambda: BasicAuth("admin", ""),
+        lambda: BasicAuth("ad:min", "pw"),
+    ],
+)
+def test_empty_secrets_are_refused(make: Any) -> None:
+    with pytest.raises(ValueError):
+        make()
