@@ -79,6 +79,9 @@ class KueportApp:
             endpoint, values = self.url_map.bind_to_environ(request.environ).match()
             route = self.routes[endpoint]
             if route.mutating:
+                if request.method == "HEAD":  # werkzeug adds HEAD to GET; a HEAD must not act
+                    only = {"Allow": ", ".join(route.methods)}
+                    return error_response(405, "method not allowed", only)
                 if self.settings.read_only:
                     return error_response(403, "the dashboard is read-only")
                 check_csrf(request)

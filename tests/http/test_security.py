@@ -172,3 +172,12 @@ def test_non_ascii_secrets_work_and_strange_headers_are_401s(queue: Queue) -> No
 def test_empty_secrets_are_refused(make: Any) -> None:
     with pytest.raises(ValueError):
         make()
+
+
+def test_a_head_request_never_restarts_a_job(api: Api, queue: Queue) -> None:
+    job = queue.create("email").save().failed()
+
+    reply = api.request("HEAD", f"/inactive/{job.id}")
+
+    assert reply.status_code == 405 and reply.headers["Allow"] == "GET"
+    assert job.refresh().state == "failed"
