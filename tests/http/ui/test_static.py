@@ -64,9 +64,13 @@ def test_scripts_never_write_job_content_as_html() -> None:
         assert "document.write" not in source, name
 
 
-def test_page_urls_change_when_a_script_changes() -> None:
+def test_page_urls_change_when_a_script_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The `?v=` of the page's script and stylesheet URLs is a hash of their contents."""
+    files = {name: (b"one", "text/javascript", "etag-" + name) for name in assets.SCRIPTS}
+    files["app.css"] = (b"css", "text/css", "etag-css")
+    monkeypatch.setattr(assets, "load", files.get)
     before = assets.version()
-    assets.load.cache_clear()
 
     assert assets.version() == before
-    assert len(before) == 10
+    files["jobs.js"] = (b"two", "text/javascript", "etag-jobs-2")
+    assert assets.version() != before
