@@ -89,6 +89,14 @@
 
   const refreshSoon = KP.debounce(() => { refreshCounts(); refreshView(); }, 150);
 
+  /* A running job writes log lines without events; while its details are open, its progress
+   * events fetch them, at most every 1.5 s. */
+  let detailsTimer = null;
+  function reloadDetailsSoon() {
+    if (detailsTimer !== null) return;
+    detailsTimer = setTimeout(() => { detailsTimer = null; KP.details.reload(); }, 1500);
+  }
+
   function setLive(state, text) {
     const node = document.getElementById("live-status");
     node.className = `live-status live-${state}`;
@@ -108,6 +116,7 @@
         const percent = Math.max(0, Math.min(100, Number(event.args[0]) || 0));
         KP.list.setProgress(event.id, percent);
         KP.details.setProgress(event.id, percent);
+        if (KP.details.current() === event.id) reloadDetailsSoon();
         return;
       }
       refreshSoon();

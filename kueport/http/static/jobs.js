@@ -60,7 +60,7 @@
     },
     el("span", { className: "job-id", text: `#${job.id}` }),
     el("span", { className: "job-type", text: job.type }),
-    el("span", { className: "job-title", text: KP.jobTitle(job) }),
+    el("span", { className: "job-title", text: KP.jobTitle(job), title: KP.jobTitle(job) }),
     when,
     el("span", { className: `prio prio-${KP.priorityName(job.priority)}`, text: KP.priorityName(job.priority) }),
     showProgress ? progressBar(percent) : el("span", { className: "progress-none" }),

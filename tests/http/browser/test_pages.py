@@ -179,11 +179,13 @@ def test_progress_arrives_live_without_a_reload(page: Page, queue: Queue, serve:
     expect(page.locator("#details .detail-progress")).to_have_attribute("data-progress", "0")
     mark_document(page)
 
+    queue.get_job(job_id).log("rendered frame %d", 42)  # log lines publish no event
     queue.get_job(job_id).progress(42, 100)
 
     card = page.locator(f".job-card[data-id='{job_id}']")
     expect(card.locator(".pct")).to_have_text("42%")
     expect(page.locator("#details .detail-progress")).to_have_attribute("data-progress", "42")
+    expect(page.locator("#details .log")).to_contain_text("rendered frame 42")
     assert still_same_document(page)
 
 
