@@ -10,12 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
 from kueport.domain.state import State
 from kueport.http import assets, live
-from kueport.http.routing import RequestContext, Route
+from kueport.http.routing import Handler, RequestContext, Route
 
 #: The menu, in triage order, with Kue's labels.
 STATES: tuple[tuple[str, str], ...] = (
@@ -63,7 +62,9 @@ def overview(ctx: RequestContext) -> Response:
     return render(ctx, "overview")
 
 
-def state_page(state: str) -> Any:
+def state_page(state: str) -> Handler:
+    """One list page per state, at Kue's paths (`/active`, `/failed`, ...)."""
+
     def page(ctx: RequestContext) -> Response:
         return render(ctx, state)
 
@@ -77,11 +78,6 @@ def inspect(ctx: RequestContext, job_id: int) -> Response:
 
 def workers(ctx: RequestContext) -> Response:
     return render(ctx, "workers")
-
-
-def inspect_bare(ctx: RequestContext) -> Response:
-    """`/inspect` without an id has nothing to show: back to the overview."""
-    return redirect("./", code=302)
 
 
 def routes() -> list[Route]:
