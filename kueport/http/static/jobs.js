@@ -54,6 +54,7 @@
     const showProgress = job.state === "active" || (percent > 0 && percent < 100);
     const when = el("span", { className: "job-when" });
     if (job.state === "delayed" && job.promote_at) when.textContent = `(${KP.ago(job.promote_at)})`;
+    if (job.state === "complete" && job.duration) when.textContent = `took ${KP.duration(job.duration)}`;
     const card = el("li", {
       className: `job-card state-${job.state}`, "data-id": job.id, tabindex: "-1",
       onclick: () => { select(job.id); KP.details.openPanel(job.id); },
