@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from kueport.http import openapi_schemas as s
 from kueport.http.errors import json_response
 from kueport.http.routing import RequestContext, Route
+from kueport.http.settings import BasicAuth, Settings
 
 _VARIABLE = re.compile(r"<(?:[^:>]+:)?([^>]+)>")
 
@@ -127,16 +128,19 @@ def _json(description: str, schema: s.Schema) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def document(routes: Iterable[Route], title: str) -> dict[str, Any]:
+def document(routes: Iterable[Route], settings: Settings) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for route in routes:
+        if settings.read_only and route.mutating:
+            continue  # refused with a 403 in this deployment
         item = paths.setdefault(openapi_path(route.path), {})
         for method in route.methods:
             item[method.lower()] = _operation(route)
     return {
+        **_security(settings),
         "openapi": "3.0.3",
         "info": {
-            "title": f"{title} (kueport JSON API)",
+            "title": f"{settings.title} (kueport JSON API)",
             "version": "1",
             "description": (
                 "Kue 0.11's JSON API with real status codes, plus kueport's dashboard routes. "
@@ -147,12 +151,23 @@ def document(routes: Iterable[Route], title: str) -> dict[str, Any]:
     }
 
 
+def _security(settings: Settings) -> dict[str, Any]:
+    """The deployment's auth as an OpenAPI security scheme required by every operation."""
+    if settings.auth is None:
+        return {}
+    scheme = "basic" if isinstance(settings.auth, BasicAuth) else "bearer"
+    return {
+        "components": {"securitySchemes": {scheme: {"type": "http", "scheme": scheme}}},
+        "security": [{scheme: []}],
+    }
+
+
 def route(api_routes: Iterable[Route]) -> Route:
     """The `/openapi.json` route, describing `api_routes` and itself."""
     described: list[Route] = []
 
     def serve(ctx: RequestContext) -> Response:
-        return json_response(document(described, ctx.settings.title))
+        return json_response(document(described, ctx.settings))
 
     own = Route("/openapi.json", "openapi", serve)
     described.extend([*api_routes, own])

@@ -20,8 +20,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 import kueport
+from kueport.http import BearerToken, create_app
 from kueport.http import api as http_api
-from kueport.http import create_app
 from kueport.http.openapi import openapi_path
 from kueport.queue import Queue
 from tests.http.conftest import Api
@@ -57,6 +57,20 @@ def test_every_path_parameter_is_described(api: Api) -> None:
         for operation in item.values():
             described = {p["name"] for p in operation["parameters"] if p["in"] == "path"}
             assert described == set(re.findall(r"\{([^}]+)\}", path)), path
+
+
+def test_read_only_and_auth_show_in_the_document(queue: Queue) -> None:
+    headers = {"Authorization": "Bearer t"}
+    viewer = Api(queue, read_only=True, auth=BearerToken("t"))
+    document = viewer.get("/openapi.json", headers=headers).get_json()
+
+    mutating = {
+        (m, openapi_path(r.path)) for r in http_api.routes() if r.mutating for m in r.methods
+    }
+    assert not served_operations(document) & mutating
+    assert ("GET", "/stats") in served_operations(document)
+    assert document["security"] == [{"bearer": []}]
+    assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
 
 
 @pytest.fixture(scope="module")
