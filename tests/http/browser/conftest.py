@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from werkzeug.exceptions import NotFound
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import BaseWSGIServer, make_server
 
 import kueport
@@ -71,11 +73,13 @@ def browser() -> Iterator[Browser]:
 class Served:
     """The app on a free loopback port, in werkzeug's threaded server."""
 
-    def __init__(self, queue: Queue, **options: Any) -> None:
+    def __init__(self, queue: Queue, *, mount: str = "", **options: Any) -> None:
         self.queue = queue
-        self.server: BaseWSGIServer = make_server(
-            "127.0.0.1", 0, create_app(queue, **options), threaded=True
-        )
+        self.mount = mount
+        app: Any = create_app(queue, **options)
+        if mount:
+            app = DispatcherMiddleware(NotFound(), {mount: app})
+        self.server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
         self.thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -83,7 +87,7 @@ class Served:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.port}/"
+        return f"http://127.0.0.1:{self.server.port}{self.mount}/"
 
     def stop(self) -> None:
         self.server.shutdown()

@@ -221,3 +221,29 @@ def test_search_shows_the_matching_jobs(
     page.fill("#search", f"#{wanted.id}")
     page.keyboard.press("Enter")
     expect(page.locator("#details .detail-title")).to_have_text("invoice for zanzibar")
+
+
+def test_the_dashboard_works_mounted_under_a_sub_path(
+    page: Page, queue: Queue, serve: Serve
+) -> None:
+    ids = seed(queue)
+    url = serve(queue, mount="/ops/kue").url
+    assert url.endswith("/ops/kue/")
+
+    open_page(page, url + "failed")
+    page.wait_for_selector("body[data-live='on']")
+    expect(page.locator("#job-list .job-card")).to_have_count(2)
+    page.click(".nav-state.state-complete")
+    expect(page).to_have_url(url + "complete")
+    job_id = ids["complete"][0]
+    page.click(f".job-card[data-id='{job_id}']")
+    expect(page).to_have_url(f"{url}complete?job={job_id}")
+    page.click("#details >> text=Full page")
+    expect(page).to_have_url(f"{url}inspect/{job_id}")
+    expect(page.locator("#inspect-body .detail-title")).to_have_text("sent 0")
+
+    open_page(page, f"{url}inspect/{job_id}")
+    expect(page.locator("#inspect-body .detail-title")).to_have_text("sent 0")
+    page.click(".nav-state.state-delayed")
+    expect(page).to_have_url(url + "delayed")
+    expect(page.locator("#job-list .job-card")).to_have_count(3)
