@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The browser tests drive Debian's /usr/bin/chromium: playwright must never fetch a browser.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: demo test lint typecheck bench soak install clean system-deps
 
@@ -16,22 +18,31 @@ $(STAMP): $(PY) pyproject.toml
 
 install: $(STAMP)
 
+# The dashboard on the embedded backend with a demo producer and workers (Ctrl-C stops).
 demo: $(STAMP)
 	$(PY) -m kueport.demo
 
-# redis-server for the Redis adapter tests: installed with apt-get when missing and root (CI);
-# otherwise a message, and the tests skip (or fail when CI is set, see tests/redis_server.py).
+# System packages the tests use: redis-server (Redis adapter tests) and Debian's chromium
+# (dashboard browser tests; playwright never downloads a browser). Installed with apt-get when
+# missing and root (CI), with one `apt-get update` before the first install; otherwise a
+# message, and those tests skip (or fail when CI is set, see tests/redis_server.py and
+# tests/http/browser/conftest.py).
 system-deps:
-	@if command -v redis-server >/dev/null 2>&1; then \
-		echo "system-deps: $$(redis-server --version | cut -d' ' -f1-3) found"; \
-	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "system-deps: installing redis-server with apt-get"; \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server; \
-	else \
-		echo "system-deps: redis-server is MISSING and cannot be installed here (needs root" \
-			"and apt-get). Install it (e.g. sudo apt-get install -y redis-server) or the Redis" \
-			"tests will be skipped (and fail when CI is set)." >&2; \
-	fi
+	@updated=""; \
+	for pair in redis-server:redis-server chromium:/usr/bin/chromium; do \
+		pkg=$${pair%%:*}; probe=$${pair#*:}; \
+		if command -v "$$probe" >/dev/null 2>&1; then \
+			echo "system-deps: $$pkg found"; \
+		elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "system-deps: installing $$pkg with apt-get"; \
+			if [ -z "$$updated" ]; then apt-get update && updated=1 || exit 1; fi; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y "$$pkg" || exit 1; \
+		else \
+			echo "system-deps: $$pkg is MISSING and cannot be installed here (needs root" \
+				"and apt-get). Install it (e.g. sudo apt-get install -y $$pkg) or its tests" \
+				"will be skipped (and fail when CI is set)." >&2; \
+		fi; \
+	done
 
 test: $(STAMP) system-deps
 	$(PY) -m ruff check kueport tests

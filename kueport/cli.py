@@ -1,7 +1,8 @@
 """The `kueport` command (also `python -m kueport`).
 
-Subcommands today: `demo`, `worker` (run the processors a module registers, in N
-processes, with Kue's graceful shutdown) and `workers` (who is alive, running what).
+Subcommands: `demo`, `worker` (run the processors a module registers, in N processes, with
+Kue's graceful shutdown), `workers` (who is alive, running what) and `dashboard` (Kue's web
+UI and JSON API, like `kue-dashboard`).
 """
 
 from __future__ import annotations
@@ -9,6 +10,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kueport.http import BasicAuth
 
 from kueport import cli_workers
 
@@ -18,15 +23,19 @@ def build_parser() -> argparse.ArgumentParser:
         prog="kueport",
         description="kueport: a priority job queue for Python, compatible with Node's Kue.",
         epilog=(
-            "`kueport worker MODULE:ATTR` runs job handlers against Redis. More commands come "
-            "in later issues: `kueport dashboard` (the web UI and JSON API)."
+            "`kueport worker MODULE:ATTR` runs job handlers against Redis; `kueport dashboard` "
+            "serves the web UI and JSON API of a queue on Redis."
         ),
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = commands.add_parser(
         "demo",
-        help="run a mix of jobs on the embedded memory backend and print what happens",
-        description="Run a mix of jobs on the embedded memory backend and print what happens.",
+        help="serve the dashboard with a demo workload on the memory backend (--quick: a tour)",
+        description=(
+            "Serve the dashboard at http://127.0.0.1:3050/ with a demo producer and workers on "
+            "the embedded memory backend until Ctrl-C; --quick (or --time-limit) runs the "
+            "one-second printed tour instead."
+        ),
     )
     demo.add_argument(
         "--quick", action="store_true", help="fewer jobs and shorter delays (about a second)"
@@ -40,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_worker(commands)
     cli_workers.add_parser(commands)
+    _add_dashboard(commands)
     return parser
 
 
@@ -131,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _worker(options)
     if options.command == "workers":
         return cli_workers.run(options)
+    if options.command == "dashboard":
+        return _dashboard(options)
     parser.print_help(sys.stderr)
     return 2
 
@@ -164,6 +176,74 @@ def _worker(options: argparse.Namespace) -> int:
         print(f"kueport worker: {exc}", file=sys.stderr)
         return supervisor.LOAD_FAILED
     return supervisor.Supervisor(supervisor.child_command(child), options.processes).run()
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be 0..65535 (0 = any free port), got {value}")
+    return value
+
+
+def _basic_auth(text: str) -> BasicAuth:
+    from kueport.http import BasicAuth
+
+    username, colon, password = text.partition(":")
+    if not colon or not username or not password:
+        raise argparse.ArgumentTypeError("expected USER:PASSWORD")
+    return BasicAuth(username, password)
+
+
+def _token(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the token must not be empty")
+    return text
+
+
+def _add_dashboard(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    dashboard = commands.add_parser(
+        "dashboard",
+        help="serve the web dashboard and Kue's JSON API for a queue on Redis",
+        description=(
+            "Serve the dashboard and Kue's JSON API (like kue-dashboard) on a threaded server "
+            "until SIGINT/SIGTERM. Mutating API calls need Content-Type: application/json or "
+            "an X-Requested-With header."
+        ),
+    )
+    dashboard.add_argument("-p", "--port", type=_port, default=3000, help="default 3000")
+    dashboard.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    dashboard.add_argument(
+        "-r", "--redis", default="redis://127.0.0.1:6379", help="Redis URL (redis://host:port/db)"
+    )
+    dashboard.add_argument("-q", "--prefix", default="q", help="the queue's key prefix (q)")
+    dashboard.add_argument("--title", default="Kue", help="the dashboard's title")
+    guard = dashboard.add_mutually_exclusive_group()
+    guard.add_argument("--auth", type=_basic_auth, metavar="USER:PASSWORD", help="basic auth")
+    guard.add_argument(
+        "--token", type=_token, metavar="TOKEN", help="require Authorization: Bearer TOKEN"
+    )
+    dashboard.add_argument(
+        "--read-only", action="store_true", help="refuse every change (403) and hide actions"
+    )
+
+
+def _dashboard(options: argparse.Namespace) -> int:
+    from kueport.http import BearerToken
+    from kueport.http.serve import serve
+
+    auth = options.auth or (BearerToken(options.token) if options.token else None)
+    return serve(
+        redis=options.redis,
+        prefix=options.prefix,
+        host=options.host,
+        port=options.port,
+        title=options.title,
+        auth=auth,
+        read_only=options.read_only,
+    )
 
 
 if __name__ == "__main__":

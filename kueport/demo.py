@@ -1,4 +1,10 @@
-"""`python -m kueport.demo`: a tour of kueport on the embedded memory backend.
+"""`python -m kueport.demo`: kueport on the embedded memory backend, two ways.
+
+Without options (as `make demo` runs it) it serves the dashboard with a producer and workers
+(see `kueport.demo_dashboard`; `--seconds N` stops after N seconds, `--port`, `--host`).
+With `--tour` (or `--quick`) it runs the printed tour described below instead.
+
+The tour: a mix of jobs on the embedded memory backend.
 
 It enqueues a realistic mix of jobs, processes them with concurrency, prints what happens as
 queue-level events arrive (plus a status line of counts now and then), shuts down gracefully
@@ -380,16 +386,29 @@ class Demo:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m kueport.demo",
-        description="Run a mix of jobs through kueport on the embedded memory backend.",
+        description=(
+            "Serve the dashboard with a demo producer and workers on the embedded memory "
+            "backend; or, with --tour or --quick, print a tour of a mix of jobs."
+        ),
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="dashboard address (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=3050, help="dashboard port (3050; 0 = any)")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        metavar="N",
+        help="stop the dashboard demo after N seconds (default: run until Ctrl-C)",
     )
     parser.add_argument(
-        "--quick", action="store_true", help="fewer jobs and shorter delays (about a second)"
+        "--tour", action="store_true", help="print the tour instead of serving the dashboard"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="a smaller, faster tour (about a second)"
     )
     parser.add_argument("--seed", type=int, default=15, help="seed of the random choices")
     parser.add_argument(
         "--time-limit",
         type=float,
-        default=30.0,
         metavar="SECONDS",
         help="give up (exit status 1) when jobs are still unfinished after this long",
     )
@@ -398,8 +417,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     options = build_parser().parse_args(argv)
+    tour = options.tour or options.quick or options.time_limit is not None
+    if not tour:
+        from kueport import demo_dashboard
+
+        return demo_dashboard.serve(options.host, options.port, options.seconds, options.seed)
     plan = QUICK if options.quick else FULL
-    return Demo(plan, options.seed).run(options.time_limit)
+    time_limit = 30.0 if options.time_limit is None else options.time_limit
+    return Demo(plan, options.seed).run(time_limit)
 
 
 if __name__ == "__main__":

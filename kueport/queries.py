@@ -36,17 +36,25 @@ class JobQueries:
         return self.service.remove(int(job_id)) is not None
 
     def clean(
-        self, state: State | str, *, older_than: Duration | None = None, keep: int = 0
+        self,
+        state: State | str,
+        *,
+        older_than: Duration | None = None,
+        keep: int = 0,
+        job_type: str | None = None,
     ) -> int:
         """Retention: remove `complete` or `failed` jobs (with their logs and index entries),
         keeping the newest `keep` (latest `updated_at`) and removing the others once
         `older_than` (seconds or a timedelta; None = at once) has passed since they last
         changed. Each removed job announces `remove`. Returns how many were removed.
 
+        With `job_type`, only that type's jobs are considered (and kept).
+
         Any other state raises `InvalidRetention`: pending and running work is never cleaned.
         """
         target = cleanable(state)
-        return len(self.service.clean(target, older_than_ms(older_than), check_keep(keep)))
+        age, kept = older_than_ms(older_than), check_keep(keep)
+        return len(self.service.clean(target, age, kept, job_type=job_type))
 
     def count(self, state: State | str | None = None, job_type: str | None = None) -> int:
         parsed = None if state is None else State.parse(state)

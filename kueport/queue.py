@@ -23,6 +23,7 @@ from kueport.emitter import Emitter, Listener
 from kueport.event_router import EventRouter
 from kueport.job import Job
 from kueport.maintenance import MaintenanceLoop, RetentionPass
+from kueport.operations import QueueOperations
 from kueport.overrides import effective_concurrency
 from kueport.ports.clock import Clock
 from kueport.queries import JobQueries
@@ -33,7 +34,7 @@ from kueport.worker import Handler, Worker
 log = logging.getLogger("kueport")
 
 
-class Queue(JobQueries):
+class Queue(JobQueries, QueueOperations):
     def __init__(
         self,
         backend: Backend,

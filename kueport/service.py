@@ -265,15 +265,20 @@ class JobService:
         return record
 
     def clean(
-        self, state: State, older_than_ms: int | None, keep: int, limit: int = SWEEP_LIMIT
+        self,
+        state: State,
+        older_than_ms: int | None,
+        keep: int,
+        limit: int = SWEEP_LIMIT,
+        job_type: str | None = None,
     ) -> list[JobRecord]:
-        """Retention: remove old `complete`/`failed` jobs, keeping the newest `keep`, in
-        batches of `limit` until none is left; each removal announces `remove`."""
+        """Retention: remove old `complete`/`failed` jobs (of one type when given), keeping
+        the newest `keep`, in batches of `limit` until none is left; each announces `remove`."""
         removed: list[JobRecord] = []
         now = self.now()  # one cut-off for every batch
         while True:
             batch = self.storage.clean(
-                state, older_than=older_than_ms, keep=keep, limit=limit, now=now
+                state, older_than=older_than_ms, keep=keep, limit=limit, now=now, job_type=job_type
             )
             for record in batch:
                 self._removed(record)

@@ -1,7 +1,13 @@
-"""The WSGI app: routes from `api` and `ui`, with auth, read-only mode and the CSRF guard."""
+"""The WSGI app: routes from `api` and `ui`, with auth, read-only mode and the CSRF guard.
+
+Every answer the app itself gives is JSON: errors are `{"error": message}` with a real
+status, and an unexpected exception becomes a bare 500 (logged here, never shown), so no
+input can make it answer a stack trace or an HTML error page.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -10,7 +16,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from kueport.http import api, ui
-from kueport.http.errors import HttpError, error_response
+from kueport.http.errors import error_response, message_for, status_for
 from kueport.http.guards import check_auth, check_csrf
 from kueport.http.routing import RequestContext, Route
 from kueport.http.settings import Auth, Settings
@@ -20,6 +26,30 @@ if TYPE_CHECKING:
 
     from kueport.queue import Queue
 
+log = logging.getLogger("kueport.http")
+
+#: The largest request body read (bytes); a bigger one is refused with 413.
+MAX_BODY = 16 * 1024 * 1024
+
+
+class _Request(Request):
+    max_content_length = MAX_BODY
+
+
+def check_unique(routes: Iterable[Route]) -> dict[str, Route]:
+    """Routes by endpoint; two routes on one endpoint, or on one path and method, are a bug."""
+    by_endpoint: dict[str, Route] = {}
+    seen: set[tuple[str, str]] = set()
+    for route in routes:
+        if route.endpoint in by_endpoint:
+            raise ValueError(f"two routes named {route.endpoint!r}")
+        for method in route.methods:
+            if (route.path, method) in seen:
+                raise ValueError(f"two routes serve {method} {route.path}")
+            seen.add((route.path, method))
+        by_endpoint[route.endpoint] = route
+    return by_endpoint
+
 
 class KueportApp:
     """Mount it anywhere: every URL the UI builds is relative, so a sub-path works unchanged."""
@@ -27,7 +57,7 @@ class KueportApp:
     def __init__(self, queue: Queue, settings: Settings, routes: Iterable[Route]) -> None:
         self.queue = queue
         self.settings = settings
-        self.routes = {route.endpoint: route for route in routes}
+        self.routes = check_unique(routes)
         self.url_map = Map(
             [
                 Rule(r.path, endpoint=r.endpoint, methods=list(r.methods), defaults=r.defaults)
@@ -37,7 +67,7 @@ class KueportApp:
         )
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        request = Request(environ)
+        request = _Request(environ)
         response = self.dispatch(request)
         return response(environ, start_response)
 
@@ -49,26 +79,41 @@ class KueportApp:
             endpoint, values = self.url_map.bind_to_environ(request.environ).match()
             route = self.routes[endpoint]
             if route.mutating:
+                if request.method == "HEAD":  # werkzeug adds HEAD to GET; a HEAD must not act
+                    only = {"Allow": ", ".join(route.methods)}
+                    return error_response(405, "method not allowed", only)
                 if self.settings.read_only:
-                    raise HttpError(403, "the dashboard is read-only")
+                    return error_response(403, "the dashboard is read-only")
                 check_csrf(request)
             context = RequestContext(request=request, queue=self.queue, settings=self.settings)
             return route.handler(context, **values)
-        except HttpError as error:
-            return error_response(error.status, error.message)
         except MethodNotAllowed as error:
-            allowed = ", ".join(error.valid_methods or [])
+            allowed = ", ".join(sorted(error.valid_methods or []))
             return error_response(405, "method not allowed", {"Allow": allowed})
         except NotFound:
             return error_response(404, f"no route for {request.method} {request.path}")
         except HTTPException as error:
             return error_response(error.code or 500, error.description or error.name)
+        except Exception as error:
+            return self._failed(request, error)
+
+    @staticmethod
+    def _failed(request: Request, error: Exception) -> Response:
+        status = status_for(error)
+        if status is None:
+            log.exception("%s %s failed", request.method, request.path)
+            return error_response(500, "internal server error")
+        return error_response(status, message_for(error, status))
 
 
 def create_app(
     queue: Queue, *, title: str = "Kue", auth: Auth | None = None, read_only: bool = False
 ) -> KueportApp:
-    """Kue's JSON API and the dashboard for `queue`, as a WSGI app."""
+    """Kue's JSON API and the dashboard for `queue`, as a WSGI app.
+
+    `auth` is a `BasicAuth` or `BearerToken` every request must carry; `read_only` refuses
+    every route that changes jobs (403) and tells the dashboard to hide its actions.
+    """
     settings = Settings(title=title, auth=auth, read_only=read_only)
     routes: list[Route] = [*api.routes(), *ui.routes()]
     return KueportApp(queue, settings, routes)

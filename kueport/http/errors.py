@@ -1,10 +1,25 @@
-"""Every error the app answers is JSON `{"error": message}` with a real status code."""
+"""Every error the app answers is JSON `{"error": message}` with a real status code.
+
+Kue answered most errors with HTTP 200; kueport keeps the body and fixes the status: 400 for
+bad input, 404 for an unknown job, 409 for a move the state machine refuses, 503 when the
+storage cannot be reached, and 500 (with no details) for anything unexpected.
+"""
 
 from __future__ import annotations
 
 import json
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.wrappers import Response
+
+from kueport.domain.errors import (
+    IllegalTransition,
+    JobNotFound,
+    KueportError,
+    LeaseLost,
+    QueueClosed,
+)
 
 
 class HttpError(Exception):
@@ -16,8 +31,44 @@ class HttpError(Exception):
         self.message = message
 
 
+#: Domain errors and their status, most specific first.
+_STATUSES: tuple[tuple[type[Exception], int], ...] = (
+    (HttpError, 400),
+    (JobNotFound, 404),
+    (IllegalTransition, 409),
+    (LeaseLost, 409),
+    (QueueClosed, 503),
+    (KueportError, 400),
+    (RedisConnectionError, 503),
+    (RedisTimeoutError, 503),
+)
+
+
+def status_for(error: Exception) -> int | None:
+    """The status an error is answered with, or None for an unexpected one (a 500)."""
+    if isinstance(error, HttpError):
+        return error.status
+    for kind, status in _STATUSES:
+        if isinstance(error, kind):
+            return status
+    return None
+
+
+def message_for(error: Exception, status: int) -> str:
+    """What the client is told: the domain's own message, never a traceback."""
+    if isinstance(error, HttpError):
+        return error.message
+    if status == 503 and not isinstance(error, KueportError):
+        return "the queue's storage cannot be reached"
+    return str(error)
+
+
 def json_response(payload: object, status: int = 200) -> Response:
     return Response(json.dumps(payload), status=status, mimetype="application/json")
+
+
+def empty_response(status: int = 204) -> Response:
+    return Response(status=status)
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:

@@ -25,7 +25,7 @@ def check_auth(request: Request, auth: Auth | None) -> Response | None:
         challenge = {"WWW-Authenticate": 'Basic realm="kueport", charset="UTF-8"'}
         return error_response(401, "authentication required", challenge)
     scheme, _, token = header.partition(" ")
-    if scheme.lower() == "bearer" and hmac.compare_digest(token.strip(), auth.token):
+    if scheme.lower() == "bearer" and _same(_raw(token.strip()), auth.token):
         return None
     return error_response(401, "authentication required", {"WWW-Authenticate": "Bearer"})
 
@@ -34,13 +34,22 @@ def _basic_matches(header: str, auth: BasicAuth) -> bool:
     scheme, _, encoded = header.partition(" ")
     if scheme.lower() != "basic":
         return False
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    try:  # ValueError too: b64decode refuses non-ASCII text with a plain ValueError
+        decoded = base64.b64decode(encoded.strip(), validate=True)
+    except (binascii.Error, ValueError):
         return False
-    username, _, password = decoded.partition(":")
-    expected = f"{auth.username}:{auth.password}"
-    return hmac.compare_digest(f"{username}:{password}", expected)
+    return _same(decoded, f"{auth.username}:{auth.password}")
+
+
+def _raw(header_text: str) -> bytes:
+    """A header's bytes as sent: WSGI hands headers over decoded as latin-1."""
+    return header_text.encode("latin-1", "replace")
+
+
+def _same(given: bytes, expected: str) -> bool:
+    """Constant-time comparison with the UTF-8 secret, whatever characters either holds
+    (`compare_digest` refuses non-ASCII str, which would make a stranger's header a 500)."""
+    return hmac.compare_digest(given, expected.encode("utf-8"))
 
 
 def check_csrf(request: Request) -> None:

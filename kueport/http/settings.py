@@ -5,19 +5,31 @@ from __future__ import annotations
 import attrs
 
 
+def _not_empty(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    """An empty secret would let anyone in (`Bearer ` with nothing after it would match)."""
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{attribute.name} must be a non-empty string")
+
+
 @attrs.frozen
 class BasicAuth:
-    """HTTP basic auth with one user name and password."""
+    """HTTP basic auth with one user name and password (neither may be empty; the user name
+    may not contain ":", which the header uses to separate them)."""
 
-    username: str
-    password: str
+    username: str = attrs.field(validator=_not_empty)
+    password: str = attrs.field(validator=_not_empty)
+
+    @username.validator
+    def _no_colon(self, attribute: attrs.Attribute[str], value: str) -> None:
+        if ":" in value:
+            raise ValueError("a basic-auth user name cannot contain ':'")
 
 
 @attrs.frozen
 class BearerToken:
     """`Authorization: Bearer <token>` for scripts and API clients."""
 
-    token: str
+    token: str = attrs.field(validator=_not_empty)
 
 
 Auth = BasicAuth | BearerToken

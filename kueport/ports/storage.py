@@ -18,6 +18,7 @@ from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.retry import FailurePlan, SuccessPlan
 from kueport.domain.stall import StallPlan
 from kueport.domain.state import State
+from kueport.domain.throughput import MinuteCount
 from kueport.domain.workers import WorkerInfo
 
 Order = Literal["asc", "desc"]
@@ -77,6 +78,7 @@ class JobStorage(Protocol):
 
         Blocks up to `timeout` seconds while none is available (never busy-waits), and returns
         the claimed jobs, each carrying a fresh `lease` token that fences later writes.
+        Claims nothing while the type is paused (`pause_type`), whichever process paused it.
         """
         ...
 
@@ -174,9 +176,17 @@ class JobStorage(Protocol):
         ...
 
     def clean(
-        self, state: State, *, older_than: int | None, keep: int, limit: int, now: int
+        self,
+        state: State,
+        *,
+        older_than: int | None,
+        keep: int,
+        limit: int,
+        now: int,
+        job_type: str | None = None,
     ) -> list[JobRecord]:
-        """Retention: remove old finished jobs of `state`; returns the removed records.
+        """Retention: remove old finished jobs of `state` (of one type when `job_type` is
+        given: then `keep` counts that type's jobs only); returns the removed records.
 
         Only `complete` and `failed` can be cleaned (`InvalidRetention` otherwise, so pending
         or running work is never wiped by accident). Among the jobs of `state`, the newest
@@ -189,6 +199,33 @@ class JobStorage(Protocol):
         Callers loop until fewer than `limit` come back. Each call reads the `updated_at` of
         every job in the state, so its cost grows with the state's size.
         """
+        ...
+
+    # -- operators (dashboard bulk actions) -------------------------------------------------
+    def retry_failed(self, job_type: str | None, now: int, limit: int) -> list[JobRecord]:
+        """Move up to `limit` failed jobs (of one type, or all) back to inactive, best first,
+        with their attempts reset so each gets its full attempts again. Each job moves
+        atomically and is announced with `enqueue` in the same move."""
+        ...
+
+    def promote_delayed(self, job_type: str | None, now: int, limit: int) -> list[JobRecord]:
+        """Move up to `limit` delayed jobs (of one type, or all) to inactive now, whatever
+        their `promote_at`; each announced with `promotion` then `enqueue` in its move."""
+        ...
+
+    def pause_type(self, job_type: str) -> None:
+        """Stop every worker on this storage, in any process, from claiming the type."""
+        ...
+
+    def resume_type(self, job_type: str) -> None:
+        """Undo `pause_type`; workers waiting for the type claim again."""
+        ...
+
+    def paused_types(self) -> set[str]: ...
+
+    def throughput(self, minutes: Sequence[int]) -> list[MinuteCount]:
+        """The counts of each minute in `minutes` (minute starts, ms), in the order given;
+        zeros for minutes with nothing counted or whose counters expired."""
         ...
 
     # -- workers' heartbeats ---------------------------------------------------------------

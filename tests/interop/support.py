@@ -155,9 +155,12 @@ def dump_keys(client: redis.Redis, prefix: str) -> Dump:
 
 
 #: Keys only kueport writes, all under `P:kueport:` (see kueport.adapters.redis.keys):
-#: `P:kueport:leases`, `P:kueport:workers` and `P:kueport:worker-info`. Node Kue never reads
-#: them.
-KUEPORT_ONLY_KEYS = re.compile(r"^P:kueport:(leases|workers|worker-info)$")
+#: `P:kueport:leases`, `P:kueport:workers`, `P:kueport:worker-info`, `P:kueport:paused-types`
+#: and the per-minute throughput counters `P:kueport:throughput:<minute>:complete|failed`.
+#: Node Kue never reads them.
+KUEPORT_ONLY_KEYS = re.compile(
+    r"^P:kueport:(leases|workers|worker-info|paused-types|throughput:[0-9]+:(complete|failed))$"
+)
 #: Hash fields only kueport writes (kueport.adapters.redis.codec.KUEPORT_FIELDS; Node Kue
 #: ignores them): `lease`, `lease_until` (the worker's hold on an active job), `ttl_expires_at`
 #: (TTL deadline), `removeOnFail`, `searchKeys` (options Kue does not have), `stalled` (how

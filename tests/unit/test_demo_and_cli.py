@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
+from urllib.request import urlopen
 
 import pytest
 
 import kueport
 from kueport import cli, demo
+from kueport.demo_dashboard import DashboardDemo
+from tests.helpers import wait_for
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 _PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
@@ -44,6 +48,32 @@ def test_the_quick_demo_finishes_and_prints_a_summary(capsys: pytest.CaptureFixt
     assert "noticed ctx.cancelled" in out
     assert "promoted" in out
     assert "attempt 1 failed" in out
+
+
+def test_the_dashboard_demo_serves_the_dashboard_while_jobs_run() -> None:
+    dashboard = DashboardDemo(port=0, pace=0.2).start()
+    try:
+        page = urlopen(dashboard.url, timeout=10).read().decode()
+        assert "<title>kueport demo</title>" in page
+        queue = dashboard.queue
+        wait_for(lambda: queue.complete_count() > 0, 20, "a complete job")
+        wait_for(lambda: queue.failed_count() > 0, 20, "a failed job")
+        stats = json.loads(urlopen(dashboard.url + "stats", timeout=10).read())
+        assert stats["completeCount"] > 0
+        assert queue.live_workers()
+    finally:
+        dashboard.stop()
+    assert dashboard.queue.closed
+
+
+def test_make_demo_serves_for_the_seconds_asked_then_stops(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert demo.main(["--seconds", "0.2", "--port", "0"]) == 0
+
+    out = capsys.readouterr().out
+    assert re.search(r"the dashboard is at http://127\.0\.0\.1:\d+/", out)
+    assert "kueport demo: stopped" in out
 
 
 def test_the_demo_exits_non_zero_when_the_time_limit_runs_out(

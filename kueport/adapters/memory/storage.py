@@ -16,6 +16,7 @@ import attrs
 
 from kueport.adapters.memory import records
 from kueport.adapters.memory.indexes import Indexes, ZSetItems
+from kueport.adapters.memory.operations import MemoryOperations, MinuteCounters
 from kueport.adapters.memory.zset import NEG_INF, rank_slice
 from kueport.domain.errors import JobNotFound, LeaseLost
 from kueport.domain.events import EventName, JobEvent
@@ -25,13 +26,14 @@ from kueport.domain.retention import cleanable, select_victims
 from kueport.domain.retry import FailurePlan, SuccessPlan
 from kueport.domain.stall import StallPlan
 from kueport.domain.state import State, check_move
+from kueport.domain.throughput import COMPLETE, FAILED
 from kueport.domain.ttl import lease_expired, ttl_exceeded
 from kueport.domain.workers import WorkerInfo
 from kueport.ports.clock import Clock
 from kueport.ports.storage import Changes, Claim, Order
 
 
-class MemoryStorage:
+class MemoryStorage(MemoryOperations):
     """`JobStorage` for one process: the default embedded backend and the test backend."""
 
     def __init__(self, clock: Clock, announce: Callable[[JobEvent], None] | None = None) -> None:
@@ -45,6 +47,8 @@ class MemoryStorage:
         self._ids = itertools.count(1)
         self._work_time: int | None = None
         self._workers: dict[str, tuple[WorkerInfo, int]] = {}
+        self._paused: set[str] = set()
+        self._counters = MinuteCounters()
         self._closed = False
 
     # -- producers -------------------------------------------------------------------------
@@ -69,7 +73,7 @@ class MemoryStorage:
             return []
         with self._cond:
             self._cond.wait_for(lambda: self._closed or self._claimable(claim), max(0, timeout))
-            if self._closed:
+            if self._closed or not self._claimable(claim):
                 return []
             now = self._clock.now_ms()
             waiting = self._indexes.of(State.INACTIVE, claim.job_type)
@@ -81,6 +85,7 @@ class MemoryStorage:
         with self._cond:
             old = self._held(job_id, lease)
             new = self._store(old, records.completed(old, result, plan, now))
+            self._counters.count(now, COMPLETE)
             self._work_time = (self._work_time or 0) + plan.duration_ms
             if plan.remove:
                 self._delete(new)
@@ -101,6 +106,7 @@ class MemoryStorage:
             old = self._held(job_id, lease)
             self._log(job_id, records.error_log_line(error), max_log_lines)
             new = self._store(old, records.failed(old, error, plan, now))
+            self._counters.count(now, FAILED)
             for event in announce:
                 self._announce_event(event)
             if plan.remove and new.state is State.FAILED:
@@ -126,6 +132,7 @@ class MemoryStorage:
                 return self._store(old, records.requeued_after_stall(old, plan.stalled, now))
             self._log(job_id, records.error_log_line(note), max_log_lines)
             new = self._store(old, records.failed(old, note, plan.failure, now))
+            self._counters.count(now, FAILED)
             if plan.failure.remove:
                 self._delete(new)
                 return None
@@ -184,11 +191,18 @@ class MemoryStorage:
         return 0
 
     def clean(
-        self, state: State, *, older_than: int | None, keep: int, limit: int, now: int
+        self,
+        state: State,
+        *,
+        older_than: int | None,
+        keep: int,
+        limit: int,
+        now: int,
+        job_type: str | None = None,
     ) -> list[JobRecord]:
         cleanable(state)
         with self._cond:
-            found = self._records(self._indexes.of(state))
+            found = self._records(self._indexes.of(state, job_type))
             candidates = [(r.id, r.updated_at) for r in found]
             victims = select_victims(
                 candidates, keep=keep, older_than=older_than, limit=limit, now=now
@@ -320,6 +334,8 @@ class MemoryStorage:
         return self._store(old, records.moved(old, state, now, promote_at))
 
     def _claimable(self, claim: Claim) -> bool:
+        if claim.job_type in self._paused:
+            return False
         return len(self._indexes.of(State.INACTIVE, claim.job_type)) > 0
 
     def _claim_one(self, job_id: int, claim: Claim, now: int) -> JobRecord:

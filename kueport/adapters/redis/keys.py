@@ -31,6 +31,9 @@ for a token list or a state index:
   script that deletes a job deletes its entries): `job:<id>` (string), `stem:<stem>:ids` (zset),
   `words` (zset), `refs` (hash), `tmp:<uuid>` (a query's scratch zset). Kue's own
   `P:search:*` keys (reds, metaphone) are never written.
+* `P:kueport:paused-types` (set): job types no kueport worker may claim (dashboard pause).
+* `P:kueport:throughput:<minute ms>:complete|failed` (string): attempts completed / failed in
+  that minute, incremented by the complete and fail scripts, expiring after 25 hours.
 
 Job types: any non-empty string, as in Kue (colons are common: `"email:welcome"`). No type
 can make two keys collide, because every key shape is told apart by its fixed parts: token
@@ -217,6 +220,15 @@ class Keys:
     def search_scratch(self, token: str) -> str:
         """A query's temporary zset (deleted by the query script before it returns)."""
         return self.search_head + "tmp:" + token
+
+    @property
+    def paused_types(self) -> str:
+        """kueport-only set: job types whose claims are refused (paused from the dashboard)."""
+        return self._key("kueport", "paused-types")
+
+    def throughput(self, minute: int, outcome: str) -> str:
+        """kueport-only counter: attempts with `outcome` (complete/failed) in one minute."""
+        return self._key("kueport", "throughput", str(_check_id(minute)), outcome)
 
     # -- token reconciliation -----------------------------------------------------------------
     def scan_pattern_type_inactive(self) -> str:

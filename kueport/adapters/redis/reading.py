@@ -107,10 +107,12 @@ class Reader:
         expired.sort(key=lambda r: (r.lease_until, r.id))
         return expired[: max(0, limit)]
 
-    def updated_at(self, state: State, chunk: int = 1000) -> dict[int, tuple[int, str]]:
+    def updated_at(
+        self, state: State, job_type: str | None = None, chunk: int = 1000
+    ) -> dict[int, tuple[int, str]]:
         """Each job of the state: its `updated_at` as a number (0 when absent or unreadable,
         as the codec reads it) and as stored ('' when absent), read with pipelined HGETs."""
-        ids = self.ids(state, None)
+        ids = self.ids(state, job_type)
         found: dict[int, tuple[int, str]] = {}
         for start in range(0, len(ids), chunk):
             part = ids[start : start + chunk]

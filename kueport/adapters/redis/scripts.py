@@ -34,6 +34,7 @@ from kueport.adapters.redis.keys import Keys
 from kueport.domain.errors import IllegalTransition, JobNotFound, KueportError, LeaseLost
 from kueport.domain.ordering import zid
 from kueport.domain.state import State
+from kueport.domain.throughput import COMPLETE, COUNTER_TTL_MS, FAILED, minute_start
 
 #: A job hash as a script returns it: (field, value) pairs, str or bytes.
 RawPairs = dict[Any, Any]
@@ -47,7 +48,7 @@ EnqueueRow = tuple[str, State, int, float, dict[str, str]]
 _NAMES = (
     "enqueue", "claim", "complete", "fail", "renew_lease", "set_progress", "append_log",
     "promote_due", "move", "update", "remove", "sync_tokens", "requeue_stalled", "clean",
-    "worker_beat",
+    "worker_beat", "retry_failed", "promote_now",
 )  # fmt: skip
 
 
@@ -168,12 +169,17 @@ class Scripts:
     # -- workers ---------------------------------------------------------------------------
     def claim(
         self, job_type: str, worker_id: str, lease_ms: int, leases: Sequence[str], now: int
-    ) -> Moved:
+    ) -> Moved | None:
+        """The jobs claimed, or None while the type is paused."""
         k, lay = self.keys, self.layout
         keys = [k.type_state(job_type, State.INACTIVE), k.tokens(job_type), k.leases, k.jobs]
+        keys.append(k.paused_types)
         args: list[Arg] = [now, lay.job_head, lay.jobs_head, job_type, worker_id, lease_ms]
         args += leases
-        return _moved(self._run("claim", keys, args))
+        reply = self._run("claim", keys, args)
+        if isinstance(reply, bytes | str):
+            return None  # 'paused'
+        return _moved(reply)
 
     def complete(
         self,
@@ -186,8 +192,9 @@ class Scripts:
         duration, attempts, result, remove = outcome
         k = self.keys
         keys = [k.job(job_id), k.log(job_id), k.jobs, k.leases, k.work_time]
+        keys.append(k.throughput(minute_start(now), COMPLETE))
         args: list[Arg] = [now, zid(job_id), self.layout.jobs_head, lease or "", duration]
-        args += [attempts or "", result, "1" if remove else ""]
+        args += [attempts or "", result, "1" if remove else "", COUNTER_TTL_MS]
         return self._checked_or_removed(job_id, self._run("complete", keys, args))
 
     def fail(
@@ -221,10 +228,11 @@ class Scripts:
         attempts, state, delay, promote_at, remove = plan
         k, lay = self.keys, self.layout
         keys = [k.job(job_id), k.log(job_id), k.jobs, k.leases]
+        keys.append(k.throughput(minute_start(now), FAILED))
         args: list[Arg] = [now, zid(job_id), lay.jobs_head, lay.tokens_head, lay.tokens_tail]
         args += [lease or "", error[0], error[1], attempts or "", state.value]
         args += [delay if delay > 0 else "", promote_at, "1" if remove else "", opt(expired_by)]
-        args += [max_log_lines, k.events, *announce]
+        args += [max_log_lines, k.events, COUNTER_TTL_MS, *announce]
         return self._checked_or_removed(job_id, self._run("fail", keys, args))
 
     def fail_stalled(
@@ -271,6 +279,14 @@ class Scripts:
         args: list[Arg] = [now, limit, lay.job_head, lay.jobs_head, lay.tokens_head]
         args += [lay.tokens_tail, k.events]
         return _moved(self._run("promote_due", [k.state(State.DELAYED), k.jobs], args))
+
+    def to_inactive(self, name: str, source: str, now: int, limit: int) -> Moved:
+        """`retry_failed` or `promote_now`: up to `limit` jobs of the `source` set (a state's
+        or a type's) to inactive."""
+        k, lay = self.keys, self.layout
+        args: list[Arg] = [now, limit, lay.job_head, lay.jobs_head, lay.tokens_head]
+        args += [lay.tokens_tail, k.events]
+        return _moved(self._run(name, [source, k.jobs], args))
 
     def worker_beat(self, worker_id: str, now: int, expires_at: int | None, info: str) -> int:
         """Record (or with `expires_at=None` forget) a worker; drops expired ones."""

@@ -21,6 +21,7 @@ cluster client with an untagged prefix is refused here rather than failing with 
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Sequence
@@ -32,6 +33,7 @@ from kueport.adapters.redis import codec
 from kueport.adapters.redis.blocking import BlockingPops
 from kueport.adapters.redis.connection import InvalidConnectionSettings, RedisClient, is_cluster
 from kueport.adapters.redis.keys import InvalidPrefix, Keys
+from kueport.adapters.redis.operations import RedisOperations
 from kueport.adapters.redis.reading import Reader, ZSetItems
 from kueport.adapters.redis.scripts import RawPairs, Scripts
 from kueport.adapters.redis.worker_codec import decode_worker, encode_worker
@@ -47,7 +49,7 @@ from kueport.ports.clock import Clock
 from kueport.ports.storage import Changes, Claim, Order
 
 
-class RedisStorage:
+class RedisStorage(RedisOperations):
     """`JobStorage` on one Redis (or one cluster slot, with a `{hash-tag}` prefix)."""
 
     def __init__(
@@ -65,6 +67,7 @@ class RedisStorage:
         self._clock = clock
         self._scripts = Scripts(client, keys)
         self._read = Reader(client, keys)
+        self._closing = threading.Event()
         if blocking_client is not None:
             self._blocking = BlockingPops(blocking_client)
         elif isinstance(client, RedisCluster):
@@ -105,15 +108,20 @@ class RedisStorage:
         while not self._blocking.closed:
             claimed = self._claim_now(claim)
             remaining = deadline - time.monotonic()
+            if claimed is None:  # paused: wait out the timeout (close() cuts it short)
+                self._closing.wait(max(0.0, remaining))
+                return []
             if claimed or remaining <= 0:
                 return claimed
             self._wait_for_token(self._keys.tokens(claim.job_type), remaining)
         return []
 
-    def _claim_now(self, claim: Claim) -> list[JobRecord]:
+    def _claim_now(self, claim: Claim) -> list[JobRecord] | None:
         leases = [uuid.uuid4().hex for _ in range(claim.limit)]
         now = self._clock.now_ms()
         moved = self._scripts.claim(claim.job_type, claim.worker_id, claim.lease_ms, leases, now)
+        if moved is None:
+            return None
         return [codec.decode(job_id, raw) for job_id, raw in moved]
 
     def complete(
@@ -206,13 +214,20 @@ class RedisStorage:
         return sum(self._scripts.sync_tokens(t) for t in sorted(self._read.inactive_types()))
 
     def clean(
-        self, state: State, *, older_than: int | None, keep: int, limit: int, now: int
+        self,
+        state: State,
+        *,
+        older_than: int | None,
+        keep: int,
+        limit: int,
+        now: int,
+        job_type: str | None = None,
     ) -> list[JobRecord]:
         """Selects in Python from one read of the state's `updated_at`s (a pipelined read,
         never a long-running script), then `clean.lua` removes each chosen job atomically,
         only if it is still in the state with the `updated_at` that was read."""
         cleanable(state)
-        candidates = self._read.updated_at(state)
+        candidates = self._read.updated_at(state, job_type)
         victims = select_victims(
             [(job_id, at) for job_id, (at, _) in candidates.items()],
             keep=keep,
@@ -273,6 +288,7 @@ class RedisStorage:
 
     def close(self) -> None:
         """Release blocked claims empty-handed; the caller's clients stay open."""
+        self._closing.set()
         self._blocking.close()
 
     # -- test helpers (not part of the port) -----------------------------------------------

@@ -1,11 +1,16 @@
 -- claim: move up to `limit` best inactive jobs of one type to active, each under a new lease.
 -- KEYS[1] P:jobs:<type>:inactive  KEYS[2] P:<type>:jobs (tokens)  KEYS[3] P:kueport:leases
--- KEYS[4] P:jobs
+-- KEYS[4] P:jobs  KEYS[5] P:kueport:paused-types
 -- ARGV[1] now  ARGV[2] job key head  ARGV[3] jobs head  ARGV[4] type  ARGV[5] worker id
 -- ARGV[6] lease ms  ARGV[7..] one fresh lease per job wanted (their count is the limit)
 -- Reply: {id, {field, value, ...}} per claimed job, best first. Tokens end equal to the
 -- inactive count, which also returns the token a blocked claimer popped to wake up.
+-- Reply 'paused' (claiming nothing, tokens resynced) while the type is paused.
 local now, lease_ms, limit = tonumber(ARGV[1]), tonumber(ARGV[6]), #ARGV - 6
+if redis.call('SISMEMBER', KEYS[5], ARGV[4]) == 1 then
+  sync_tokens(KEYS[2], KEYS[1])
+  return 'paused'
+end
 local popped = redis.call('ZPOPMIN', KEYS[1], limit)
 local out = {}
 for i = 1, #popped, 2 do

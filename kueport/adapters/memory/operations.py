@@ -1,0 +1,103 @@
+"""The memory storage's operator actions: bulk retry and promotion, pausing types, and the
+per-minute throughput counters. A mixin of `MemoryStorage`, kept apart to keep it small.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import attrs
+
+from kueport.adapters.memory.indexes import Indexes
+from kueport.domain.events import EventName, JobEvent
+from kueport.domain.job import JobRecord
+from kueport.domain.ordering import strip_zid
+from kueport.domain.state import State
+from kueport.domain.throughput import (
+    COMPLETE,
+    COUNTER_TTL_MS,
+    FAILED,
+    MinuteCount,
+    minute_start,
+)
+
+
+class MinuteCounters:
+    """Completed and failed attempts per minute; minutes older than the counters' TTL are
+    dropped as new ones are counted, as Redis expires its counter keys."""
+
+    def __init__(self) -> None:
+        self._minutes: dict[int, dict[str, int]] = {}
+
+    def count(self, now: int, outcome: str) -> None:
+        minute = minute_start(now)
+        counts = self._minutes.setdefault(minute, {})
+        counts[outcome] = counts.get(outcome, 0) + 1
+        expired = [m for m in self._minutes if m + COUNTER_TTL_MS <= now]
+        for gone in expired:
+            del self._minutes[gone]
+
+    def read(self, minutes: Sequence[int]) -> list[MinuteCount]:
+        found = []
+        for minute in minutes:
+            counts = self._minutes.get(minute, {})
+            found.append(MinuteCount(minute, counts.get(COMPLETE, 0), counts.get(FAILED, 0)))
+        return found
+
+
+class MemoryOperations:
+    """Mixed into `MemoryStorage`, whose lock guards everything here too."""
+
+    _cond: threading.Condition
+    _indexes: Indexes
+    _jobs: dict[int, JobRecord]
+    _paused: set[str]
+    _counters: MinuteCounters
+
+    def _move(self, job_id: int, state: State, now: int, promote_at: int | None) -> JobRecord:
+        raise NotImplementedError
+
+    def _store(self, old: JobRecord | None, new: JobRecord) -> JobRecord:
+        raise NotImplementedError
+
+    def _announce_event(self, event: JobEvent) -> None:
+        raise NotImplementedError
+
+    def retry_failed(self, job_type: str | None, now: int, limit: int) -> list[JobRecord]:
+        with self._cond:
+            members = self._indexes.of(State.FAILED, job_type).first(max(0, limit))
+            retried = []
+            for job_id in [strip_zid(m) for m in members]:
+                moved = self._move(job_id, State.INACTIVE, now, None)
+                retried.append(self._store(moved, attrs.evolve(moved, attempts=0)))
+                self._announce_event(JobEvent(job_id, EventName.ENQUEUE, (moved.type,)))
+            return retried
+
+    def promote_delayed(self, job_type: str | None, now: int, limit: int) -> list[JobRecord]:
+        with self._cond:
+            members = self._indexes.of(State.DELAYED, job_type).first(max(0, limit))
+            promoted = []
+            for job_id in [strip_zid(m) for m in members]:
+                record = self._move(job_id, State.INACTIVE, now, None)
+                self._announce_event(JobEvent(job_id, EventName.PROMOTION))
+                self._announce_event(JobEvent(job_id, EventName.ENQUEUE, (record.type,)))
+                promoted.append(record)
+            return promoted
+
+    def pause_type(self, job_type: str) -> None:
+        with self._cond:
+            self._paused.add(job_type)
+
+    def resume_type(self, job_type: str) -> None:
+        with self._cond:
+            self._paused.discard(job_type)
+            self._cond.notify_all()  # wake claimers waiting on the type
+
+    def paused_types(self) -> set[str]:
+        with self._cond:
+            return set(self._paused)
+
+    def throughput(self, minutes: Sequence[int]) -> list[MinuteCount]:
+        with self._cond:
+            return self._counters.read(minutes)

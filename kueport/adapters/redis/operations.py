@@ -1,0 +1,64 @@
+"""The Redis storage's operator actions: bulk retry and promotion (one script each, every job
+moved atomically), pausing types (a kueport-only set the claim script reads) and the
+per-minute throughput counters the complete and fail scripts increment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from kueport.adapters.redis import codec
+from kueport.adapters.redis.connection import RedisClient
+from kueport.adapters.redis.keys import Keys
+from kueport.adapters.redis.scripts import Scripts, text
+from kueport.domain.job import JobRecord
+from kueport.domain.state import State
+from kueport.domain.throughput import COMPLETE, FAILED, MinuteCount
+
+
+class RedisOperations:
+    """Mixed into `RedisStorage`."""
+
+    _client: RedisClient
+    _keys: Keys
+    _scripts: Scripts
+
+    def retry_failed(self, job_type: str | None, now: int, limit: int) -> list[JobRecord]:
+        return self._to_inactive("retry_failed", State.FAILED, job_type, now, limit)
+
+    def promote_delayed(self, job_type: str | None, now: int, limit: int) -> list[JobRecord]:
+        return self._to_inactive("promote_now", State.DELAYED, job_type, now, limit)
+
+    def _to_inactive(
+        self, script: str, state: State, job_type: str | None, now: int, limit: int
+    ) -> list[JobRecord]:
+        if limit <= 0:
+            return []
+        k = self._keys
+        source = k.state(state) if job_type is None else k.type_state(job_type, state)
+        moved = self._scripts.to_inactive(script, source, now, limit)
+        return [codec.decode(job_id, raw) for job_id, raw in moved]
+
+    def pause_type(self, job_type: str) -> None:
+        self._call("SADD", self._keys.paused_types, job_type)
+
+    def resume_type(self, job_type: str) -> None:
+        self._call("SREM", self._keys.paused_types, job_type)
+
+    def paused_types(self) -> set[str]:
+        return {text(t) for t in self._call("SMEMBERS", self._keys.paused_types)}
+
+    def throughput(self, minutes: Sequence[int]) -> list[MinuteCount]:
+        if not minutes:
+            return []
+        k = self._keys
+        names = [k.throughput(m, outcome) for m in minutes for outcome in (COMPLETE, FAILED)]
+        values = [int(v or 0) for v in self._call("MGET", *names)]
+        return [
+            MinuteCount(minute, values[2 * i], values[2 * i + 1])
+            for i, minute in enumerate(minutes)
+        ]
+
+    def _call(self, *args: Any) -> Any:
+        return self._client.execute_command(*args)  # type: ignore[no-untyped-call]

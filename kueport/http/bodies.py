@@ -1,0 +1,99 @@
+"""Reading what a request carries: JSON bodies, path values and query parameters.
+
+Everything that does not parse is refused with a 400 (a 415 for a body that is not JSON),
+before any job is touched, so malformed input never changes a stored job.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from werkzeug.wrappers import Request
+
+from kueport.domain.state import State
+from kueport.http.errors import HttpError
+from kueport.ports.storage import Order
+
+_INTEGER = re.compile(r"-?\d{1,18}")
+_JSON_TYPES = ("application/json",)
+#: The largest job id a path may name (Redis and Kue ids are far below it).
+MAX_ID = 2**63 - 1
+#: The longest duration a body may give, in ms (about 31,700 years).
+MAX_MS = 10**15
+
+
+def _no_constants(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+def read_json(request: Request) -> Any:
+    """The request's JSON body, or None when the body is empty (whatever its type)."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return None
+    if request.mimetype not in _JSON_TYPES and not request.mimetype.endswith("+json"):
+        raise HttpError(415, "the body must be JSON (Content-Type: application/json)")
+    try:
+        return json.loads(raw, parse_constant=_no_constants)
+    except (ValueError, RecursionError) as exc:
+        raise HttpError(400, f"malformed JSON body: {exc}") from None
+
+
+def read_object(request: Request, allowed: frozenset[str]) -> Mapping[str, Any]:
+    """A JSON object body with no keys but `allowed` (an empty body is `{}`)."""
+    body = read_json(request)
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        raise HttpError(400, "the body must be a JSON object")
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        names = ", ".join(sorted(allowed)) or "none"
+        raise HttpError(400, f"unknown field(s) {unknown}: expected {names}")
+    return body
+
+
+def optional_type(body: Mapping[str, Any]) -> str | None:
+    value = body.get("type")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise HttpError(400, f"invalid type {value!r}: use a non-empty string")
+    return value
+
+
+def optional_ms(body: Mapping[str, Any], name: str) -> int | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_MS:
+        raise HttpError(400, f"invalid {name} {value!r}: use a whole number of ms, 0..{MAX_MS}")
+    return value
+
+
+def integer(text: str, what: str) -> int:
+    """A path or query integer ("-3" allowed); anything else is a 400."""
+    if not _INTEGER.fullmatch(text):
+        raise HttpError(400, f"invalid {what} {text!r}: expected an integer")
+    return int(text)
+
+
+def job_id(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and len(text) <= 19) or int(text) > MAX_ID:
+        raise HttpError(400, f"invalid job id {text!r}: expected a whole number")
+    return int(text)
+
+
+def state(text: str) -> State:
+    return State.parse(text)  # InvalidState is a 400
+
+
+def order(text: str) -> Order:
+    if text == "asc":
+        return "asc"
+    if text == "desc":
+        return "desc"
+    raise HttpError(400, f"invalid order {text!r}: expected asc or desc")

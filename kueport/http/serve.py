@@ -1,0 +1,56 @@
+"""`kueport dashboard`: the app on werkzeug's threaded server, until SIGINT or SIGTERM.
+
+Threaded, because the dashboard's live view holds a server-sent-events stream open per
+browser tab while the same tab keeps polling JSON routes.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from types import FrameType
+from typing import TextIO
+
+from werkzeug.serving import make_server
+
+from kueport.bootstrap import create_queue
+from kueport.http.app import create_app
+from kueport.http.settings import Auth
+
+
+class _Stop(Exception):
+    """Raised in the main thread by SIGTERM, so the server stops as it does on Ctrl-C."""
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise _Stop()
+
+
+def serve(
+    *,
+    redis: str,
+    prefix: str,
+    host: str,
+    port: int,
+    title: str,
+    auth: Auth | None,
+    read_only: bool,
+    out: TextIO = sys.stdout,
+) -> int:
+    """Serve until stopped; prints the URL (with the real port when `port` is 0) first."""
+    queue = create_queue(redis=redis, prefix=prefix)
+    try:
+        app = create_app(queue, title=title, auth=auth, read_only=read_only)
+        server = make_server(host, port, app, threaded=True)
+        print(f"kueport dashboard on http://{host}:{server.server_port}/", file=out, flush=True)
+        previous = signal.signal(signal.SIGTERM, _stop)
+        try:
+            server.serve_forever()
+        except (KeyboardInterrupt, _Stop):
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            server.server_close()
+    finally:
+        queue.shutdown(timeout=0)
+    return 0

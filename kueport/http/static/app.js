@@ -1,0 +1,197 @@
+/* The dashboard's entry point: views and history, counts, the live event stream, keys.
+ *
+ * Live updates come from `events` (Server-Sent Events): progress is applied to the card and
+ * details at once; any other job event triggers one debounced refresh of counts and the view.
+ * A slow refresh (every 20 s, every 5 s while the stream is down) keeps relative times fresh.
+ */
+"use strict";
+
+(function (KP) {
+  const VIEWS = ["overview", "inactive", "active", "delayed", "failed", "complete", "inspect", "workers"];
+  const STATE_NAMES = KP.STATES.map(([state]) => state);
+  const current = { view: null, id: null, live: false };
+
+  function pathFor(view, id) {
+    if (view === "overview") return "./";
+    if (view === "inspect") return `inspect/${id}`;
+    if (view === "workers") return "workers-view";
+    return id ? `${view}?job=${id}` : view;
+  }
+
+  function parse(location) {
+    const path = location.pathname.startsWith(KP.ROOT.pathname)
+      ? location.pathname.slice(KP.ROOT.pathname.length) : "";
+    const inspect = /^inspect\/(\d+)\/?$/.exec(path);
+    if (inspect) return { view: "inspect", id: Number(inspect[1]) };
+    if (path === "workers-view") return { view: "workers", id: null };
+    const clean = path.replace(/\/$/, "");
+    const job = new URL(location.href).searchParams.get("job");
+    if (STATE_NAMES.includes(clean)) return { view: clean, id: job ? Number(job) : null };
+    return { view: "overview", id: null };
+  }
+
+  function section(view) {
+    if (STATE_NAMES.includes(view)) return "view-list";
+    return `view-${view}`;
+  }
+
+  function show(view, id, jobType) {
+    current.view = view;
+    current.id = id;
+    for (const node of document.querySelectorAll(".view")) node.hidden = node.id !== section(view);
+    for (const link of document.querySelectorAll("[data-nav]")) {
+      link.classList.toggle("current", link.dataset.nav === view);
+    }
+    const label = KP.STATE_LABEL[view] || { overview: "Overview", workers: "Workers", inspect: `Job #${id}` }[view];
+    document.title = `${label} · ${KP.config.title}`;
+    if (STATE_NAMES.includes(view)) {
+      if (jobType !== undefined && jobType !== null) document.getElementById("type-filter").value = jobType;
+      KP.details.hidePanel();
+      document.querySelector(".split").classList.remove("with-details");
+      KP.list.show(view);
+      if (id) KP.details.openPanel(id);
+    } else {
+      leaveList();
+      if (view === "overview") KP.overview.refresh();
+      if (view === "workers") KP.overview.refreshWorkers();
+      if (view === "inspect") KP.details.showPage(id);
+    }
+    document.body.dataset.currentView = view;
+  }
+
+  function leaveList() {
+    KP.details.hidePanel();
+  }
+
+  function go(view, id, jobType) {
+    const target = KP.url(pathFor(view, id)).href;
+    if (target !== location.href) history.pushState({}, "", target);
+    show(view, id, jobType);
+  }
+
+  async function refreshCounts() {
+    let stats;
+    try { stats = await KP.api("GET", "stats"); } catch (error) { return; }
+    for (const state of STATE_NAMES) {
+      const value = stats[`${state}Count`];
+      for (const node of document.querySelectorAll(`[data-count="${state}"]`)) node.textContent = String(value ?? 0);
+    }
+    const work = document.getElementById("work-time");
+    if (work) work.textContent = stats.workTime ? KP.duration(stats.workTime) : "–";
+  }
+
+  function refreshView() {
+    if (STATE_NAMES.includes(current.view)) KP.list.refresh();
+    if (current.view === "overview") KP.overview.refresh();
+    if (current.view === "workers") KP.overview.refreshWorkers();
+    if (KP.details.current() !== null) KP.details.reload();
+  }
+
+  const refreshSoon = KP.debounce(() => { refreshCounts(); refreshView(); }, 150);
+
+  /* A running job writes log lines without events; while its details are open, its progress
+   * events fetch them, at most every 1.5 s. */
+  let detailsTimer = null;
+  function reloadDetailsSoon() {
+    if (detailsTimer !== null) return;
+    detailsTimer = setTimeout(() => { detailsTimer = null; KP.details.reload(); }, 1500);
+  }
+
+  function setLive(state, text) {
+    const node = document.getElementById("live-status");
+    node.className = `live-status live-${state}`;
+    node.textContent = text;
+    document.body.dataset.live = state;
+  }
+
+  function connect() {
+    if (!window.EventSource) { setLive("off", "polling"); return; }
+    const source = new EventSource(KP.url("events"));
+    source.onopen = () => { current.live = true; setLive("on", "live"); };
+    source.onerror = () => { current.live = false; setLive("off", "reconnecting…"); };
+    source.onmessage = (message) => {
+      let event;
+      try { event = JSON.parse(message.data); } catch (error) { return; }
+      if (event.event === "progress") {
+        const percent = Math.max(0, Math.min(100, Number(event.args[0]) || 0));
+        KP.list.setProgress(event.id, percent);
+        KP.details.setProgress(event.id, percent);
+        if (KP.details.current() === event.id) reloadDetailsSoon();
+        return;
+      }
+      refreshSoon();
+    };
+  }
+
+  function typing(target) {
+    return target && (target.isContentEditable || ["INPUT", "SELECT", "TEXTAREA"].includes(target.tagName));
+  }
+
+  function toggleHelp(open) {
+    document.getElementById("help").hidden = !open;
+  }
+
+  function onKey(event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "Escape") {
+      if (!document.getElementById("help").hidden) { toggleHelp(false); return; }
+      if (typing(event.target)) { event.target.blur(); return; }
+      KP.details.closePanel();
+      return;
+    }
+    if (typing(event.target)) return;
+    const inList = STATE_NAMES.includes(current.view);
+    const keys = {
+      "/": () => { if (inList) document.getElementById("search").focus(); },
+      "?": () => toggleHelp(document.getElementById("help").hidden),
+      j: () => inList && KP.list.move(1),
+      k: () => inList && KP.list.move(-1),
+      Enter: () => { if (inList && KP.list.selected() !== null) KP.details.openPanel(KP.list.selected()); },
+      o: () => { if (inList && KP.list.selected() !== null) KP.details.openPanel(KP.list.selected()); },
+      r: () => { if (inList && !KP.config.readOnly) KP.list.restartSelected(); },
+      x: () => { if (inList && !KP.config.readOnly) KP.list.removeSelected(); },
+      w: () => go("workers"),
+      0: () => go("overview"),
+    };
+    STATE_NAMES.forEach((state, index) => { keys[String(index + 1)] = () => go(state); });
+    const action = keys[event.key];
+    if (action) { event.preventDefault(); action(); }
+  }
+
+  function bindNav() {
+    for (const link of document.querySelectorAll("a[data-nav]")) {
+      link.addEventListener("click", (event) => {
+        if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+        event.preventDefault();
+        go(link.dataset.nav);
+      });
+    }
+    window.addEventListener("popstate", () => {
+      const where = parse(location);
+      show(where.view, where.id);
+    });
+  }
+
+  async function start() {
+    await KP.loadConfig();
+    KP.list.bind();
+    KP.overview.bindBulk();
+    bindNav();
+    document.addEventListener("keydown", onKey);
+    document.getElementById("help-button").addEventListener("click", () => toggleHelp(true));
+    document.getElementById("help-close").addEventListener("click", () => toggleHelp(false));
+    const where = parse(location);
+    const view = VIEWS.includes(document.body.dataset.view) ? document.body.dataset.view : where.view;
+    show(view, view === "inspect" ? Number(document.body.dataset.jobId) : where.id);
+    refreshCounts();
+    connect();
+    setInterval(() => {
+      if (document.visibilityState === "visible" || !current.live) refreshSoon();
+    }, 20000);
+    setInterval(() => { if (!current.live) refreshSoon(); }, 5000);
+    document.body.dataset.ready = "true";
+  }
+
+  KP.app = { go, refreshSoon, refreshCounts };
+  start();
+})(window.KP);

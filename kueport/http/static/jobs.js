@@ -1,0 +1,279 @@
+/* The job list of one state: type filter, sort, infinite scroll, search, selection, cards.
+ *
+ * Cards are keyed by job id and updated in place, so a live refresh keeps the scroll position,
+ * the selection and the open details. Kue's paging: the window is 0..to, `to` grows by 10
+ * whenever the list is scrolled within 30 px of its end.
+ */
+"use strict";
+
+(function (KP) {
+  const { el, api, act, config } = KP;
+  const PAGE = 10;
+  const list = {
+    state: null, to: PAGE - 1, order: "asc", type: "", query: "",
+    cards: new Map(), selected: null, hasMore: false, loading: false, seq: 0, armed: null,
+  };
+  const listEl = () => document.getElementById("job-list");
+  const pane = () => document.getElementById("list-pane");
+
+  function jobsPath() {
+    const range = `0..${list.to}/${list.order}`;
+    if (list.type) return `jobs/${encodeURIComponent(list.type)}/${list.state}/${range}`;
+    return `jobs/${list.state}/${range}`;
+  }
+
+  function progressOf(job) {
+    const n = Number(job.progress);
+    return Number.isFinite(n) ? Math.max(0, Math.min(100, n)) : 0;
+  }
+
+  function progressBar(percent) {
+    const bar = el("span", { className: "bar" });
+    bar.style.width = `${percent}%`;
+    return el("span", { className: "progress", title: `${percent}%` },
+      el("span", { className: "track" }, bar), el("span", { className: "pct", text: `${percent}%` }));
+  }
+
+  function actionButtons(job) {
+    if (config.readOnly) return null;
+    const restart = el("button", {
+      type: "button", className: "icon-btn", "data-action": "restart", "data-mutating": true,
+      title: "Restart (r)", "aria-label": `Restart job ${job.id}`, text: "↻",
+      onclick: (event) => { event.stopPropagation(); restartJob(job.id); },
+    });
+    const remove = el("button", {
+      type: "button", className: "icon-btn icon-danger", "data-action": "remove",
+      "data-mutating": true, title: "Remove (x, twice)", "aria-label": `Remove job ${job.id}`,
+      text: "✕", onclick: (event) => { event.stopPropagation(); removeJob(job.id, remove); },
+    });
+    return el("span", { className: "job-actions" }, restart, remove);
+  }
+
+  function buildCard(job) {
+    const percent = progressOf(job);
+    const showProgress = job.state === "active" || (percent > 0 && percent < 100);
+    const when = el("span", { className: "job-when" });
+    if (job.state === "delayed" && job.promote_at) when.textContent = `(${KP.ago(job.promote_at)})`;
+    if (job.state === "complete" && job.duration) when.textContent = `took ${KP.duration(job.duration)}`;
+    const card = el("li", {
+      className: `job-card state-${job.state}`, "data-id": job.id, tabindex: "-1",
+      onclick: () => { select(job.id); KP.details.openPanel(job.id); },
+    },
+    el("span", { className: "job-id", text: `#${job.id}` }),
+    el("span", { className: "job-type", text: job.type }),
+    el("span", { className: "job-title", text: KP.jobTitle(job), title: KP.jobTitle(job) }),
+    when,
+    el("span", { className: `prio prio-${KP.priorityName(job.priority)}`, text: KP.priorityName(job.priority) }),
+    showProgress ? progressBar(percent) : el("span", { className: "progress-none" }),
+    el("span", { className: "job-updated", text: KP.ago(job.updated_at), title: KP.stamp(job.updated_at) }),
+    actionButtons(job));
+    if (job.error && job.state !== "complete") {
+      card.append(el("div", { className: "job-error", text: KP.firstLine(job.error) }));
+    }
+    card.dataset.json = JSON.stringify(job);
+    if (list.selected === job.id) card.classList.add("selected");
+    return card;
+  }
+
+  /* An unchanged job's relative times still move on ("3 minutes ago"). */
+  function retime(card, job) {
+    card.querySelector(".job-updated").textContent = KP.ago(job.updated_at);
+    if (job.state === "delayed" && job.promote_at) {
+      card.querySelector(".job-when").textContent = `(${KP.ago(job.promote_at)})`;
+    }
+  }
+
+  function render(jobs) {
+    const container = listEl();
+    const seen = new Set();
+    let previous = null;
+    for (const job of jobs) {
+      let card = list.cards.get(job.id);
+      if (!card || card.dataset.json !== JSON.stringify(job)) {
+        const fresh = buildCard(job);
+        if (card) card.replaceWith(fresh);
+        card = fresh;
+        list.cards.set(job.id, card);
+      } else {
+        retime(card, job);
+      }
+      seen.add(job.id);
+      const expected = previous ? previous.nextSibling : container.firstChild;
+      if (card !== expected) container.insertBefore(card, expected);
+      previous = card;
+    }
+    for (const [id, card] of list.cards) {
+      if (!seen.has(id)) { card.remove(); list.cards.delete(id); }
+    }
+    document.getElementById("list-empty").hidden = jobs.length > 0;
+  }
+
+  async function refresh() {
+    if (!list.state) return;
+    if (list.query) return runSearch(list.query);
+    const seq = ++list.seq;
+    list.loading = true;
+    try {
+      const jobs = await api("GET", jobsPath());
+      if (seq !== list.seq) return;
+      list.hasMore = jobs.length > list.to;
+      render(jobs);
+    } catch (error) {
+      KP.toast(error.message, "error");
+    } finally {
+      if (seq === list.seq) list.loading = false;
+    }
+    maybeLoadMore();
+  }
+
+  function maybeLoadMore() {
+    const box = pane();
+    if (!box || list.loading || !list.hasMore || list.query) return;
+    if (box.scrollTop + box.clientHeight >= box.scrollHeight - 30) {
+      list.to += PAGE;
+      refresh();
+    }
+  }
+
+  async function runSearch(query) {
+    const banner = document.getElementById("search-banner");
+    const seq = ++list.seq;
+    let ids = [];
+    try {
+      ids = await api("GET", `job/search?q=${encodeURIComponent(query)}`);
+    } catch (error) {
+      KP.toast(error.message, "error");
+    }
+    const found = await Promise.all(ids.slice(0, 50).map((id) => api("GET", `job/${id}`).catch(() => null)));
+    if (seq !== list.seq) return;
+    const jobs = found.filter(Boolean);
+    banner.hidden = false;
+    banner.replaceChildren(
+      el("span", { text: `${KP.plural(jobs.length, "job")} match “${query}”` }),
+      el("button", { type: "button", className: "linkish", text: "Clear search", onclick: clearSearch }),
+    );
+    render(jobs);
+  }
+
+  function search(text) {
+    const query = text.trim();
+    const jump = /^#?(\d+)$/.exec(query);
+    if (jump) { KP.details.openPanel(Number(jump[1])); return; }
+    list.query = query.length >= 2 && config.searchEnabled ? query : "";
+    if (!list.query) { clearSearch(); return; }
+    list.cards.forEach((card) => card.remove());
+    list.cards.clear();
+    runSearch(list.query);
+  }
+
+  function clearSearch() {
+    const input = document.getElementById("search");
+    if (input) input.value = "";
+    list.query = "";
+    document.getElementById("search-banner").hidden = true;
+    reset();
+  }
+
+  function reset() {
+    list.seq++;
+    list.to = PAGE - 1;
+    list.cards.forEach((card) => card.remove());
+    list.cards.clear();
+    pane().scrollTop = 0;
+    refresh();
+  }
+
+  function show(state) {
+    list.state = state;
+    list.selected = null;
+    document.getElementById("list-title").textContent = KP.STATE_LABEL[state] || state;
+    for (const node of document.querySelectorAll(".list-bulk [data-for]")) {
+      node.hidden = node.dataset.for !== state;
+    }
+    reset();
+  }
+
+  function select(id) {
+    if (list.selected !== null) list.cards.get(list.selected)?.classList.remove("selected");
+    list.selected = id;
+    const card = list.cards.get(id);
+    if (card) { card.classList.add("selected"); card.scrollIntoView({ block: "nearest" }); }
+  }
+
+  function move(delta) {
+    const ids = [...listEl().children].map((card) => Number(card.dataset.id));
+    if (!ids.length) return;
+    const at = ids.indexOf(list.selected);
+    const next = at < 0 ? (delta > 0 ? 0 : ids.length - 1) : Math.max(0, Math.min(ids.length - 1, at + delta));
+    select(ids[next]);
+  }
+
+  async function restartJob(id) {
+    if (await act("GET", `inactive/${id}`) !== null) {
+      KP.toast(`Job #${id} restarted`, "ok");
+      KP.app.refreshSoon();
+    }
+  }
+
+  /* Two presses remove: the first arms the button for three seconds. */
+  async function removeJob(id, button) {
+    if (list.armed !== id) {
+      list.armed = id;
+      if (button) { button.classList.add("armed"); button.textContent = "Remove?"; }
+      setTimeout(() => { if (list.armed === id) disarm(button); }, 3000);
+      return;
+    }
+    disarm(button);
+    if (await act("DELETE", `job/${id}`) !== null) {
+      KP.toast(`Job #${id} removed`, "ok");
+      list.cards.get(id)?.remove();
+      list.cards.delete(id);
+      KP.details.closeIf(id);
+      KP.app.refreshSoon();
+    }
+  }
+
+  function disarm(button) {
+    list.armed = null;
+    if (button) { button.classList.remove("armed"); button.textContent = "✕"; }
+  }
+
+  function setProgress(id, percent) {
+    const card = list.cards.get(id);
+    if (!card) return false;
+    const job = JSON.parse(card.dataset.json);
+    job.progress = String(percent);
+    const fresh = buildCard(job);
+    card.replaceWith(fresh);
+    list.cards.set(id, fresh);
+    return true;
+  }
+
+  function bind() {
+    const input = document.getElementById("search");
+    if (!config.searchEnabled) input.placeholder = "Go to job #id  (full-text search is off)";
+    input.addEventListener("input", KP.debounce(() => search(input.value), 250));
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") search(input.value);
+      if (event.key === "Escape") { clearSearch(); input.blur(); }
+    });
+    document.getElementById("type-filter").addEventListener("change", (event) => {
+      list.type = event.target.value; reset();
+    });
+    document.getElementById("sort").addEventListener("change", (event) => {
+      list.order = event.target.value; reset();
+    });
+    pane().addEventListener("scroll", maybeLoadMore, { passive: true });
+  }
+
+  KP.list = {
+    state: () => list.state, selected: () => list.selected, show, refresh, move, bind, search,
+    setProgress, restartJob, removeJob, select, type: () => list.type,
+    removeSelected() {
+      if (list.selected === null) return;
+      const button = list.cards.get(list.selected)?.querySelector('[data-action="remove"]');
+      removeJob(list.selected, button);
+    },
+    restartSelected() { if (list.selected !== null) restartJob(list.selected); },
+  };
+})(window.KP);

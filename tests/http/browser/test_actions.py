@@ -1,0 +1,163 @@
+"""Every action of the dashboard, clicked in chromium: its effect shows on the page AND in
+the queue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from kueport import JobNotFound
+from kueport.queue import Queue
+from tests.helpers import wait_for
+from tests.http.browser.conftest import Serve, open_page, require_playwright, screenshot, seed
+
+require_playwright()
+from playwright.sync_api import Page, expect  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def queue(make_served_queue: Callable[..., Queue]) -> Queue:
+    return make_served_queue()
+
+
+def state_of(queue: Queue, job_id: int) -> str | None:
+    return queue.get_job(job_id).state
+
+
+def gone(queue: Queue, job_id: int) -> bool:
+    try:
+        queue.get_job(job_id)
+    except JobNotFound:
+        return True
+    return False
+
+
+def test_remove_takes_two_presses(page: Page, queue: Queue, serve: Serve) -> None:
+    ids = seed(queue)
+    job_id = ids["complete"][0]
+    open_page(page, serve(queue).url + "complete")
+    button = page.locator(f".job-card[data-id='{job_id}'] [data-action='remove']")
+
+    button.click()
+    expect(button).to_have_text("Remove?")
+    assert not gone(queue, job_id)
+    button.click()
+
+    expect(page.locator(f".job-card[data-id='{job_id}']")).to_have_count(0)
+    expect(page.locator(".toast")).to_contain_text(f"Job #{job_id} removed")
+    wait_for(lambda: gone(queue, job_id), what="the job removed")
+    expect(page.locator(".nav-state.state-complete .count")).to_have_text("3")
+
+
+def test_restart_moves_a_failed_job_back_to_the_queue(
+    page: Page, queue: Queue, serve: Serve
+) -> None:
+    ids = seed(queue)
+    job_id = ids["failed"][0]
+    open_page(page, serve(queue).url + "failed")
+
+    page.click(f".job-card[data-id='{job_id}'] [data-action='restart']")
+
+    expect(page.locator(f".job-card[data-id='{job_id}']")).to_have_count(0)
+    wait_for(lambda: state_of(queue, job_id) == "inactive", what="the job restarted")
+    expect(page.locator(".nav-state.state-failed .count")).to_have_text("1")
+
+
+def test_changing_state_and_priority_in_the_details(page: Page, queue: Queue, serve: Serve) -> None:
+    ids = seed(queue)
+    job_id = ids["delayed"][0]
+    open_page(page, serve(queue).url + f"delayed?job={job_id}")
+    details = page.locator("#details")
+    expect(details.locator(".state-pill")).to_have_text("Delayed")
+
+    details.locator("[data-control='priority']").select_option("-10")
+    expect(page.locator(".toast").last).to_contain_text("priority high")
+    wait_for(lambda: queue.get_job(job_id).to_dict()["priority"] == -10, what="priority -10")
+    expect(details.locator(".facts")).to_contain_text("high (-10)")
+
+    details.locator("[data-control='state']").select_option("complete")
+    expect(details.locator(".state-pill")).to_have_text("Complete")
+    wait_for(lambda: state_of(queue, job_id) == "complete", what="the job complete")
+    expect(page.locator(f"#job-list .job-card[data-id='{job_id}']")).to_have_count(0)
+
+
+def test_retry_all_failed(page: Page, queue: Queue, serve: Serve) -> None:
+    ids = seed(queue)
+    open_page(page, serve(queue).url + "failed")
+    expect(page.locator("#job-list .job-card")).to_have_count(2)
+
+    page.click(".list-bulk [data-bulk='retry']")
+
+    expect(page.locator(".toast")).to_contain_text("Retried 2 jobs")
+    expect(page.locator("#job-list .job-card")).to_have_count(0)
+    assert all(state_of(queue, job_id) == "inactive" for job_id in ids["failed"])
+
+
+def test_promote_all_delayed(page: Page, queue: Queue, serve: Serve) -> None:
+    ids = seed(queue)
+    open_page(page, serve(queue).url + "delayed")
+
+    page.click(".list-bulk [data-bulk='promote']")
+
+    expect(page.locator(".toast")).to_contain_text("Promoted 3 jobs")
+    expect(page.locator("#job-list .job-card")).to_have_count(0)
+    assert all(state_of(queue, job_id) == "inactive" for job_id in ids["delayed"])
+
+
+def test_remove_complete_older_than_minutes(page: Page, queue: Queue, serve: Serve) -> None:
+    ids = seed(queue)
+    open_page(page, serve(queue).url + "complete")
+
+    page.click(".list-bulk [data-bulk='remove']")  # older than 60 minutes: none of them
+    expect(page.locator(".toast")).to_contain_text("Removed 0 jobs")
+    page.fill(".list-bulk .bulk-minutes-inline", "0")
+    page.click(".list-bulk [data-bulk='remove']")
+
+    expect(page.locator(".toast").last).to_contain_text("Removed 4 jobs")
+    expect(page.locator("#job-list .job-card")).to_have_count(0)
+    assert all(gone(queue, job_id) for job_id in ids["complete"])
+
+
+def test_bulk_actions_on_the_overview_respect_the_type(
+    page: Page, queue: Queue, serve: Serve
+) -> None:
+    seed(queue)
+    other = queue.create("email", {"title": "x"}).save()
+    other.failed()
+    open_page(page, serve(queue).url)
+
+    page.select_option("#bulk-type", "webhook")
+    page.click(".bulk-form [data-bulk='retry']")
+
+    expect(page.locator(".toast")).to_contain_text("Retried 2 jobs")
+    assert queue.failed_count() == 1
+    assert state_of(queue, other.id or 0) == "failed"
+
+
+def test_pause_and_resume_a_type(page: Page, queue: Queue, serve: Serve) -> None:
+    seed(queue)
+    open_page(page, serve(queue).url)
+    row = page.locator("#types-table tr[data-type='email']")
+
+    row.locator("[data-action='pause']").click()
+    expect(row).to_contain_text("paused")
+    wait_for(lambda: "email" in queue.paused_types(), what="email paused")
+    screenshot(page, "overview-paused")
+
+    row.locator("[data-action='resume']").click()
+    expect(row).to_contain_text("running")
+    wait_for(lambda: "email" not in queue.paused_types(), what="email resumed")
+
+
+def test_an_error_from_the_api_shows_as_a_toast(page: Page, queue: Queue, serve: Serve) -> None:
+    ids = seed(queue)
+    job_id = ids["failed"][0]
+    open_page(page, serve(queue).url + "failed")
+    queue.service.storage.remove(job_id)  # behind the page's back: no `remove` event
+
+    page.click(f".job-card[data-id='{job_id}'] [data-action='restart']")
+
+    expect(page.locator(".toast-error")).to_contain_text(str(job_id))

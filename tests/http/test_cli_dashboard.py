@@ -1,0 +1,85 @@
+"""`kueport dashboard` as a real process against the test redis-server."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import kueport
+from kueport import cli
+from tests.conftest import unique_prefix
+from tests.redis_server import RedisServer
+
+
+def call(url: str, method: str = "GET", body: Any = None, token: str = "tok") -> Any:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Authorization", f"Bearer {token}")
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        return json.loads(reply.read())
+
+
+@pytest.fixture
+def dashboard(redis_server: RedisServer) -> Iterator[tuple[str, str]]:
+    """(base URL, prefix) of a dashboard process on a free port."""
+    prefix = unique_prefix()
+    command = [sys.executable, "-m", "kueport", "dashboard", "-p", "0", "-r", redis_server.url]
+    command += ["-q", prefix, "--title", "Ops", "--token", "tok"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith("kueport dashboard on http://127.0.0.1:"), line
+        yield line.split(" on ")[1].strip(), prefix
+    finally:
+        process.terminate()
+        assert process.wait(timeout=30) == 0  # SIGTERM stops it cleanly
+
+
+def test_the_dashboard_serves_a_queue_on_redis(
+    dashboard: tuple[str, str], redis_server: RedisServer
+) -> None:
+    url, prefix = dashboard
+    producer = kueport.create_queue(redis=redis_server.url, prefix=prefix)
+    try:
+        producer.create("email").save()
+
+        assert call(url + "stats")["inactiveCount"] == 1
+        assert call(url + "config") == {"title": "Ops", "readOnly": False, "searchEnabled": False}
+        created = call(url + "job", "POST", {"type": "sms"})
+        assert producer.get_job(created["id"]).type == "sms"
+    finally:
+        producer.shutdown(timeout=0)
+
+
+def test_the_dashboard_refuses_a_wrong_token(dashboard: tuple[str, str]) -> None:
+    url, _ = dashboard
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        call(url + "stats", token="nope")
+    assert refused.value.code == 401
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["dashboard", "--auth", "nocolon"],
+        ["dashboard", "--auth", "a:b", "--token", "t"],
+        ["dashboard", "-p", "70000"],
+        ["dashboard", "-p", "http"],
+        ["dashboard", "--token", ""],
+        ["dashboard", "--auth", ":pw"],
+    ],
+)
+def test_bad_dashboard_options_are_refused(argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(argv)
+    assert exited.value.code == 2
