@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from werkzeug.wrappers import Response
 
+from kueport.domain.errors import InvalidSearch
 from kueport.domain.state import State
 from kueport.domain.workers import WorkerInfo
 from kueport.http import bodies
@@ -25,13 +26,23 @@ def job_types(ctx: RequestContext) -> Response:
 
 
 def search(ctx: RequestContext) -> Response:
-    """Ids (numbers) of jobs whose data matches every word of `q`; `[]` while search is
-    disabled, as Kue answered with nothing indexed. A missing `q` is a 400 (Kue searched
-    the word "undefined")."""
-    text = ctx.request.args.get("q")
+    """Ids (numbers) of jobs whose data matches every word of `q` (the last may be a word's
+    start), newest first; `type`, `state` and `limit` (1..1000, default 50) narrow it. `[]`
+    while search is disabled, as Kue answered with nothing indexed. A missing `q` is a 400
+    (Kue searched the word "undefined"), and so is a `q` without any word."""
+    args = ctx.request.args
+    text = args.get("q")
     if text is None:
         raise HttpError(400, "missing query parameter q")
-    return json_response(ctx.queue.search(text))
+    if not ctx.queue.search_enabled:
+        return json_response([])
+    state = bodies.state(args["state"]) if "state" in args else None
+    limit = bodies.integer(args["limit"], "limit") if "limit" in args else 50
+    try:
+        found = ctx.queue.search(text, type=args.get("type"), state=state, limit=limit)
+    except InvalidSearch as exc:
+        raise HttpError(400, str(exc)) from None
+    return json_response(found)
 
 
 def config(ctx: RequestContext) -> Response:

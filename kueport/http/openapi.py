@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 from werkzeug.wrappers import Response
 
+from kueport.domain.state import State
 from kueport.http import openapi_schemas as s
 from kueport.http.errors import json_response
 from kueport.http.routing import RequestContext, Route
@@ -50,7 +51,12 @@ DOCS: dict[str, Doc] = {
     "job_search": Doc(
         "Ids of jobs whose data matches every word ([] while search is disabled)",
         s.array(s.INTEGER),
-        query=(("q", {"type": "string"}, True),),
+        query=(
+            ("q", {"type": "string"}, True),
+            ("type", {"type": "string", "minLength": 1}, False),
+            ("state", {"type": "string", "enum": [state.value for state in State]}, False),
+            ("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, False),
+        ),
     ),
     "config": Doc("The dashboard's title, read-only flag and whether search works", s.CONFIG),
     "stats_types": Doc("Counts per state of every type, and whether it is paused", s.TYPE_STATS),

@@ -33,12 +33,27 @@ def test_search_without_q_is_a_400_and_disabled_search_finds_nothing(
     assert api.get("/job/search?q=ann").get_json() == []
 
 
-@pytest.mark.parametrize("adapter", ["memory"])  # Redis search arrives with the search issue
-def test_search_answers_numeric_ids(make_queue: QueueFactory) -> None:
+def test_search_answers_numeric_ids_newest_first_with_filters(make_queue: QueueFactory) -> None:
     queue = make_queue(disable_search=False)
-    wanted = queue.create("email", {"to": "annabel"}).save().id
+    api = Api(queue)
+    old = queue.create("email", {"to": "annabel welcome"}).save().id
+    new = queue.create("email", {"to": "annabel welcome"}).save().id
+    sms = queue.create("sms", {"to": "annabel"}).save().id
     queue.create("email", {"to": "bob"}).save()
-    assert Api(queue).get("/job/search?q=annabel").get_json() == [wanted]
+    queue.get_job(old or 0).failed()
+
+    assert api.get("/job/search?q=annabel").get_json() == [sms, new, old]
+    assert api.get("/job/search?q=anna").get_json() == [sms, new, old]  # a word's start
+    assert api.get("/job/search?q=annabel+welc").get_json() == [new, old]
+    assert api.get("/job/search?q=annabel&type=email").get_json() == [new, old]
+    assert api.get("/job/search?q=annabel&state=failed").get_json() == [old]
+    assert api.get("/job/search?q=annabel&limit=1").get_json() == [sms]
+
+
+def test_bad_search_input_is_a_400(make_queue: QueueFactory) -> None:
+    api = Api(make_queue(disable_search=False))
+    for query in ("q=", "q=%20%20", "q=a&limit=0", "q=a&limit=x", "q=a&state=bogus", "q=a&type="):
+        assert error_of(api.get(f"/job/search?{query}"), 400), query
 
 
 def test_type_stats_count_each_state_and_tell_pauses(api: Api, queue: Queue) -> None:
