@@ -134,14 +134,14 @@ def main() -> None:
             f"(used_memory), {by_keys / n:.0f} B/job (MEMORY USAGE); "
             f"indexing {seconds / n * 1e6:.0f} us/job"
         )
-        before = used(client)
         if not opts.skip_alternative:
+            before = used(client)
             prefix_alternative(client, "alt:", n)
-        alt = used(client) - before
-        print(
-            f"{n} jobs: stored-prefix alternative {alt / n:.0f} B/job (used_memory), "
-            f"{key_bytes(client, 'alt:*') / n:.0f} B/job (MEMORY USAGE)"
-        )
+            alt = used(client) - before
+            print(
+                f"{n} jobs: stored-prefix alternative {alt / n:.0f} B/job (used_memory), "
+                f"{key_bytes(client, 'alt:*') / n:.0f} B/job (MEMORY USAGE)"
+            )
         drop(client, "alt:*")
 
         more = enqueue(storage, n, total)

@@ -12,7 +12,6 @@ from kueport.domain.retention import check_keep, cleanable, older_than_ms
 from kueport.domain.state import State
 from kueport.job import Job
 from kueport.ports.storage import Order
-from kueport.search_text import SearchQuery
 from kueport.service import JobService
 
 
@@ -136,5 +135,5 @@ class JobQueries:
         `InvalidState` for an unknown state."""
         if not self.search_enabled:
             raise SearchDisabled()
-        q = SearchQuery.parse(text, job_type=type, state=state, limit=limit)
-        return self.service.search.query(text, job_type=type, state=q.state, limit=limit)
+        parsed = None if state is None else State.parse(state)
+        return self.service.search.query(text, job_type=type, state=parsed, limit=limit)

@@ -12,6 +12,7 @@ state sets. Jobs that `state_of` no longer knows are never returned.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -31,6 +32,7 @@ class MemorySearchIndex:
         self._lock = threading.Lock()
         self._postings: dict[str, set[int]] = {}  # stem -> ids
         self._refs: dict[str, int] = {}  # term -> how many jobs have it
+        self._sorted: list[str] = []  # the terms of _refs in order, for prefix look-ups
         self._terms: dict[int, frozenset[str]] = {}  # id -> its terms
         self._types: dict[int, str] = {}
 
@@ -47,6 +49,8 @@ class MemorySearchIndex:
             for entry in found:
                 self._postings.setdefault(stem_of_term(entry), set()).add(job_id)
                 self._refs[entry] = self._refs.get(entry, 0) + 1
+                if self._refs[entry] == 1:
+                    bisect.insort(self._sorted, entry)
 
     def remove(self, job_id: int) -> None:
         with self._lock:
@@ -72,7 +76,8 @@ class MemorySearchIndex:
     def size(self) -> int:
         """How many entries the index holds (postings + terms + jobs); 0 when empty."""
         with self._lock:
-            return len(self._postings) + len(self._refs) + len(self._terms) + len(self._types)
+            held = (self._postings, self._refs, self._sorted, self._terms, self._types)
+            return sum(len(part) for part in held)
 
     def _live(self, ids: list[int], state: State | None) -> Iterator[int]:
         for job_id in ids:
@@ -84,7 +89,10 @@ class MemorySearchIndex:
                 yield job_id
 
     def _matching(self, q: SearchQuery) -> set[int]:
-        starting = sorted(t for t in self._refs if t.startswith(q.prefix))[:MAX_PREFIX_WORDS]
+        """Like Redis: the first `MAX_PREFIX_WORDS` terms in code point (= UTF-8 byte) order."""
+        first = bisect.bisect_left(self._sorted, q.prefix)
+        window = itertools.islice(self._sorted, first, first + MAX_PREFIX_WORDS)
+        starting = itertools.takewhile(lambda t: t.startswith(q.prefix), window)
         stems = q.prefix_stems(starting)
         matches: set[int] = set().union(*(self._postings.get(s, set()) for s in stems))
         for exact in q.stems:
@@ -103,6 +111,7 @@ class MemorySearchIndex:
                 self._refs[entry] = left
             else:
                 del self._refs[entry]
+                del self._sorted[bisect.bisect_left(self._sorted, entry)]
         self._types.pop(job_id, None)
 
 
