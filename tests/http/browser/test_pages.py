@@ -43,6 +43,7 @@ def test_every_page_loads_and_shows_its_jobs(page: Page, queue: Queue, serve: Se
     expect(page.locator("#throughput-chart svg")).to_be_visible()
     expect(page.locator(".nav-state.state-failed .count")).to_have_text("2")
     expect(page).to_have_title("Overview · Orders")
+    expect(page.locator("#workers-link")).to_have_text("1 worker alive, 0 running →")
     screenshot(page, "overview")
 
     open_page(page, url + "inactive")
