@@ -45,10 +45,9 @@
     const label = KP.STATE_LABEL[view] || { overview: "Overview", workers: "Workers", inspect: `Job #${id}` }[view];
     document.title = `${label} · ${KP.config.title}`;
     if (STATE_NAMES.includes(view)) {
-      if (jobType !== undefined && jobType !== null) document.getElementById("type-filter").value = jobType;
       KP.details.hidePanel();
       document.querySelector(".split").classList.remove("with-details");
-      KP.list.show(view);
+      KP.list.show(view, jobType);
       if (id) KP.details.openPanel(id);
     } else {
       leaveList();
@@ -186,7 +185,7 @@
     refreshCounts();
     connect();
     setInterval(() => {
-      if (document.visibilityState === "visible" || !current.live) refreshSoon();
+      if (document.visibilityState === "visible" || !current.live) { refreshSoon(); KP.list.refreshTypes(); }
     }, 20000);
     setInterval(() => { if (!current.live) refreshSoon(); }, 5000);
     document.body.dataset.ready = "true";

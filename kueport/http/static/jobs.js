@@ -183,7 +183,29 @@
     refresh();
   }
 
-  function show(state) {
+  function addTypeOption(select, jobType) {
+    if (select && ![...select.options].some((option) => option.value === jobType)) {
+      select.append(el("option", { value: jobType, text: jobType }));
+    }
+  }
+
+  /* Types first seen after the page loaded join the filters. */
+  async function refreshTypes() {
+    let types = [];
+    try { types = await api("GET", "job/types"); } catch (error) { return; }
+    for (const jobType of types) {
+      addTypeOption(document.getElementById("type-filter"), jobType);
+      addTypeOption(document.getElementById("bulk-type"), jobType);
+    }
+  }
+
+  function show(state, jobType) {
+    const select = document.getElementById("type-filter");
+    if (jobType !== undefined && jobType !== null) {
+      addTypeOption(select, jobType);
+      select.value = jobType;
+    }
+    list.type = select.value;
     list.state = state;
     list.selected = null;
     document.getElementById("list-title").textContent = KP.STATE_LABEL[state] || state;
@@ -267,7 +289,7 @@
   }
 
   KP.list = {
-    state: () => list.state, selected: () => list.selected, show, refresh, move, bind, search,
+    state: () => list.state, selected: () => list.selected, show, refresh, move, bind, search, refreshTypes,
     setProgress, restartJob, removeJob, select, type: () => list.type,
     removeSelected() {
       if (list.selected === null) return;

@@ -62,7 +62,7 @@
   }
 
   function typeRow(row) {
-    const cells = COLUMNS.map((state) => el("td", { className: `num state-text-${state}` },
+    const cells = COLUMNS.map((state) => el("td", { className: `num state-text-${state}${row[state] ? "" : " zero"}` },
       el("a", { href: KP.url(state).href, text: String(row[state] || 0),
         onclick: (event) => { event.preventDefault(); KP.app.go(state, null, row.type); } })));
     const status = row.paused ? el("span", { className: "tag tag-paused", text: "paused" }) : el("span", { className: "muted", text: "running" });
@@ -71,10 +71,15 @@
   }
 
   async function refreshOverview() {
-    const [types, throughput] = await Promise.all([
+    const [types, throughput, workers] = await Promise.all([
       api("GET", "stats/types").catch(() => null),
       api("GET", "stats/throughput?minutes=60").catch(() => null),
+      api("GET", "workers").catch(() => null),
     ]);
+    if (workers) {
+      const busy = workers.reduce((sum, w) => sum + (w.running || []).length, 0);
+      document.getElementById("workers-link").textContent = `${KP.plural(workers.length, "worker")} alive, ${busy} running →`;
+    }
     if (types) {
       const body = document.querySelector("#types-table tbody");
       body.replaceChildren(...types.map(typeRow));

@@ -161,3 +161,27 @@ def test_an_error_from_the_api_shows_as_a_toast(page: Page, queue: Queue, serve:
     page.click(f".job-card[data-id='{job_id}'] [data-action='restart']")
 
     expect(page.locator(".toast-error")).to_contain_text(str(job_id))
+
+
+def test_keyboard_restarts_and_removes_the_selected_job(
+    page: Page, queue: Queue, serve: Serve
+) -> None:
+    ids = seed(queue)
+    first, second = ids["failed"]
+    open_page(page, serve(queue).url + "failed")
+    expect(page.locator("#job-list .job-card")).to_have_count(2)
+
+    page.keyboard.press("j")
+    page.keyboard.press("r")
+    expect(page.locator(f".job-card[data-id='{first}']")).to_have_count(0)
+    wait_for(lambda: state_of(queue, first) == "inactive", what="restarted by r")
+
+    page.keyboard.press("j")
+    expect(page.locator(".job-card.selected")).to_have_attribute("data-id", str(second))
+    page.keyboard.press("x")
+    armed = page.locator(f".job-card[data-id='{second}'] [data-action='remove']")
+    expect(armed).to_have_text("Remove?")
+    assert not gone(queue, second)
+    page.keyboard.press("x")
+    expect(page.locator(f".job-card[data-id='{second}']")).to_have_count(0)
+    wait_for(lambda: gone(queue, second), what="removed by x x")

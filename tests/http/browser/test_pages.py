@@ -43,6 +43,7 @@ def test_every_page_loads_and_shows_its_jobs(page: Page, queue: Queue, serve: Se
     expect(page.locator("#throughput-chart svg")).to_be_visible()
     expect(page.locator(".nav-state.state-failed .count")).to_have_text("2")
     expect(page).to_have_title("Overview · Orders")
+    expect(page.locator("#workers-link")).to_have_text("1 worker alive, 0 running →")
     screenshot(page, "overview")
 
     open_page(page, url + "inactive")
@@ -97,7 +98,7 @@ def test_sort_and_type_filter_change_the_list(page: Page, queue: Queue, serve: S
     page.select_option("#sort", "desc")
     expect(first).to_have_attribute("data-id", str(ids["complete"][-1]))
 
-    page.goto(page.url.replace("complete", "failed"))
+    open_page(page, page.url.replace("complete", "failed"))
     page.select_option("#type-filter", "email")
     expect(page.locator("#list-empty")).to_be_visible()
     page.select_option("#type-filter", "webhook")
@@ -247,3 +248,24 @@ def test_the_dashboard_works_mounted_under_a_sub_path(
     page.click(".nav-state.state-delayed")
     expect(page).to_have_url(url + "delayed")
     expect(page.locator("#job-list .job-card")).to_have_count(3)
+
+
+def test_a_count_in_the_types_table_opens_that_list_filtered(
+    page: Page, queue: Queue, serve: Serve
+) -> None:
+    seed(queue)
+    url = serve(queue).url
+    open_page(page, url)
+    page.wait_for_selector("body[data-live='on']")
+    queue.create("sms", {"title": "arrived after the page"}).save()  # not in the first paint
+    expect(page.locator("#types-table tr[data-type='sms']")).to_have_count(1)
+
+    page.click("#types-table tr[data-type='webhook'] td.state-text-failed a")
+    expect(page).to_have_url(url + "failed")
+    expect(page.locator("#type-filter")).to_have_value("webhook")
+    expect(page.locator("#job-list .job-card")).to_have_count(2)
+
+    page.go_back()
+    page.click("#types-table tr[data-type='sms'] td.state-text-inactive a")
+    expect(page.locator("#type-filter")).to_have_value("sms")
+    expect(page.locator("#job-list .job-card")).to_have_count(1)
