@@ -27,6 +27,7 @@ import kueport
 from kueport.adapters.redis.keys import Keys
 from kueport.queue import Queue
 from tests.conftest import unique_prefix
+from tests.faults import processes
 from tests.faults.invariants import check_invariants
 from tests.redis_server import RedisServer, redis_server_executable
 
@@ -47,11 +48,7 @@ class AofRedisServer(RedisServer):
 
 
 def wait_for(condition: Callable[[], bool], what: str, timeout: float = WAIT) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
+    processes.wait_for(condition, what, timeout)
 
 
 class Runs:

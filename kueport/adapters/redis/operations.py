@@ -25,19 +25,19 @@ class RedisOperations:
     _scripts: Scripts
 
     def retry_failed(self, job_type: str | None, now: int, limit: int) -> list[JobRecord]:
-        return self._to_inactive("retry_failed", State.FAILED, job_type, now, limit)
+        return self._to_inactive(State.FAILED, job_type, now, limit)
 
     def promote_delayed(self, job_type: str | None, now: int, limit: int) -> list[JobRecord]:
-        return self._to_inactive("promote_now", State.DELAYED, job_type, now, limit)
+        return self._to_inactive(State.DELAYED, job_type, now, limit)
 
     def _to_inactive(
-        self, script: str, state: State, job_type: str | None, now: int, limit: int
+        self, state: State, job_type: str | None, now: int, limit: int
     ) -> list[JobRecord]:
         if limit <= 0:
             return []
         k = self._keys
         source = k.state(state) if job_type is None else k.type_state(job_type, state)
-        moved = self._scripts.to_inactive(script, source, now, limit)
+        moved = self._scripts.requeue_set(source, state, now, limit)
         return [codec.decode(job_id, raw) for job_id, raw in moved]
 
     def pause_type(self, job_type: str) -> None:

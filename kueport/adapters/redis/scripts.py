@@ -48,7 +48,7 @@ EnqueueRow = tuple[str, State, int, float, dict[str, str]]
 _NAMES = (
     "enqueue", "claim", "complete", "fail", "renew_lease", "set_progress", "append_log",
     "promote_due", "move", "update", "remove", "sync_tokens", "requeue_stalled", "clean",
-    "worker_beat", "retry_failed", "promote_now",
+    "worker_beat", "requeue_set",
 )  # fmt: skip
 
 
@@ -280,13 +280,14 @@ class Scripts:
         args += [lay.tokens_tail, k.events]
         return _moved(self._run("promote_due", [k.state(State.DELAYED), k.jobs], args))
 
-    def to_inactive(self, name: str, source: str, now: int, limit: int) -> Moved:
-        """`retry_failed` or `promote_now`: up to `limit` jobs of the `source` set (a state's
-        or a type's) to inactive."""
+    def requeue_set(self, source: str, state: State, now: int, limit: int) -> Moved:
+        """Up to `limit` jobs of the `source` set (`state`'s, global or of a type) to inactive:
+        failed ones with their attempts reset, delayed ones announced as promoted."""
         k, lay = self.keys, self.layout
         args: list[Arg] = [now, limit, lay.job_head, lay.jobs_head, lay.tokens_head]
-        args += [lay.tokens_tail, k.events]
-        return _moved(self._run(name, [source, k.jobs], args))
+        args += [lay.tokens_tail, k.events, state.value]
+        args += ["1" if state is State.FAILED else "", "1" if state is State.DELAYED else ""]
+        return _moved(self._run("requeue_set", [source, k.jobs], args))
 
     def worker_beat(self, worker_id: str, now: int, expires_at: int | None, info: str) -> int:
         """Record (or with `expires_at=None` forget) a worker; drops expired ones."""
