@@ -239,6 +239,7 @@
     if (await act("GET", `inactive/${id}`) !== null) {
       KP.toast(`Job #${id} restarted`, "ok");
       KP.app.refreshSoon();
+      if (KP.details.current() === id) KP.details.reload();
     }
   }
 
