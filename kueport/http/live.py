@@ -113,17 +113,20 @@ def encode(message: Message) -> bytes:
 
 
 def stream(
-    hub: Hub, keep_alive: float = KEEP_ALIVE, max_seconds: float = MAX_STREAM_SECONDS
+    hub: Hub, keep_alive: float | None = None, max_seconds: float | None = None
 ) -> Iterator[bytes]:
     """Frames until the client goes away (the server closes this generator) or time is up.
 
     Subscribing happens on the first `next()`, so a response closed before it started never
-    registers anything; `finally` unsubscribes however the generator ends.
+    registers anything; `finally` unsubscribes however the generator ends. A client that
+    vanished is noticed when a keep-alive comment cannot be written.
     """
+    keep_alive = KEEP_ALIVE if keep_alive is None else keep_alive
+    lifetime = MAX_STREAM_SECONDS if max_seconds is None else max_seconds
     subscriber = hub.subscribe()
     try:
         yield b"retry: 3000\n: connected\n\n"
-        ends = time.monotonic() + max_seconds
+        ends = time.monotonic() + lifetime
         while time.monotonic() < ends:
             if subscriber.overflowed:
                 subscriber.overflowed = False

@@ -1,7 +1,8 @@
 /* The dashboard's entry point: views and history, counts, the live event stream, keys.
  *
  * Live updates come from `events` (Server-Sent Events): progress is applied to the card and
- * details at once; any other job event triggers one debounced refresh of counts and the view.
+ * details at once; other job events are coalesced into at most one refresh of counts and
+ * view every 250 ms (and of the open job, when the event is about it).
  * A slow refresh (every 20 s, every 5 s while the stream is down) keeps relative times fresh.
  */
 "use strict";
@@ -83,18 +84,23 @@
     if (STATE_NAMES.includes(current.view)) KP.list.refresh();
     if (current.view === "overview") KP.overview.refresh();
     if (current.view === "workers") KP.overview.refreshWorkers();
-    if (KP.details.current() !== null) KP.details.reload();
   }
 
-  const refreshSoon = KP.debounce(() => { refreshCounts(); refreshView(); }, 150);
+  /* Calls within `ms` share one run: a busy queue's stream of events becomes at most one
+   * refresh per `ms`, and (unlike a debounce) a steady stream can never postpone it forever. */
+  function coalesce(fn, ms) {
+    let timer = null;
+    return () => {
+      if (timer !== null) return;
+      timer = setTimeout(() => { timer = null; fn(); }, ms);
+    };
+  }
 
+  const refreshSoon = coalesce(() => { refreshCounts(); refreshView(); }, 250);
+  const reloadDetailsSoon = coalesce(() => KP.details.reload(), 250);
   /* A running job writes log lines without events; while its details are open, its progress
    * events fetch them, at most every 1.5 s. */
-  let detailsTimer = null;
-  function reloadDetailsSoon() {
-    if (detailsTimer !== null) return;
-    detailsTimer = setTimeout(() => { detailsTimer = null; KP.details.reload(); }, 1500);
-  }
+  const reloadDetailsLater = coalesce(() => KP.details.reload(), 1500);
 
   function setLive(state, text) {
     const node = document.getElementById("live-status");
@@ -115,10 +121,11 @@
         const percent = Math.max(0, Math.min(100, Number(event.args[0]) || 0));
         KP.list.setProgress(event.id, percent);
         KP.details.setProgress(event.id, percent);
-        if (KP.details.current() === event.id) reloadDetailsSoon();
+        if (KP.details.current() === event.id) reloadDetailsLater();
         return;
       }
       refreshSoon();
+      if (KP.details.current() === event.id || event.event === "resync") reloadDetailsSoon();
     };
   }
 
@@ -185,9 +192,13 @@
     refreshCounts();
     connect();
     setInterval(() => {
-      if (document.visibilityState === "visible" || !current.live) { refreshSoon(); KP.list.refreshTypes(); }
+      if (document.visibilityState === "visible" || !current.live) {
+        refreshSoon();
+        reloadDetailsSoon();
+        KP.list.refreshTypes();
+      }
     }, 20000);
-    setInterval(() => { if (!current.live) refreshSoon(); }, 5000);
+    setInterval(() => { if (!current.live) { refreshSoon(); reloadDetailsSoon(); } }, 5000);
     document.body.dataset.ready = "true";
   }
 

@@ -159,17 +159,22 @@
     const query = text.trim();
     const jump = /^#?(\d+)$/.exec(query);
     if (jump) { KP.details.openPanel(Number(jump[1])); return; }
-    list.query = query.length >= 2 && config.searchEnabled ? query : "";
-    if (!list.query) { clearSearch(); return; }
+    const wanted = query.length >= 2 && config.searchEnabled ? query : "";
+    if (wanted === list.query) return;
+    list.query = wanted;
+    if (!wanted) { endSearch(); return; }
     list.cards.forEach((card) => card.remove());
     list.cards.clear();
     runSearch(list.query);
   }
 
   function clearSearch() {
-    const input = document.getElementById("search");
-    if (input) input.value = "";
-    list.query = "";
+    document.getElementById("search").value = "";
+    if (list.query) { list.query = ""; endSearch(); }
+  }
+
+  /* Back to the state's list (the text typed so far stays in the box). */
+  function endSearch() {
     document.getElementById("search-banner").hidden = true;
     reset();
   }
@@ -234,6 +239,7 @@
     if (await act("GET", `inactive/${id}`) !== null) {
       KP.toast(`Job #${id} restarted`, "ok");
       KP.app.refreshSoon();
+      if (KP.details.current() === id) KP.details.reload();
     }
   }
 

@@ -128,6 +128,7 @@
     const reply = await act("POST", spec.path, payload);
     if (reply !== null) KP.toast(`${spec.done} ${KP.plural(Number(reply[spec.key]) || 0, "job")}`, "ok");
     KP.app.refreshSoon();
+    KP.details.reload();
   }
 
   function bindBulk() {

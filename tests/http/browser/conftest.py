@@ -60,7 +60,11 @@ def browser() -> Iterator[Browser]:
             "(or: apt-get install -y chromium)"
         )
     require_playwright()
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # A loaded 2-core CI machine runs the whole suite at once: wait longer than the default
+    # 5 s before an expectation fails (they return as soon as they hold).
+    expect.set_options(timeout=10_000)
 
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(

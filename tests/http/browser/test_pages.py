@@ -218,6 +218,10 @@ def test_search_shows_the_matching_jobs(
     expect(page.locator("#search-banner")).to_contain_text("1 job match")
     expect(page.locator("#job-list .job-card")).to_have_count(1)
     expect(page.locator("#job-list .job-card")).to_have_attribute("data-id", str(wanted.id))
+    page.click("#search-banner >> text=Clear search")
+    expect(page.locator("#search-banner")).to_be_hidden()
+    expect(page.locator("#search")).to_have_value("")
+    expect(page.locator("#job-list .job-card").nth(9)).to_be_attached()
 
     page.fill("#search", f"#{wanted.id}")
     page.keyboard.press("Enter")

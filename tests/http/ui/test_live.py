@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import socket
+import threading
 from collections.abc import Iterator
 
 import pytest
+from werkzeug.serving import make_server
 from werkzeug.test import Client, TestResponse
 
 from kueport.domain.events import EventName
@@ -116,3 +119,27 @@ def test_results_that_json_cannot_encode_are_sent_as_text() -> None:
 
     assert frame.startswith(b"data: ")
     assert json.loads(frame[6:])["args"] == ["{1, 2}"]
+
+
+def test_a_client_that_drops_its_connection_leaves_no_listener(
+    queue: Queue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through a real threaded server: the server notices the closed socket when its next
+    keep-alive comment fails, closes the stream and so unsubscribes."""
+    monkeypatch.setattr(live, "KEEP_ALIVE", 0.02)
+    server = make_server("127.0.0.1", 0, create_app(queue), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as client:
+            client.sendall(b"GET /events HTTP/1.1\r\nHost: test\r\n\r\n")
+            received = b""
+            while b": connected" not in received:
+                received += client.recv(4096)
+            assert live.hub_for(queue).subscribers == 1
+        wait_for(lambda: live.hub_for(queue).subscribers == 0, what="the stream closed")
+        assert listening(queue) == []
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
