@@ -18,7 +18,7 @@ from pathlib import Path
 
 from benchmarks.peers.base import Context, PeerResult
 from benchmarks.peers.registry import PEERS, make_peer
-from benchmarks.peers.report import machine_info, write_results
+from benchmarks.peers.report import load_average, machine_info, write_results
 from benchmarks.peers.runner import Runner, Settings, log
 from tests.redis_server import RedisServer
 
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="kueport-peers-"))
     results: list[PeerResult] = []
     versions: dict[str, str] = {}
-    started = time.time()
+    started, load_at_start = time.time(), load_average()
     with RedisServer.start() as server:
         ctx = Context(
             redis_url=server.url,
@@ -78,8 +78,9 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"{name}: FAILED: {exc!r} (worker logs in {workdir})")
                 first_line = str(exc).strip().splitlines()[0][:200] if str(exc) else repr(exc)
                 results.append(PeerResult(peer.name, "error", None, "", note=first_line))
-        info = machine_info(server, options, versions, time.time() - started)
-    write_results(options.out, results, info)
+            # after every system, so an interrupted run keeps what it measured
+            info = machine_info(server, options, versions, time.time() - started, load_at_start)
+            write_results(options.out, results, info)
     log(f"wrote {options.out}/peers.md, peers.json, peers.png; worker logs in {workdir}")
     return 0
 

@@ -15,6 +15,7 @@ from typing import Any
 from benchmarks.peers.base import Context, WorkerPlan, payload
 
 NO_BULK = "no bulk API"
+FILL = 50
 
 
 class PythonPeer:
@@ -77,6 +78,16 @@ class AsyncPeer(PythonPeer):
             return time.perf_counter() - start
 
         return self.loop.run_until_complete(many())
+
+    def fill(self, n: int) -> None:
+        """The untimed backlog of a processing run: concurrent enqueues, FILL at a time."""
+
+        async def many() -> None:
+            for first in range(0, n, FILL):
+                batch = range(first, min(first + FILL, n))
+                await asyncio.gather(*(self.asend(payload(k)) for k in batch))
+
+        self.loop.run_until_complete(many())
 
     def close(self) -> None:
         self.loop.close()

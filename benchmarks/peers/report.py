@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import time
@@ -41,16 +42,22 @@ def _command(argv: list[str]) -> str:
         return "n/a"
 
 
-def machine_info(
-    server: RedisServer, options: argparse.Namespace, versions: dict[str, str], took: float
-) -> dict[str, Any]:
-    import os
+def load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
+
+def machine_info(
+    server: RedisServer,
+    options: argparse.Namespace,
+    versions: dict[str, str],
+    took: float,
+    load_at_start: str,
+) -> dict[str, Any]:
     redis_version = server.client().info("server")["redis_version"]
     return {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": f"{os.cpu_count()} CPUs, {_cpu()}, Linux {platform.release()}",
-        "load_average": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+        "load_average": f"{load_at_start} at the start, {load_average()} at the end",
         "python": platform.python_version(),
         "node": _command(["node", "--version"]),
         "redis_server": str(redis_version),
@@ -90,7 +97,8 @@ def configs(results: list[PeerResult]) -> list[str]:
         if r.measurement in ("process_default", "process_best", "process_2p", "memory_adapter"):
             tried = f" (tried: {r.extra['tried']})" if "tried" in r.extra else ""
             label = MEASUREMENTS.get(r.measurement, r.measurement)
-            lines.append(f"- {r.system}, {label}: `{r.config}`{tried}")
+            note = f"; {r.note}" if r.note else ""
+            lines.append(f"- {r.system}, {label}: `{r.config}`{tried}{note}")
         elif r.measurement == "enqueue_bulk" and r.note:
             lines.append(f"- {r.system}, bulk enqueue: {r.note}")
         elif r.measurement == "error":
@@ -103,7 +111,7 @@ def markdown(results: list[PeerResult], info: dict[str, Any]) -> str:
     out = [
         "# kueport side by side (`make bench-peers`)",
         "",
-        f"{info['date']}; {info['machine']}; load average at the end {info['load_average']}; "
+        f"{info['date']}; {info['machine']}; load average (1, 5, 15 min) {info['load_average']}; "
         f"CPython {info['python']}, Node {info['node']}, redis-server {info['redis_server']} "
         f"on loopback (one server, FLUSHALL between systems); {info['jobs']:,} jobs per run, "
         f"{info['samples']} latency samples; the run took {info['seconds']} s.",

@@ -113,7 +113,8 @@ class Runner:
         """
         n = min(self.settings.jobs, plan.max_jobs or self.settings.jobs)
         base = self.reset()
-        peer.enqueue_bulk(n)
+        fill: Callable[[int], object] = getattr(peer, "fill", peer.enqueue_bulk)
+        fill(n)  # the backlog; not timed
         counter = LineCounter(self.ctx.sink)
         with self.workers(peer, plan):
             done = counter.wait_for(n, STALL)
