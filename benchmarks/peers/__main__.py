@@ -9,6 +9,7 @@ never enter kueport's own environment.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sys
@@ -37,6 +38,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--quick", action="store_true", help="2,000 jobs and 50 latency samples: minutes"
     )
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="measure nothing: rewrite peers.md and peers.png from the folder's peers.json",
+    )
     options = parser.parse_args(argv)
     if options.quick:
         options.jobs, options.samples = 2_000, 50
@@ -47,8 +53,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return options
 
 
+def rewrite_report(folder: Path) -> None:
+    raw = json.loads((folder / "peers.json").read_text())
+    write_results(folder, [PeerResult(**r) for r in raw["results"]], raw["info"])
+    log(f"rewrote {folder}/peers.md and peers.png from peers.json")
+
+
 def main(argv: list[str] | None = None) -> int:
     options = parse_args(argv)
+    if options.report_only:
+        rewrite_report(options.out)
+        return 0
     names = options.only or list(PEERS)
     workdir = Path(tempfile.mkdtemp(prefix="kueport-peers-"))
     results: list[PeerResult] = []

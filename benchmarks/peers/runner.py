@@ -99,7 +99,12 @@ class Runner:
         rate, best = max(runs, key=lambda run: run[0])
         tried = ", ".join(f"{p.label}: {r:,.0f}" for r, p in runs)
         yield PeerResult(
-            peer.name, "process_best", rate, "jobs/s", best.label, extra={"tried": tried}
+            peer.name,
+            "process_best",
+            rate,
+            "jobs/s",
+            best.label,
+            extra={"tried": tried, "runs": {p.label: r for r, p in runs}},
         )
         plan = peer.two_processes(best)
         if plan is not None:

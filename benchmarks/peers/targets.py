@@ -28,6 +28,20 @@ def _at_most(name: str, ours: float | None, limit: float | None, what: str) -> s
     return f"{name}: {verdict}: {ours:,.2f} vs {limit:,.2f} ({what})"
 
 
+DRAMATIQ_T32 = "-p 1 -t 32"
+
+
+def _one_run(results: list[PeerResult], system: str, label: str) -> float | None:
+    """The rate of one tried configuration (they are kept with the best one)."""
+    for r in results:
+        if r.system == system and r.measurement == "process_best":
+            if r.config == label:
+                return r.value
+            runs = r.extra.get("runs", {})
+            return runs.get(label) if isinstance(runs, dict) else None
+    return None
+
+
 def evaluate(results: list[PeerResult]) -> list[str]:
     cell = {(r.system, r.measurement): r.value for r in results}
 
@@ -39,9 +53,9 @@ def evaluate(results: list[PeerResult]) -> list[str]:
         _ratio(
             "processing at best concurrency >= 2x dramatiq -p 1 -t 32",
             get(k, "process_best"),
-            get("dramatiq", "process_best"),
+            _one_run(results, "dramatiq", DRAMATIQ_T32),
             2.0,
-            "kueport best 1-process jobs/s / dramatiq 1-process jobs/s",
+            "kueport's best 1-process jobs/s / dramatiq -p 1 -t 32 jobs/s",
         ),
         _ratio(
             "one-by-one enqueue >= huey",
