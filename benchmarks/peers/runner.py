@@ -129,7 +129,7 @@ class Runner:
         notes = [] if done else [f"gave up: {len(lines)} of {n} lines"]
         twice = len(lines) - len({line.i for line in lines})
         if twice:
-            notes.append(f"{twice} runs of a job already run")
+            notes.append(f"{twice} repeated runs of a job (ran more than once)")
         note = "; ".join(notes)
         log(f"{peer.name}: {plan.label}: {rate or 0:,.0f} jobs/s {note}")
         return (rate if done else None), retained, note
