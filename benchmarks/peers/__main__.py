@@ -77,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
             python=sys.executable,
             repo=REPO,
             node=shutil.which("node"),
+            jobs=options.jobs,
         )
         # the app modules read these at import time, in the workers and in the drivers
         os.environ.update({k: v for k, v in ctx.app_env().items() if k.startswith("BENCH_")})

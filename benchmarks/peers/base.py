@@ -87,6 +87,7 @@ class Context:
     python: str
     repo: Path
     node: str | None
+    jobs: int = 20_000  # N of the run, for drivers that must run fewer in a slow configuration
 
     def app_env(self, **extra: str) -> dict[str, str]:
         """Environment for a worker process: the app modules read these at import time."""

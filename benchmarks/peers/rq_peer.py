@@ -19,7 +19,7 @@ from benchmarks.peers.base import Context, WorkerPlan, payload
 from benchmarks.peers.pybase import PythonPeer
 
 CLASSES = ("rq.Worker", "rq.worker.SimpleWorker")
-#: The forking `Worker` manages ~15-100 jobs/s here: it drains at most this many per run.
+#: The forking `Worker` manages ~10-100 jobs/s here: it drains N/10 jobs, at most 1,000.
 FORK_JOBS = 1_000
 
 
@@ -61,7 +61,8 @@ class RqPeer(PythonPeer):
             argv = [rq, "worker", "-w", cls, "--url", self.ctx.redis_url, "email"]
             plan = self.plan(f"rq worker -w {cls}", argv, 1)
             if cls == "rq.Worker":
-                label = f"{plan.label} ({FORK_JOBS:,} jobs)"
-                plan = WorkerPlan(label, plan.commands, plan.env, 1, 1, FORK_JOBS)
+                jobs = min(FORK_JOBS, max(self.ctx.jobs // 10, 2))
+                label = f"{plan.label} ({jobs:,} jobs)"
+                plan = WorkerPlan(label, plan.commands, plan.env, 1, 1, jobs)
             plans.append(plan)
         return plans
