@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # The browser tests drive Debian's /usr/bin/chromium: playwright must never fetch a browser.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: demo test lint typecheck bench soak install clean system-deps
+.PHONY: demo test lint typecheck bench bench-peers soak install clean system-deps
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,29 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m pytest benchmarks --benchmark-only
 
+# kueport side by side with other queues (benchmarks/README.md, "Side by side"). The peers
+# live in their own venv and node_modules, never in kueport's. PEERS_ARGS="--quick" or
+# PEERS_ARGS="--only kueport,rq" are passed to `python -m benchmarks.peers`.
+PEERS_VENV := benchmarks/.peers-venv
+PEERS_STAMP := $(PEERS_VENV)/.installed
+PEERS_NODE := benchmarks/peers/node
+PEERS_ARGS ?=
+
+$(PEERS_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PEERS_VENV)/bin/python -m pip install --quiet -e . 'dramatiq[redis]' huey saq \
+		typing_extensions arq rq matplotlib hiredis pytest
+	touch $(PEERS_STAMP)
+
+$(PEERS_NODE)/node_modules/.installed: $(PEERS_NODE)/package.json $(PEERS_NODE)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd $(PEERS_NODE) && npm ci --no-audit --no-fund && touch node_modules/.installed; \
+	else echo "bench-peers: npm not found, the Node peers (bullmq, kue) are skipped" >&2; fi
+
+bench-peers: $(PEERS_STAMP) $(PEERS_NODE)/node_modules/.installed system-deps
+	$(PEERS_VENV)/bin/python -m benchmarks.peers $(PEERS_ARGS)
+
 # The fault suite SOAK_RUNS times in a row, its volume test with SOAK_JOBS jobs: minutes to hours.
 SOAK_RUNS ?= 3
 SOAK_JOBS ?= 100000
@@ -68,4 +91,4 @@ soak: $(STAMP) system-deps
 	done
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(PEERS_VENV) $(PEERS_NODE)/node_modules build *.egg-info .pytest_cache .mypy_cache .ruff_cache
