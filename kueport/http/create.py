@@ -98,17 +98,62 @@ def build_job(ctx: RequestContext, element: object) -> Job:
     return job
 
 
-def create_one(ctx: RequestContext, element: object) -> tuple[int, dict[str, Any]]:
-    """(status, per-item body) for one element; the job is stored only if all is well."""
+Result = tuple[int, dict[str, Any]]
+"""(status, per-item body) of one element."""
+
+
+def _failure(exc: Exception) -> Result:
+    status = status_for(exc)
+    if status is None:
+        log.exception("POST /job failed")
+        return 500, {"error": "internal server error"}
+    return status, {"error": message_for(exc, status)}
+
+
+def _created(job: Job) -> Result:
+    return 200, {"message": "job created", "id": job.id}
+
+
+def create_one(ctx: RequestContext, element: object) -> Result:
+    """The job is stored only if all is well."""
     try:
         job = build_job(ctx, element).save()
     except Exception as exc:
-        status = status_for(exc)
-        if status is None:
-            log.exception("POST /job failed")
-            return 500, {"error": "internal server error"}
-        return status, {"error": message_for(exc, status)}
-    return 200, {"message": "job created", "id": job.id}
+        return _failure(exc)
+    return _created(job)
+
+
+def create_many(ctx: RequestContext, elements: list[object]) -> list[Result]:
+    """Each element as `create_one` would, but the good ones saved together by
+    `queue.save_all` (pipelined batches): a bad element fails alone, as in Kue."""
+    results: list[Result | None] = [None] * len(elements)
+    built: list[tuple[int, Job]] = []
+    for position, element in enumerate(elements):
+        try:
+            built.append((position, build_job(ctx, element)))
+        except Exception as exc:
+            results[position] = _failure(exc)
+    try:
+        ctx.queue.save_all([job for _, job in built])
+    except InvalidJobOption:  # checked before anything is stored: find the culprits one by one
+        for position, job in built:
+            results[position] = create_one_built(job)
+    except Exception as exc:  # e.g. Redis gone: a batch that was stored keeps its ids
+        failure = _failure(exc)
+        for position, job in built:
+            results[position] = failure if job.id is None else _created(job)
+    else:
+        for position, job in built:
+            results[position] = _created(job)
+    return [result for result in results if result is not None]
+
+
+def create_one_built(job: Job) -> Result:
+    try:
+        job.save()
+    except Exception as exc:
+        return _failure(exc)
+    return _created(job)
 
 
 def create_jobs(ctx: RequestContext) -> Response:
@@ -118,7 +163,7 @@ def create_jobs(ctx: RequestContext) -> Response:
     if body is None or body == {} or body == []:
         return empty_response(204)
     if isinstance(body, list):
-        results = [create_one(ctx, element) for element in body]
+        results = create_many(ctx, body)
         failures = [status for status, _ in results if status != 200]
         return json_response([item for _, item in results], failures[0] if failures else 200)
     if not isinstance(body, dict):

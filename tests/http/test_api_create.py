@@ -104,6 +104,40 @@ def test_an_array_with_a_bad_element_reports_it_in_place_with_its_status(
     assert queue.count() == 2
 
 
+def test_an_array_is_saved_in_one_bulk_save(
+    api: Api, queue: Queue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batches: list[int] = []
+    save_all = queue.save_all
+
+    def spy(jobs: Any, **options: Any) -> Any:
+        jobs = list(jobs)
+        batches.append(len(jobs))
+        return save_all(jobs, **options)
+
+    monkeypatch.setattr(queue, "save_all", spy)
+    reply = api.post("/job", json=[{"type": "a"}, {"data": 1}, {"type": "b"}, {"type": "c"}])
+
+    assert reply.status_code == 400
+    assert batches == [3]  # the three good elements together; the bad one failed alone
+    assert [item.get("id") for item in reply.get_json()] == [1, None, 2, 3]
+
+
+def test_a_bulk_save_refused_as_a_whole_falls_back_to_one_save_per_job(
+    api: Api, queue: Queue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kueport import InvalidJobOption
+
+    def refuse(jobs: Any, **options: Any) -> Any:
+        raise InvalidJobOption("one of them is bad")
+
+    monkeypatch.setattr(queue, "save_all", refuse)
+    reply = api.post("/job", json=[{"type": "a"}, {"type": "b"}])
+
+    assert reply.status_code == 200
+    assert [item["id"] for item in reply.get_json()] == [1, 2]
+
+
 @pytest.mark.parametrize("body", [b"", b"  ", b"{}", b"[]"])
 def test_nothing_to_create_is_a_204(api: Api, queue: Queue, body: bytes) -> None:
     reply = api.post("/job", data=body, content_type="application/json")
