@@ -314,11 +314,11 @@ def test_a_blocking_pop_may_outlast_the_clients_read_timeout(redis_server: Redis
     pops = BlockingPops(redis_server.client(socket_timeout=0.2))
     started = time.monotonic()
     pops.wait("q:idle:jobs", 0.6)  # its reply is read with a timeout of its own
-    assert 0.5 < time.monotonic() - started < 3.0
+    assert 0.5 < time.monotonic() - started < 20.0  # the whole wait, and no read timeout
     redis_server.client().rpush("q:idle:jobs", "1")
     started = time.monotonic()
-    pops.wait("q:idle:jobs", 5.0)  # a token ends the wait at once
-    assert time.monotonic() - started < 1.0
+    pops.wait("q:idle:jobs", 30.0)  # a token ends the wait at once
+    assert time.monotonic() - started < 20.0  # (bounds are loose: they tell outcomes apart)
     pops.close()
 
 
@@ -328,21 +328,21 @@ def test_without_per_read_timeouts_a_pop_is_cut_below_the_read_timeout(
     monkeypatch.setattr(blocking, "_PER_READ_TIMEOUT", False)  # as with an older redis-py
     pops = BlockingPops(redis_server.client(socket_timeout=0.6))
     started = time.monotonic()
-    pops.wait("q:idle:jobs", 5.0)  # cut to 0.3 s instead of failing with a read timeout
-    assert time.monotonic() - started < 0.6
+    pops.wait("q:idle:jobs", 30.0)  # cut to 0.3 s instead of failing with a read timeout
+    assert time.monotonic() - started < 20.0
     pops.close()
 
 
 def test_close_wakes_a_blocked_pop_through_the_same_pool(redis_server: RedisServer) -> None:
     pops = BlockingPops(redis_server.client())
-    waiter = threading.Thread(target=pops.wait, args=("q:idle:jobs", 30.0))
+    waiter = threading.Thread(target=pops.wait, args=("q:idle:jobs", 60.0))
     waiter.start()
     observer = redis_server.client(decode_responses=True)
     wait_for(lambda: "blpop" in {c["cmd"] for c in observer.client_list()}, what="a BLPOP")
     started = time.monotonic()
     pops.close()
-    waiter.join(5.0)
-    assert not waiter.is_alive() and time.monotonic() - started < 2.0
+    waiter.join(30.0)
+    assert not waiter.is_alive() and time.monotonic() - started < 30.0  # not the 60 s wait
     pops.wait("q:idle:jobs", 30.0)  # closed: returns at once
 
 
