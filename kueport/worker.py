@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
+from kueport.combining import Combiner
 from kueport.domain.errors import JobNotFound, LeaseLost
 from kueport.domain.job import JobRecord, JSONValue
 from kueport.domain.state import State
@@ -139,6 +140,7 @@ class Worker:
         self._running: dict[int, RunningJob] = {}
         self._abandoned: list[RunningJob] = []  # taken away while their thread still ran
         self._pool = ElasticPool(f"kueport-job-{job_type}")
+        self._completions: Combiner[tuple[RunningJob, JSONValue]] = Combiner(self._complete_batch)
         self._paused = False
         self._stopping = False
         self._started_at = 0
@@ -297,10 +299,41 @@ class Worker:
     def _settle(self, running: RunningJob, failure: Failure | None, result: JSONValue) -> None:
         if not self._take_back(running):
             return  # taken away already (TTL, shutdown): the outcome is not ours to write
+        if failure is None:
+            self._completions.add((running, result))  # written (and released) with others
+            return
         try:
             self._write_outcome(running, failure, result)
         finally:
             self._release(running)
+
+    def _complete_batch(self, batch: list[tuple[RunningJob, JSONValue]]) -> None:
+        """Store the successes that finished together (one pipeline per backend), then free
+        their slots at once, so the next claim asks for all of them."""
+        try:
+            by_service: dict[int, list[tuple[RunningJob, JSONValue]]] = {}
+            for item in batch:  # test mode may swap the backend under running jobs
+                by_service.setdefault(id(item[0].service), []).append(item)
+            for items in by_service.values():
+                self._complete_together(items)
+        finally:
+            with self._cond:
+                for running, _ in batch:
+                    self._running.pop(running.record.id, None)
+                self._cond.notify_all()
+
+    def _complete_together(self, items: list[tuple[RunningJob, JSONValue]]) -> None:
+        service = items[0][0].service
+        try:
+            outcomes = service.complete_many([(r.record, r.lease, res) for r, res in items])
+        except Exception as exc:
+            self._host.report_error(exc)
+            return
+        for (running, _), outcome in zip(items, outcomes, strict=True):
+            if isinstance(outcome, LeaseLost | JobNotFound):
+                log.info("job %s was taken away before its outcome was stored", running.record.id)
+            elif isinstance(outcome, Exception):
+                self._host.report_error(outcome)
 
     def _write_outcome(
         self, running: RunningJob, failure: Failure | None, result: JSONValue
