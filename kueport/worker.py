@@ -20,8 +20,6 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-import attrs
-
 from kueport.combining import Combiner
 from kueport.domain.errors import JobNotFound, LeaseLost
 from kueport.domain.job import JobRecord, JSONValue
@@ -30,6 +28,7 @@ from kueport.domain.ttl import SHUTDOWN
 from kueport.domain.workers import WorkerInfo
 from kueport.emitter import accepted_arg_count
 from kueport.ports.storage import Claim
+from kueport.running import Context, RunningJob
 from kueport.service import Failure, JobService
 from kueport.thread_pool import ElasticPool
 
@@ -55,53 +54,6 @@ class WorkerHost(Protocol):
     def async_runner(self) -> AsyncRunner: ...
 
     def may_claim(self) -> bool: ...
-
-
-@attrs.define(eq=False)
-class RunningJob:
-    """A job this worker runs, with the backend it was claimed from (test mode may swap it)."""
-
-    record: JobRecord
-    lease: str
-    service: JobService
-    lease_until: int = 0
-    cancelled: threading.Event = attrs.field(factory=threading.Event)
-    settled: bool = False
-    future: concurrent.futures.Future[Any] | None = None
-    returned: threading.Event = attrs.field(factory=threading.Event)  # the sync handler did
-    cancelled_at: float | None = None  # time.monotonic() when the job was taken away
-
-
-class Context:
-    """The handler's second argument: Kue's `ctx` plus a cancelled flag to poll."""
-
-    def __init__(self, worker: Worker, running: RunningJob) -> None:
-        self._worker = worker
-        self._running = running
-
-    @property
-    def cancelled(self) -> bool:
-        """True once the job was taken away (TTL, shutdown timeout, lease lost): stop work."""
-        return self._running.cancelled.is_set()
-
-    def wait_cancelled(self, timeout: float | None = None) -> bool:
-        """Sleep up to `timeout` seconds, waking early when the job is cancelled."""
-        return self._running.cancelled.wait(timeout)
-
-    @property
-    def worker_id(self) -> str:
-        return self._worker.worker_id
-
-    def pause(self, timeout: float | None = None) -> None:
-        """Stop taking new jobs of this type; with a timeout, jobs still running then fail."""
-        self._worker.pause(timeout)
-
-    def resume(self) -> None:
-        self._worker.resume()
-
-    def shutdown(self) -> None:
-        """Stop this worker for good once running jobs finish (does not wait here)."""
-        threading.Thread(target=self._worker.shutdown, daemon=True).start()
 
 
 _worker_numbers = iter(range(1, 1 << 62))
