@@ -33,7 +33,8 @@ from kueport.domain.state import State
 from kueport.domain.workers import WorkerInfo
 from kueport.job import Job
 from kueport.queue import Queue
-from kueport.worker import Context, Worker
+from kueport.running import Context
+from kueport.worker import Worker
 
 __all__ = [
     "PRIORITIES",

@@ -35,10 +35,12 @@ class EventRouter:
             self._subscription.close()
             self._subscription = None
 
+    def would_track(self, job: Job) -> bool:
+        """Whether `track` would keep this job (once it has an id)."""
+        return self._job_events and job.wants_events and job.has_listeners
+
     def track(self, job: Job) -> None:
-        if not self._job_events or not job.wants_events or job.id is None:
-            return
-        if not job.has_listeners:
+        if job.id is None or not self.would_track(job):
             return
         with self._lock:
             self._jobs[job.id] = job

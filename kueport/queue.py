@@ -161,7 +161,9 @@ class Queue(JobQueries, QueueOperations):
             job._record = record
             self.track(job)
 
-        record = self._service.enqueue(spec, before_publish=track)
+        # A job nobody listens to needs no tracking: storage then announces `enqueue` itself.
+        listened = self._router.would_track(job)
+        record = self._service.enqueue(spec, before_publish=track if listened else None)
         self.testmode.record(job)
         return record
 

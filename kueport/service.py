@@ -27,7 +27,7 @@ from kueport.domain.workers import WORKER_TTL_MS, WorkerInfo
 from kueport.ports.clock import Clock
 from kueport.ports.pubsub import EventBus
 from kueport.ports.search import SearchIndex
-from kueport.ports.storage import Changes, Claim, JobStorage, Order
+from kueport.ports.storage import Changes, Claim, Completion, JobStorage, Order
 
 #: How many due delayed jobs (or expired active jobs) one maintenance pass handles (Kue: 1000).
 SWEEP_LIMIT = 1000
@@ -99,7 +99,13 @@ class JobService:
     def enqueue(
         self, spec: JobSpec, before_publish: Callable[[JobRecord], None] | None = None
     ) -> JobRecord:
-        """Store a new job; `before_publish` runs first so job-level listeners hear `enqueue`."""
+        """Store a new job; `before_publish` runs first so job-level listeners hear `enqueue`.
+
+        Without `before_publish` (and without search, which indexes before announcing) the
+        storage announces `enqueue` itself, in the same round trip as the move.
+        """
+        if before_publish is None and not self.search_enabled:
+            return self.storage.enqueue(spec, self.now(), announce=True)
         record = self.storage.enqueue(spec, self.now())
         self._index(record)
         if before_publish is not None:
@@ -133,18 +139,33 @@ class JobService:
 
     # -- workers -------------------------------------------------------------------------
     def claim(self, claim: Claim, timeout: float) -> list[JobRecord]:
-        records = self.storage.claim(claim, timeout)
-        for record in records:
-            self._publish(record.id, EventName.START, record.type)
-        return records
+        """Claim jobs; storage announces each `start` atomically with the claim."""
+        return self.storage.claim(attrs.evolve(claim, announce=True), timeout)
 
     def complete(self, record: JobRecord, lease: str | None, result: JSONValue) -> JobRecord | None:
-        plan = plan_success(record, self.now())
-        stored = self.storage.complete(record.id, lease, result, plan, self.now())
-        self._publish(record.id, EventName.COMPLETE, result)
+        """Finish a job; storage announces `complete` with the move (`remove` follows)."""
+        now = self.now()
+        plan = plan_success(record, now)
+        stored = self.storage.complete(record.id, lease, result, plan, now, announce=True)
         if stored is None:
             self._removed(record)
         return stored
+
+    def complete_many(
+        self, done: Sequence[tuple[JobRecord, str | None, JSONValue]]
+    ) -> list[JobRecord | Exception | None]:
+        """`complete` for jobs that finished together, in one storage call: (record, lease,
+        result) each; every job's outcome or error in its place."""
+        now = self.now()
+        completions = [
+            Completion(record.id, lease, result, plan_success(record, now))
+            for record, lease, result in done
+        ]
+        outcomes = self.storage.complete_many(completions, now)
+        for (record, _, _), outcome in zip(done, outcomes, strict=True):
+            if outcome is None:
+                self._removed(record)
+        return outcomes
 
     def fail(self, record: JobRecord, lease: str | None, failure: Failure) -> JobRecord | None:
         now = self.now()

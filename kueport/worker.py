@@ -20,8 +20,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-import attrs
-
+from kueport.combining import Combiner
 from kueport.domain.errors import JobNotFound, LeaseLost
 from kueport.domain.job import JobRecord, JSONValue
 from kueport.domain.state import State
@@ -29,6 +28,7 @@ from kueport.domain.ttl import SHUTDOWN
 from kueport.domain.workers import WorkerInfo
 from kueport.emitter import accepted_arg_count
 from kueport.ports.storage import Claim
+from kueport.running import Context, RunningJob
 from kueport.service import Failure, JobService
 from kueport.thread_pool import ElasticPool
 
@@ -54,53 +54,6 @@ class WorkerHost(Protocol):
     def async_runner(self) -> AsyncRunner: ...
 
     def may_claim(self) -> bool: ...
-
-
-@attrs.define(eq=False)
-class RunningJob:
-    """A job this worker runs, with the backend it was claimed from (test mode may swap it)."""
-
-    record: JobRecord
-    lease: str
-    service: JobService
-    lease_until: int = 0
-    cancelled: threading.Event = attrs.field(factory=threading.Event)
-    settled: bool = False
-    future: concurrent.futures.Future[Any] | None = None
-    returned: threading.Event = attrs.field(factory=threading.Event)  # the sync handler did
-    cancelled_at: float | None = None  # time.monotonic() when the job was taken away
-
-
-class Context:
-    """The handler's second argument: Kue's `ctx` plus a cancelled flag to poll."""
-
-    def __init__(self, worker: Worker, running: RunningJob) -> None:
-        self._worker = worker
-        self._running = running
-
-    @property
-    def cancelled(self) -> bool:
-        """True once the job was taken away (TTL, shutdown timeout, lease lost): stop work."""
-        return self._running.cancelled.is_set()
-
-    def wait_cancelled(self, timeout: float | None = None) -> bool:
-        """Sleep up to `timeout` seconds, waking early when the job is cancelled."""
-        return self._running.cancelled.wait(timeout)
-
-    @property
-    def worker_id(self) -> str:
-        return self._worker.worker_id
-
-    def pause(self, timeout: float | None = None) -> None:
-        """Stop taking new jobs of this type; with a timeout, jobs still running then fail."""
-        self._worker.pause(timeout)
-
-    def resume(self) -> None:
-        self._worker.resume()
-
-    def shutdown(self) -> None:
-        """Stop this worker for good once running jobs finish (does not wait here)."""
-        threading.Thread(target=self._worker.shutdown, daemon=True).start()
 
 
 _worker_numbers = iter(range(1, 1 << 62))
@@ -139,6 +92,7 @@ class Worker:
         self._running: dict[int, RunningJob] = {}
         self._abandoned: list[RunningJob] = []  # taken away while their thread still ran
         self._pool = ElasticPool(f"kueport-job-{job_type}")
+        self._completions: Combiner[tuple[RunningJob, JSONValue]] = Combiner(self._complete_batch)
         self._paused = False
         self._stopping = False
         self._started_at = 0
@@ -297,10 +251,41 @@ class Worker:
     def _settle(self, running: RunningJob, failure: Failure | None, result: JSONValue) -> None:
         if not self._take_back(running):
             return  # taken away already (TTL, shutdown): the outcome is not ours to write
+        if failure is None:
+            self._completions.add((running, result))  # written (and released) with others
+            return
         try:
             self._write_outcome(running, failure, result)
         finally:
             self._release(running)
+
+    def _complete_batch(self, batch: list[tuple[RunningJob, JSONValue]]) -> None:
+        """Store the successes that finished together (one pipeline per backend), then free
+        their slots at once, so the next claim asks for all of them."""
+        try:
+            by_service: dict[int, list[tuple[RunningJob, JSONValue]]] = {}
+            for item in batch:  # test mode may swap the backend under running jobs
+                by_service.setdefault(id(item[0].service), []).append(item)
+            for items in by_service.values():
+                self._complete_together(items)
+        finally:
+            with self._cond:
+                for running, _ in batch:
+                    self._running.pop(running.record.id, None)
+                self._cond.notify_all()
+
+    def _complete_together(self, items: list[tuple[RunningJob, JSONValue]]) -> None:
+        service = items[0][0].service
+        try:
+            outcomes = service.complete_many([(r.record, r.lease, res) for r, res in items])
+        except Exception as exc:
+            self._host.report_error(exc)
+            return
+        for (running, _), outcome in zip(items, outcomes, strict=True):
+            if isinstance(outcome, LeaseLost | JobNotFound):
+                log.info("job %s was taken away before its outcome was stored", running.record.id)
+            elif isinstance(outcome, Exception):
+                self._host.report_error(outcome)
 
     def _write_outcome(
         self, running: RunningJob, failure: Failure | None, result: JSONValue

@@ -32,6 +32,19 @@ class Claim:
     worker_id: str
     limit: int = 1
     lease_ms: int = 30_000
+    #: Publish `start` for each claimed job atomically with the claim (the service asks for
+    #: it: one round trip fewer per claim, and no listener hears of a claim that failed).
+    announce: bool = False
+
+
+@attrs.frozen
+class Completion:
+    """One successful attempt to store (`JobStorage.complete_many`)."""
+
+    job_id: int
+    lease: str | None
+    result: JSONValue
+    plan: SuccessPlan
 
 
 @attrs.frozen
@@ -53,8 +66,12 @@ class Changes:
 
 class JobStorage(Protocol):
     # -- producers -------------------------------------------------------------------------
-    def enqueue(self, spec: JobSpec, now: int) -> JobRecord:
-        """Store a new job with a fresh id, inactive or (with a delay) delayed."""
+    def enqueue(self, spec: JobSpec, now: int, announce: bool = False) -> JobRecord:
+        """Store a new job with a fresh id, inactive or (with a delay) delayed.
+
+        With `announce`, an inactive job's `enqueue` event is published atomically with the
+        move (on Redis inside the same script: no second round trip).
+        """
         ...
 
     def enqueue_many(self, specs: Sequence[JobSpec], now: int) -> list[JobRecord]:
@@ -83,14 +100,33 @@ class JobStorage(Protocol):
         ...
 
     def complete(
-        self, job_id: int, lease: str | None, result: JSONValue, plan: SuccessPlan, now: int
+        self,
+        job_id: int,
+        lease: str | None,
+        result: JSONValue,
+        plan: SuccessPlan,
+        now: int,
+        announce: bool = False,
     ) -> JobRecord | None:
         """Finish an attempt successfully; removes the job when the plan says so.
+
+        With `announce`, the `complete` event is published atomically with the move (before
+        the job is removed, when it is).
 
         Raises `LeaseLost` when the job is not active under `lease`; `lease=None` is an
         unfenced write that only requires the job to be active (sweeps of jobs made active by
         hand, which no worker holds). Returns the stored record, or
         None when it was removed.
+        """
+        ...
+
+    def complete_many(
+        self, completions: Sequence[Completion], now: int
+    ) -> list[JobRecord | Exception | None]:
+        """`complete(..., announce=True)` for each, in few round trips (one pipeline on Redis):
+        what a worker whose jobs finished together sends. Each job's outcome is in its place:
+        the stored record, None when removed, or the error `complete` would have raised
+        (`LeaseLost`, `JobNotFound`); each job is completed atomically, the batch is not.
         """
         ...
 

@@ -298,9 +298,9 @@ def test_the_monitor_parser_tells_script_commands_from_client_commands(make_stac
 
     commands = recording.segment("enqueue")
     sent = [c.name for c in client_side(commands) if c.name not in CONNECTION]
-    assert sent == ["EVALSHA", "PUBLISH"], commands
+    assert sent == ["EVALSHA"], commands  # the `enqueue` event is published by the script
     scripted = {c.name for c in commands if c.lua}
-    assert {"INCR", "HSET", "ZADD", "SADD", "LPUSH"} <= scripted, commands
+    assert {"INCR", "HSET", "ZADD", "SADD", "LPUSH", "PUBLISH"} <= scripted, commands
 
 
 def test_no_write_is_issued_outside_a_script(make_stack, monitor) -> None:
@@ -335,6 +335,25 @@ def test_each_transition_is_exactly_one_evalsha(make_stack, monitor) -> None:
 
     names = [c.name for c in client_side(recording.segment(RECONCILE))]
     assert names == ["SCAN", "SMEMBERS", "EVALSHA", "EVALSHA"], names  # types email and sms
+
+
+def test_enqueue_claim_and_complete_publish_their_events_inside_the_script(
+    make_stack, monitor
+) -> None:
+    """One round trip each: the `enqueue`, `start` and `complete` events are PUBLISHed by
+    the transition's script, atomically with the move, never by a second client command."""
+    preload_scripts(make_stack)
+    stack = make_stack()
+    monitor.start()
+    run_scenario(stack, monitor.mark)
+    recording = monitor.stop()
+
+    for label in ("enqueue a", "claim a", "complete a", "enqueue b", "claim b"):
+        commands = recording.segment(label)
+        names = [c.name for c in client_side(commands) if c.name not in CONNECTION]
+        assert names == ["EVALSHA"], (label, names)
+        published = [c for c in commands if c.lua and c.name == "PUBLISH"]
+        assert len(published) == 1, (label, [str(c) for c in commands])
 
 
 def test_reads_send_no_script(make_stack, monitor) -> None:

@@ -18,10 +18,12 @@ import pytest
 import redis
 
 from kueport.adapters.clock import ManualClock
+from kueport.adapters.redis import codec
 from kueport.adapters.redis.keys import Keys
 from kueport.adapters.redis.storage import RedisStorage
 from kueport.domain.backoff import Fixed
 from kueport.domain.errors import IllegalTransition, JobNotFound, LeaseLost
+from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord, JobSpec
 from kueport.domain.ordering import zid
 from kueport.domain.retry import plan_failure, plan_success
@@ -238,3 +240,28 @@ def test_a_job_written_by_node_kue_is_claimed(storage, clock, client) -> None:
 
     assert (held.id, held.priority, held.state) == (7, -10, State.ACTIVE)
     assert client.zscore("q:jobs:active", zid(7)) == -10
+
+
+@pytest.mark.parametrize("job_type", ["email", 'caf\u00e9/"x"\\y'])
+def test_announced_events_are_the_bytes_the_codec_writes(storage, clock, client, job_type) -> None:
+    """`enqueue`, `start` and `complete` published by the scripts (announce=True) are byte for
+    byte `codec.encode_event`'s messages (Kue's JSON.stringify), even for odd type names."""
+    listener = client.pubsub()
+    listener.subscribe("q:events")
+    assert listener.get_message(timeout=5)["type"] == "subscribe"  # type: ignore[index]
+    job = storage.enqueue(JobSpec(type=job_type), clock.now_ms(), announce=True)
+    storage.enqueue(JobSpec(type=job_type, delay_ms=10), clock.now_ms(), announce=True)
+    (held,) = storage.claim(Claim(job_type, "w1", announce=True), 0)
+    plan = plan_success(held, clock.now_ms())
+    storage.complete(held.id, held.lease, {"ok": "\u00e9"}, plan, clock.now_ms(), announce=True)
+    storage.enqueue(JobSpec(type=job_type), clock.now_ms())  # not announced
+
+    got = []
+    while (message := listener.get_message(timeout=0.5)) is not None:
+        got.append(message["data"].decode())
+    listener.close()
+    assert got == [
+        codec.encode_event(JobEvent(job.id, EventName.ENQUEUE, (job_type,))),
+        codec.encode_event(JobEvent(job.id, EventName.START, (job_type,))),
+        codec.encode_event(JobEvent(job.id, EventName.COMPLETE, ({"ok": "\u00e9"},))),
+    ]

@@ -30,7 +30,7 @@ from kueport.domain.throughput import COMPLETE, FAILED
 from kueport.domain.ttl import lease_expired, ttl_exceeded
 from kueport.domain.workers import WorkerInfo
 from kueport.ports.clock import Clock
-from kueport.ports.storage import Changes, Claim, Order
+from kueport.ports.storage import Changes, Claim, Completion, Order
 
 
 class MemoryStorage(MemoryOperations):
@@ -52,12 +52,15 @@ class MemoryStorage(MemoryOperations):
         self._closed = False
 
     # -- producers -------------------------------------------------------------------------
-    def enqueue(self, spec: JobSpec, now: int) -> JobRecord:
+    def enqueue(self, spec: JobSpec, now: int, announce: bool = False) -> JobRecord:
         with self._cond:
             record = records.new_record(next(self._ids), spec, now)
             self._types.add(record.type)
             self._logs[record.id] = []
-            return self._store(None, record)
+            stored = self._store(None, record)
+            if announce and stored.state is State.INACTIVE:
+                self._announce_event(JobEvent(stored.id, EventName.ENQUEUE, (stored.type,)))
+            return stored
 
     def enqueue_many(self, specs: Sequence[JobSpec], now: int) -> list[JobRecord]:
         return [self.enqueue(spec, now) for spec in specs]
@@ -77,20 +80,47 @@ class MemoryStorage(MemoryOperations):
                 return []
             now = self._clock.now_ms()
             waiting = self._indexes.of(State.INACTIVE, claim.job_type)
-            return [self._claim_one(strip_zid(m), claim, now) for m in waiting.first(claim.limit)]
+            members = waiting.first(claim.limit)
+            claimed = [self._claim_one(strip_zid(m), claim, now) for m in members]
+            if claim.announce:
+                for record in claimed:
+                    self._announce_event(JobEvent(record.id, EventName.START, (record.type,)))
+            return claimed
 
     def complete(
-        self, job_id: int, lease: str | None, result: JSONValue, plan: SuccessPlan, now: int
+        self,
+        job_id: int,
+        lease: str | None,
+        result: JSONValue,
+        plan: SuccessPlan,
+        now: int,
+        announce: bool = False,
     ) -> JobRecord | None:
         with self._cond:
             old = self._held(job_id, lease)
             new = self._store(old, records.completed(old, result, plan, now))
             self._counters.count(now, COMPLETE)
             self._work_time = (self._work_time or 0) + plan.duration_ms
+            if announce:
+                self._announce_event(JobEvent(job_id, EventName.COMPLETE, (result,)))
             if plan.remove:
                 self._delete(new)
                 return None
             return new
+
+    def complete_many(
+        self, completions: Sequence[Completion], now: int
+    ) -> list[JobRecord | Exception | None]:
+        outcomes: list[JobRecord | Exception | None] = []
+        with self._cond:
+            for done in completions:
+                try:
+                    outcomes.append(
+                        self.complete(done.job_id, done.lease, done.result, done.plan, now, True)
+                    )
+                except (JobNotFound, LeaseLost) as error:
+                    outcomes.append(error)
+        return outcomes
 
     def fail(
         self,

@@ -35,6 +35,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
+
 from kueport.domain.backoff import Backoff, Exponential, Fixed, Named, SameDelay, parse_backoff
 from kueport.domain.errors import (
     InvalidJobOption,
@@ -362,6 +364,16 @@ def _search_keys(text: str | None) -> tuple[str, ...]:
 def encode_event(event: JobEvent) -> str:
     """The `P:events` message, byte for byte what Kue's `JSON.stringify` publishes."""
     return to_json(event.payload())
+
+
+def wire(event: JobEvent) -> str:
+    """`encode_event`, except that an argument JSON cannot hold (a handler returned an
+    object) is sent as the same stand-in the job hash stores for such a result."""
+    try:
+        return encode_event(event)
+    except (TypeError, ValueError):
+        args = tuple(json.loads(encode_result(arg)) for arg in event.args)
+        return encode_event(attrs.evolve(event, args=args))
 
 
 def decode_event(message: str | bytes) -> JobEvent:

@@ -24,14 +24,12 @@ of its own. Every message goes through Redis, the publisher's own included, so e
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import threading
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import attrs
 from redis import Redis
 from redis.client import PubSub
 from redis.cluster import RedisCluster
@@ -39,12 +37,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from kueport.adapters.redis.codec import (
-    InvalidEventMessage,
-    decode_event,
-    encode_event,
-    encode_result,
-)
+from kueport.adapters.redis.codec import InvalidEventMessage, decode_event, wire
 from kueport.adapters.redis.connection import RedisClient
 from kueport.adapters.redis.keys import Keys
 from kueport.domain.errors import KueportError
@@ -135,17 +128,17 @@ class RedisEventBus:
 
     # -- EventBus ---------------------------------------------------------------------------
     def publish(self, event: JobEvent) -> None:
-        self._client.get().publish(self._keys.events, _wire(event))
+        self._client.get().publish(self._keys.events, wire(event))
 
     def publish_many(self, events: Sequence[JobEvent]) -> None:
         client = self._client.get()
         if isinstance(client, RedisCluster):  # PUBLISH has no key to route a cluster pipeline
             for event in events:
-                client.publish(self._keys.events, _wire(event))
+                client.publish(self._keys.events, wire(event))
             return
         pipe = client.pipeline(transaction=False)
         for event in events:
-            pipe.publish(self._keys.events, _wire(event))
+            pipe.publish(self._keys.events, wire(event))
         pipe.execute()
 
     def subscribe(self, handler: EventHandler) -> RedisSubscription:
@@ -317,16 +310,6 @@ class RedisEventBus:
             self._on_error(error, event)
         except Exception:
             _log.exception("on_error failed while reporting %r", error)
-
-
-def _wire(event: JobEvent) -> str:
-    """Kue's message; an argument JSON cannot hold (a handler returned an object) is sent as
-    the same stand-in the job hash stores for such a result (`codec.encode_result`)."""
-    try:
-        return encode_event(event)
-    except (TypeError, ValueError):
-        args = tuple(json.loads(encode_result(arg)) for arg in event.args)
-        return encode_event(attrs.evolve(event, args=args))
 
 
 def _describe(error: Exception | None) -> str:

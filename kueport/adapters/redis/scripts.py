@@ -28,6 +28,7 @@ from typing import Any
 import attrs
 from redis.cluster import RedisCluster
 from redis.commands.core import Script
+from redis.exceptions import RedisError
 
 from kueport.adapters.redis.connection import RedisClient
 from kueport.adapters.redis.keys import Keys
@@ -42,6 +43,8 @@ RawPairs = dict[Any, Any]
 Moved = list[tuple[int, RawPairs]]
 #: A script argument.
 Arg = str | int | float
+CompleteCall = tuple[int, str | None, int, tuple[int, int, str, bool], str]
+"""`Scripts.complete`'s arguments: id, lease, now, outcome, event message."""
 EnqueueRow = tuple[str, State, int, float, dict[str, str]]
 """`Scripts.enqueue`'s arguments: type, initial state, priority, score, hash fields."""
 
@@ -127,17 +130,32 @@ class Scripts:
 
     # -- producers -------------------------------------------------------------------------
     def enqueue(
-        self, job_type: str, state: State, priority: int, score: float, fields: dict[str, str]
+        self,
+        job_type: str,
+        state: State,
+        priority: int,
+        score: float,
+        fields: dict[str, str],
+        announce: bool = False,
     ) -> int:
-        keys, args = self._enqueue_call(job_type, state, priority, score, fields)
+        """The new job's id; with `announce`, an inactive job's `enqueue` is published too."""
+        keys, args = self._enqueue_call(job_type, state, priority, score, fields, announce)
         return int(self._run("enqueue", keys, args))
 
     def _enqueue_call(
-        self, job_type: str, state: State, priority: int, score: float, fields: dict[str, str]
+        self,
+        job_type: str,
+        state: State,
+        priority: int,
+        score: float,
+        fields: dict[str, str],
+        announce: bool = False,
     ) -> tuple[list[str], list[Arg]]:
         k, lay = self.keys, self.layout
         args: list[Arg] = [lay.job_head, lay.jobs_head, job_type, state.value, priority, score]
-        args += [item for pair in fields.items() for item in pair]
+        args.append(k.events if announce else "")
+        for pair in fields.items():
+            args += pair
         return [k.ids, k.jobs, k.types, k.tokens(job_type)], args
 
     def enqueue_many(self, rows: Sequence[EnqueueRow]) -> list[int]:
@@ -168,13 +186,21 @@ class Scripts:
 
     # -- workers ---------------------------------------------------------------------------
     def claim(
-        self, job_type: str, worker_id: str, lease_ms: int, leases: Sequence[str], now: int
+        self,
+        job_type: str,
+        worker_id: str,
+        lease_ms: int,
+        leases: Sequence[str],
+        now: int,
+        announce: bool = False,
     ) -> Moved | None:
-        """The jobs claimed, or None while the type is paused."""
+        """The jobs claimed, or None while the type is paused; with `announce`, each job's
+        `start` is published by the script."""
         k, lay = self.keys, self.layout
         keys = [k.type_state(job_type, State.INACTIVE), k.tokens(job_type), k.leases, k.jobs]
         keys.append(k.paused_types)
         args: list[Arg] = [now, lay.job_head, lay.jobs_head, job_type, worker_id, lease_ms]
+        args.append(k.events if announce else "")
         args += leases
         reply = self._run("claim", keys, args)
         if isinstance(reply, bytes | str):
@@ -187,15 +213,49 @@ class Scripts:
         lease: str | None,
         now: int,
         outcome: tuple[int, int, str, bool],
+        message: str = "",
     ) -> RawPairs | None:
-        """`outcome` is (duration ms, attempts, result JSON or '', remove)."""
-        duration, attempts, result, remove = outcome
+        """`outcome` is (duration ms, attempts, result JSON or '', remove); `message` the
+        `complete` event to publish with the move ('' = none)."""
+        keys, args = self._complete_call((job_id, lease, now, outcome, message))
+        return self._checked_or_removed(job_id, self._run("complete", keys, args))
+
+    def _complete_call(self, call: CompleteCall) -> tuple[list[str], list[Arg]]:
+        job_id, lease, now, (duration, attempts, result, remove), message = call
         k = self.keys
         keys = [k.job(job_id), k.log(job_id), k.jobs, k.leases, k.work_time]
         keys.append(k.throughput(minute_start(now), COMPLETE))
         args: list[Arg] = [now, zid(job_id), self.layout.jobs_head, lease or "", duration]
-        args += [attempts or "", result, "1" if remove else "", COUNTER_TTL_MS]
-        return self._checked_or_removed(job_id, self._run("complete", keys, args))
+        args += [attempts or "", result, "1" if remove else "", COUNTER_TTL_MS, k.events, message]
+        return keys, args
+
+    def complete_many(self, calls: Sequence[CompleteCall]) -> list[RawPairs | Exception | None]:
+        """`complete` for each call, pipelined: one round trip for jobs that finished together.
+        Each job's outcome (or its error, e.g. `LeaseLost`) is returned in its place."""
+        if isinstance(self.client, RedisCluster) or len(calls) == 1:
+            replies: list[Any] = []
+            for call in calls:
+                keys, args = self._complete_call(call)
+                try:
+                    replies.append(self._run("complete", keys, args))
+                except RedisError as error:
+                    replies.append(error)
+        else:
+            pipe = self.client.pipeline(transaction=False)
+            script: Script = self._scripts["complete"]
+            for call in calls:
+                keys, args = self._complete_call(call)
+                script(keys=keys, args=args, client=pipe)
+            replies = pipe.execute(raise_on_error=False)
+        outcomes: list[RawPairs | Exception | None] = []
+        for reply, call in zip(replies, calls, strict=True):
+            try:
+                if isinstance(reply, Exception):
+                    raise reply
+                outcomes.append(self._checked_or_removed(call[0], reply))
+            except (KueportError, RedisError) as error:
+                outcomes.append(error)
+        return outcomes
 
     def fail(
         self,

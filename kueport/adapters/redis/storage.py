@@ -37,7 +37,7 @@ from kueport.adapters.redis.operations import RedisOperations
 from kueport.adapters.redis.reading import Reader, ZSetItems
 from kueport.adapters.redis.scripts import RawPairs, Scripts
 from kueport.adapters.redis.worker_codec import decode_worker, encode_worker
-from kueport.domain.events import JobEvent
+from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.ordering import state_score, type_score
 from kueport.domain.retention import cleanable, select_victims
@@ -46,7 +46,7 @@ from kueport.domain.stall import StallPlan
 from kueport.domain.state import ALLOWED_MOVES, State
 from kueport.domain.workers import WorkerInfo
 from kueport.ports.clock import Clock
-from kueport.ports.storage import Changes, Claim, Order
+from kueport.ports.storage import Changes, Claim, Completion, Order
 
 
 class RedisStorage(RedisOperations):
@@ -76,12 +76,12 @@ class RedisStorage(RedisOperations):
             self._blocking = BlockingPops.beside(client)
 
     # -- producers -------------------------------------------------------------------------
-    def enqueue(self, spec: JobSpec, now: int) -> JobRecord:
+    def enqueue(self, spec: JobSpec, now: int, announce: bool = False) -> JobRecord:
         fields = codec.encode_new(spec, 0, now)  # the hash holds no id
         state = spec.initial_state
         score = state_score(state, spec.priority, promote_at=now + spec.delay_ms)
         job_id = self._scripts.enqueue(
-            spec.type, state, int(type_score(spec.priority)), score, fields
+            spec.type, state, int(type_score(spec.priority)), score, fields, announce
         )
         return codec.decode(job_id, fields)
 
@@ -119,17 +119,42 @@ class RedisStorage(RedisOperations):
     def _claim_now(self, claim: Claim) -> list[JobRecord] | None:
         leases = [uuid.uuid4().hex for _ in range(claim.limit)]
         now = self._clock.now_ms()
-        moved = self._scripts.claim(claim.job_type, claim.worker_id, claim.lease_ms, leases, now)
+        moved = self._scripts.claim(
+            claim.job_type, claim.worker_id, claim.lease_ms, leases, now, claim.announce
+        )
         if moved is None:
             return None
         return [codec.decode(job_id, raw) for job_id, raw in moved]
 
     def complete(
-        self, job_id: int, lease: str | None, result: JSONValue, plan: SuccessPlan, now: int
+        self,
+        job_id: int,
+        lease: str | None,
+        result: JSONValue,
+        plan: SuccessPlan,
+        now: int,
+        announce: bool = False,
     ) -> JobRecord | None:
         result_json = "" if result is None else codec.encode_result(result)
         outcome = (plan.duration_ms, plan.attempts, result_json, plan.remove)
-        return self._decoded(job_id, self._scripts.complete(job_id, lease, now, outcome))
+        message = codec.wire(JobEvent(job_id, EventName.COMPLETE, (result,))) if announce else ""
+        return self._decoded(job_id, self._scripts.complete(job_id, lease, now, outcome, message))
+
+    def complete_many(
+        self, completions: Sequence[Completion], now: int
+    ) -> list[JobRecord | Exception | None]:
+        calls = []
+        for done in completions:
+            result, plan = done.result, done.plan
+            result_json = "" if result is None else codec.encode_result(result)
+            outcome = (plan.duration_ms, plan.attempts, result_json, plan.remove)
+            message = codec.wire(JobEvent(done.job_id, EventName.COMPLETE, (result,)))
+            calls.append((done.job_id, done.lease, now, outcome, message))
+        replies = self._scripts.complete_many(calls)
+        return [
+            reply if isinstance(reply, Exception) else self._decoded(done.job_id, reply)
+            for reply, done in zip(replies, completions, strict=True)
+        ]
 
     def fail(
         self,

@@ -2,11 +2,12 @@
 -- KEYS[1] P:jobs:<type>:inactive  KEYS[2] P:<type>:jobs (tokens)  KEYS[3] P:kueport:leases
 -- KEYS[4] P:jobs  KEYS[5] P:kueport:paused-types
 -- ARGV[1] now  ARGV[2] job key head  ARGV[3] jobs head  ARGV[4] type  ARGV[5] worker id
--- ARGV[6] lease ms  ARGV[7..] one fresh lease per job wanted (their count is the limit)
+-- ARGV[6] lease ms  ARGV[7] events channel: publish `start` per job ('' = don't)
+-- ARGV[8..] one fresh lease per job wanted (their count is the limit)
 -- Reply: {id, {field, value, ...}} per claimed job, best first. Tokens end equal to the
 -- inactive count, which also returns the token a blocked claimer popped to wake up.
 -- Reply 'paused' (claiming nothing, tokens resynced) while the type is paused.
-local now, lease_ms, limit = tonumber(ARGV[1]), tonumber(ARGV[6]), #ARGV - 6
+local now, lease_ms, limit = tonumber(ARGV[1]), tonumber(ARGV[6]), #ARGV - 7
 if redis.call('SISMEMBER', KEYS[5], ARGV[4]) == 1 then
   sync_tokens(KEYS[2], KEYS[1])
   return 'paused'
@@ -21,7 +22,7 @@ for i = 1, #popped, 2 do
   if redis.call('EXISTS', job) == 0 then
     redis.call('ZREM', KEYS[4], member)  -- an index entry without a job: drop it
   else
-    local lease, lease_until = ARGV[7 + #out], now + lease_ms
+    local lease, lease_until = ARGV[8 + #out], now + lease_ms
     local deadline = ttl_deadline(job, now)
     redis.call('HSET', job, 'state', 'active', 'started_at', ARGV[1], 'updated_at', ARGV[1],
       'workerId', ARGV[5], 'lease', lease, 'lease_until', int(lease_until))
@@ -33,6 +34,7 @@ for i = 1, #popped, 2 do
     index(ARGV[3], ARGV[4], 'active', member, priority, deadline or untimed(priority))
     redis.call('ZADD', KEYS[3], lease_until, member)
     out[#out + 1] = {tonumber(id), redis.call('HGETALL', job)}
+    if ARGV[7] ~= '' then announce(ARGV[7], id, 'start', ',' .. json_string(ARGV[4]) .. ',null') end
   end
 end
 sync_tokens(KEYS[2], KEYS[1])

@@ -4,6 +4,7 @@
 -- ARGV[1] now  ARGV[2] zid  ARGV[3] jobs head  ARGV[4] lease ('' = unfenced)
 -- ARGV[5] duration ms  ARGV[6] attempts ('' = none)  ARGV[7] result JSON ('' = none)
 -- ARGV[8] "1" to delete the job afterwards  ARGV[9] the throughput counter's lifetime (ms)
+-- ARGV[10] events channel  ARGV[11] the `complete` message to publish with the move ('' = none)
 -- Reply: {'ok', {field, value, ...}} | {'ok'} when removed | {'missing'} | {'lease'}
 local job, member, head = KEYS[1], ARGV[2], ARGV[3]
 local refused = check_held(job, ARGV[4])
@@ -15,6 +16,7 @@ redis.call('ZREM', KEYS[4], member)
 redis.call('INCRBY', KEYS[5], ARGV[5])
 redis.call('INCR', KEYS[6])
 redis.call('PEXPIRE', KEYS[6], ARGV[9])
+if ARGV[11] ~= '' then redis.call('PUBLISH', ARGV[10], ARGV[11]) end
 if ARGV[8] == '1' then
   forget(job, KEYS[2], KEYS[3], member)
   return {'ok'}
