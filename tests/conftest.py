@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 import kueport
 from kueport.adapters.clock import ManualClock
@@ -23,9 +23,9 @@ from tests.redis_server import (
     stop_shared_server,
 )
 
-# Hypothesis fails an example slower than 200 ms by default: a timing assertion in disguise,
-# which a busy machine trips. Speed is measured by benchmarks/, never by tests.
-settings.register_profile("kueport", deadline=None)
+# Hypothesis fails an example slower than 200 ms (and a slow data generation) by default:
+# timing assertions in disguise, which a busy machine trips. Speed is measured by benchmarks/.
+settings.register_profile("kueport", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("kueport")
 
 ADAPTERS = ["memory", "redis"]
