@@ -228,6 +228,12 @@ def _add_dashboard(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     dashboard.add_argument(
         "--read-only", action="store_true", help="refuse every change (403) and hide actions"
     )
+    dashboard.add_argument(
+        "--search",
+        action="store_true",
+        help="answer the search box from the full-text index (producers must index: "
+        "create_queue(disable_search=False))",
+    )
 
 
 def _dashboard(options: argparse.Namespace) -> int:
@@ -243,6 +249,7 @@ def _dashboard(options: argparse.Namespace) -> int:
         title=options.title,
         auth=auth,
         read_only=options.read_only,
+        search=options.search,
     )
 
 

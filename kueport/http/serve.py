@@ -35,10 +35,15 @@ def serve(
     title: str,
     auth: Auth | None,
     read_only: bool,
+    search: bool = False,
     out: TextIO = sys.stdout,
 ) -> int:
-    """Serve until stopped; prints the URL (with the real port when `port` is 0) first."""
-    queue = create_queue(redis=redis, prefix=prefix)
+    """Serve until stopped; prints the URL (with the real port when `port` is 0) first.
+
+    `search` answers the search box from the full-text index the producers keep (they must
+    index: `create_queue(disable_search=False)`); jobs saved by the dashboard are indexed too.
+    """
+    queue = create_queue(redis=redis, prefix=prefix, disable_search=not search)
     try:
         app = create_app(queue, title=title, auth=auth, read_only=read_only)
         server = make_server(host, port, app, threaded=True)

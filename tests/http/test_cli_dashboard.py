@@ -61,6 +61,28 @@ def test_the_dashboard_serves_a_queue_on_redis(
         producer.shutdown(timeout=0)
 
 
+def test_with_search_the_dashboard_finds_what_producers_indexed(
+    redis_server: RedisServer,
+) -> None:
+    prefix = unique_prefix()
+    producer = kueport.create_queue(redis=redis_server.url, prefix=prefix, disable_search=False)
+    command = [sys.executable, "-m", "kueport", "dashboard", "-p", "0", "-r", redis_server.url]
+    process = subprocess.Popen(
+        [*command, "-q", prefix, "--search"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        wanted = producer.create("email", {"to": "annabel"}).save().id
+        producer.create("email", {"to": "bob"}).save()
+        assert process.stdout is not None
+        url = process.stdout.readline().split(" on ")[1].strip()
+        assert call(url + "config")["searchEnabled"] is True
+        assert call(url + "job/search?q=anna") == [wanted]
+    finally:
+        producer.shutdown(timeout=0)
+        process.terminate()
+        assert process.wait(timeout=30) == 0
+
+
 def test_the_dashboard_refuses_a_wrong_token(dashboard: tuple[str, str]) -> None:
     url, _ = dashboard
     with pytest.raises(urllib.error.HTTPError) as refused:
