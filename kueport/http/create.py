@@ -117,10 +117,10 @@ def _created(job: Job) -> Result:
 def create_one(ctx: RequestContext, element: object) -> Result:
     """The job is stored only if all is well."""
     try:
-        job = build_job(ctx, element).save()
+        job = build_job(ctx, element)
     except Exception as exc:
         return _failure(exc)
-    return _created(job)
+    return save_one(job)
 
 
 def create_many(ctx: RequestContext, elements: list[object]) -> list[Result]:
@@ -137,7 +137,7 @@ def create_many(ctx: RequestContext, elements: list[object]) -> list[Result]:
         ctx.queue.save_all([job for _, job in built])
     except InvalidJobOption:  # checked before anything is stored: find the culprits one by one
         for position, job in built:
-            results[position] = create_one_built(job)
+            results[position] = save_one(job)
     except Exception as exc:  # e.g. Redis gone: a batch that was stored keeps its ids
         failure = _failure(exc)
         for position, job in built:
@@ -148,7 +148,7 @@ def create_many(ctx: RequestContext, elements: list[object]) -> list[Result]:
     return [result for result in results if result is not None]
 
 
-def create_one_built(job: Job) -> Result:
+def save_one(job: Job) -> Result:
     try:
         job.save()
     except Exception as exc:

@@ -139,18 +139,12 @@ class Scripts:
         announce: bool = False,
     ) -> int:
         """The new job's id; with `announce`, an inactive job's `enqueue` is published too."""
-        keys, args = self._enqueue_call(job_type, state, priority, score, fields, announce)
+        row = (job_type, state, priority, score, fields)
+        keys, args = self._enqueue_call(row, announce)
         return int(self._run("enqueue", keys, args))
 
-    def _enqueue_call(
-        self,
-        job_type: str,
-        state: State,
-        priority: int,
-        score: float,
-        fields: dict[str, str],
-        announce: bool = False,
-    ) -> tuple[list[str], list[Arg]]:
+    def _enqueue_call(self, row: EnqueueRow, announce: bool) -> tuple[list[str], list[Arg]]:
+        job_type, state, priority, score, fields = row
         k, lay = self.keys, self.layout
         args: list[Arg] = [lay.job_head, lay.jobs_head, job_type, state.value, priority, score]
         args.append(k.events if announce else "")
@@ -165,7 +159,7 @@ class Scripts:
         pipe = self.client.pipeline(transaction=False)
         script: Script = self._scripts["enqueue"]
         for row in rows:
-            keys, args = self._enqueue_call(*row)
+            keys, args = self._enqueue_call(row, announce=False)
             script(keys=keys, args=args, client=pipe)
         return [int(job_id) for job_id in pipe.execute()]
 
