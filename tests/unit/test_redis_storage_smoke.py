@@ -28,7 +28,7 @@ from kueport.domain.job import JobRecord, JobSpec
 from kueport.domain.ordering import zid
 from kueport.domain.retry import plan_failure, plan_success
 from kueport.domain.state import State
-from kueport.ports.storage import Claim
+from kueport.ports.storage import Claim, Completion
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -265,3 +265,22 @@ def test_announced_events_are_the_bytes_the_codec_writes(storage, clock, client,
         codec.encode_event(JobEvent(job.id, EventName.START, (job_type,))),
         codec.encode_event(JobEvent(job.id, EventName.COMPLETE, ({"ok": "\u00e9"},))),
     ]
+
+
+def test_pipelined_batches_survive_a_server_that_lost_its_scripts(storage, clock, client) -> None:
+    """`enqueue_many` and `complete_many` send plain EVALSHAs; after SCRIPT FLUSH (a restart,
+    a failover) the batch is refused whole, the script loaded and the batch sent again."""
+    client.script_flush()
+    specs = [JobSpec(type="email", data={"n": n}) for n in range(3)]
+    stored = storage.enqueue_many(specs, clock.now_ms())
+    assert [r.data for r in stored] == [{"n": 0}, {"n": 1}, {"n": 2}]
+    assert [r.id for r in stored] == sorted(r.id for r in stored)
+    held = claim(storage, limit=3)
+
+    client.script_flush()
+    now = clock.now_ms()
+    done = [Completion(r.id, r.lease, None, plan_success(r, now)) for r in held]
+    outcomes = storage.complete_many(done, now)
+
+    assert not [o for o in outcomes if isinstance(o, Exception)]
+    assert storage.count(State.COMPLETE) == 3 and storage.count(State.ACTIVE) == 0

@@ -28,7 +28,7 @@ from typing import Any
 import attrs
 from redis.cluster import RedisCluster
 from redis.commands.core import Script
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 from kueport.adapters.redis.connection import RedisClient
 from kueport.adapters.redis.keys import Keys
@@ -45,6 +45,8 @@ Moved = list[tuple[int, RawPairs]]
 Arg = str | int | float
 CompleteCall = tuple[int, str | None, int, tuple[int, int, str, bool], str]
 """`Scripts.complete`'s arguments: id, lease, now, outcome, event message."""
+Call = tuple[Sequence[str], Sequence[Arg]]
+"""One script call: its KEYS and its ARGV."""
 EnqueueRow = tuple[str, State, int, float, dict[str, str]]
 """`Scripts.enqueue`'s arguments: type, initial state, priority, score, hash fields."""
 
@@ -128,6 +130,26 @@ class Scripts:
         script: Script = self._scripts[name]
         return script(keys=list(keys), args=list(args))
 
+    def _pipelined(self, name: str, calls: Sequence[Call]) -> list[Any]:
+        """Run script `name` once per (keys, args) call in one round trip; each reply (or
+        error, never raised) in its place.
+
+        Plain EVALSHAs in a pipeline: redis-py's own way (a `Script` called on a pipeline)
+        sends SCRIPT EXISTS first, one more round trip on every batch. A server that lost
+        its scripts (restart, failover) refuses every call of the batch with NOSCRIPT before
+        running any, so the script is loaded and the whole batch sent again, in order.
+        """
+        script: Script = self._scripts[name]
+        for _ in range(2):
+            pipe = self.client.pipeline(transaction=False)
+            for keys, args in calls:
+                pipe.evalsha(script.sha, len(keys), *keys, *args)
+            replies: list[Any] = pipe.execute(raise_on_error=False)
+            if not any(isinstance(reply, NoScriptError) for reply in replies):
+                return replies
+            script.sha = self.client.script_load(script.script)
+        return replies
+
     # -- producers -------------------------------------------------------------------------
     def enqueue(
         self,
@@ -156,12 +178,11 @@ class Scripts:
         """`enqueue` for each row, pipelined (one round trip) where the client allows it."""
         if isinstance(self.client, RedisCluster):  # its pipelines do not load scripts
             return [self.enqueue(*row) for row in rows]
-        pipe = self.client.pipeline(transaction=False)
-        script: Script = self._scripts["enqueue"]
-        for row in rows:
-            keys, args = self._enqueue_call(row, announce=False)
-            script(keys=keys, args=args, client=pipe)
-        return [int(job_id) for job_id in pipe.execute()]
+        replies = self._pipelined("enqueue", [self._enqueue_call(r, False) for r in rows])
+        for reply in replies:
+            if isinstance(reply, Exception):
+                raise reply
+        return [int(job_id) for job_id in replies]
 
     def update(
         self,
@@ -235,12 +256,7 @@ class Scripts:
                 except RedisError as error:
                     replies.append(error)
         else:
-            pipe = self.client.pipeline(transaction=False)
-            script: Script = self._scripts["complete"]
-            for call in calls:
-                keys, args = self._complete_call(call)
-                script(keys=keys, args=args, client=pipe)
-            replies = pipe.execute(raise_on_error=False)
+            replies = self._pipelined("complete", [self._complete_call(c) for c in calls])
         outcomes: list[RawPairs | Exception | None] = []
         for reply, call in zip(replies, calls, strict=True):
             try:
