@@ -162,7 +162,7 @@ class Queue(JobQueries, QueueOperations):
             self.track(job)
 
         # A job nobody listens to needs no tracking: storage then announces `enqueue` itself.
-        listened = self._router.would_track(job)
+        listened = self._router.will_track(job)
         record = self._service.enqueue(spec, before_publish=track if listened else None)
         self.testmode.record(job)
         return record
@@ -199,16 +199,26 @@ class Queue(JobQueries, QueueOperations):
     # -- events --------------------------------------------------------------------------
     def on(self, event: str, fn: Listener) -> Queue:
         """Queue-level events: `job complete` (id, result), `job failed` (id, message)..."""
+        if self._router.wants(event):
+            self._router.listen()
         self._emitter.on(event, fn)
         return self
 
     def once(self, event: str, fn: Listener) -> Queue:
+        if self._router.wants(event):
+            self._router.listen()
         self._emitter.once(event, fn)
         return self
 
     def off(self, event: str, fn: Listener | None = None) -> Queue:
         self._emitter.off(event, fn)
         return self
+
+    @property
+    def hears_events(self) -> bool:
+        """Whether this queue is subscribed to the event channel: only once something
+        listened (a `job ...` listener here, or a job saved with listeners)."""
+        return self._router.listening
 
     def report_error(self, exc: BaseException) -> None:
         """Internal errors go to `queue.on("error")` listeners, or to the log when none listen."""

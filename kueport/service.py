@@ -27,7 +27,7 @@ from kueport.domain.workers import WORKER_TTL_MS, WorkerInfo
 from kueport.ports.clock import Clock
 from kueport.ports.pubsub import EventBus
 from kueport.ports.search import SearchIndex
-from kueport.ports.storage import Changes, Claim, Completion, JobStorage, Order
+from kueport.ports.storage import Changes, Claim, Completion, JobStorage, Order, Settled
 
 #: How many due delayed jobs (or expired active jobs) one maintenance pass handles (Kue: 1000).
 SWEEP_LIMIT = 1000
@@ -153,7 +153,7 @@ class JobService:
 
     def complete_many(
         self, done: Sequence[tuple[JobRecord, str | None, JSONValue]]
-    ) -> list[JobRecord | Exception | None]:
+    ) -> list[Settled | Exception]:
         """`complete` for jobs that finished together, in one storage call: (record, lease,
         result) each; every job's outcome or error in its place."""
         now = self.now()
@@ -163,7 +163,7 @@ class JobService:
         ]
         outcomes = self.storage.complete_many(completions, now)
         for (record, _, _), outcome in zip(done, outcomes, strict=True):
-            if outcome is None:
+            if outcome is Settled.REMOVED:
                 self._removed(record)
         return outcomes
 

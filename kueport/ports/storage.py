@@ -7,6 +7,7 @@ the adapter's clock after it wakes.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from typing import Literal, Protocol
 
@@ -35,6 +36,14 @@ class Claim:
     #: Publish `start` for each claimed job atomically with the claim (the service asks for
     #: it: one round trip fewer per claim, and no listener hears of a claim that failed).
     announce: bool = False
+
+
+class Settled(enum.Enum):
+    """What became of a job `complete_many` finished (the worker needs no more than this,
+    so the stored hash is not sent back)."""
+
+    KEPT = "kept"  # stored as `complete`
+    REMOVED = "removed"  # deleted: remove-on-complete
 
 
 @attrs.frozen
@@ -122,10 +131,10 @@ class JobStorage(Protocol):
 
     def complete_many(
         self, completions: Sequence[Completion], now: int
-    ) -> list[JobRecord | Exception | None]:
+    ) -> list[Settled | Exception]:
         """`complete(..., announce=True)` for each, in few round trips (one pipeline on Redis):
         what a worker whose jobs finished together sends. Each job's outcome is in its place:
-        the stored record, None when removed, or the error `complete` would have raised
+        `Settled.KEPT`, `Settled.REMOVED`, or the error `complete` would have raised
         (`LeaseLost`, `JobNotFound`); each job is completed atomically, the batch is not.
         """
         ...

@@ -6,7 +6,7 @@ from kueport.adapters.clock import ManualClock
 from kueport.domain.errors import JobNotFound, LeaseLost
 from kueport.domain.retry import plan_success
 from kueport.domain.state import State
-from kueport.ports.storage import Completion, JobStorage
+from kueport.ports.storage import Completion, JobStorage, Settled
 from tests.contract.test_storage import claim, enqueue, lease_of
 
 
@@ -20,9 +20,7 @@ def test_each_job_is_completed_with_its_own_result(storage: JobStorage, clock: M
 
     outcomes = storage.complete_many(done, now)
 
-    assert [o.state for o in outcomes if o is not None and not isinstance(o, Exception)] == [
-        State.COMPLETE
-    ] * 3
+    assert outcomes == [Settled.KEPT] * 3
     for record in held:
         stored = storage.get(record.id)
         assert stored is not None and stored.result == {"r": record.id}
@@ -65,6 +63,6 @@ def test_removed_and_missing_jobs_take_their_places(storage: JobStorage, clock: 
 
     outcomes = storage.complete_many(done, now)
 
-    assert outcomes[0] is not None and not isinstance(outcomes[0], Exception)
-    assert outcomes[1] is None and storage.get(removed.id) is None
+    assert outcomes[0] is Settled.KEPT
+    assert outcomes[1] is Settled.REMOVED and storage.get(removed.id) is None
     assert isinstance(outcomes[2], JobNotFound)

@@ -30,7 +30,7 @@ from kueport.domain.throughput import COMPLETE, FAILED
 from kueport.domain.ttl import lease_expired, ttl_exceeded
 from kueport.domain.workers import WorkerInfo
 from kueport.ports.clock import Clock
-from kueport.ports.storage import Changes, Claim, Completion, Order
+from kueport.ports.storage import Changes, Claim, Completion, Order, Settled
 
 
 class MemoryStorage(MemoryOperations):
@@ -110,16 +110,16 @@ class MemoryStorage(MemoryOperations):
 
     def complete_many(
         self, completions: Sequence[Completion], now: int
-    ) -> list[JobRecord | Exception | None]:
-        outcomes: list[JobRecord | Exception | None] = []
+    ) -> list[Settled | Exception]:
+        outcomes: list[Settled | Exception] = []
         with self._cond:
             for done in completions:
                 try:
-                    outcomes.append(
-                        self.complete(done.job_id, done.lease, done.result, done.plan, now, True)
-                    )
+                    kept = self.complete(done.job_id, done.lease, done.result, done.plan, now, True)
                 except (JobNotFound, LeaseLost) as error:
                     outcomes.append(error)
+                else:
+                    outcomes.append(Settled.REMOVED if kept is None else Settled.KEPT)
         return outcomes
 
     def fail(

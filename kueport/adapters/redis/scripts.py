@@ -36,6 +36,7 @@ from kueport.domain.errors import IllegalTransition, JobNotFound, KueportError, 
 from kueport.domain.ordering import zid
 from kueport.domain.state import State
 from kueport.domain.throughput import COMPLETE, COUNTER_TTL_MS, FAILED, minute_start
+from kueport.ports.storage import Settled
 
 #: A job hash as a script returns it: (field, value) pairs, str or bytes.
 RawPairs = dict[Any, Any]
@@ -235,34 +236,38 @@ class Scripts:
         keys, args = self._complete_call((job_id, lease, now, outcome, message))
         return self._checked_or_removed(job_id, self._run("complete", keys, args))
 
-    def _complete_call(self, call: CompleteCall) -> tuple[list[str], list[Arg]]:
+    def _complete_call(
+        self, call: CompleteCall, brief: bool = False
+    ) -> tuple[list[str], list[Arg]]:
         job_id, lease, now, (duration, attempts, result, remove), message = call
         k = self.keys
         keys = [k.job(job_id), k.log(job_id), k.jobs, k.leases, k.work_time]
         keys.append(k.throughput(minute_start(now), COMPLETE))
         args: list[Arg] = [now, zid(job_id), self.layout.jobs_head, lease or "", duration]
         args += [attempts or "", result, "1" if remove else "", COUNTER_TTL_MS, k.events, message]
+        args.append("1" if brief else "")
         return keys, args
 
-    def complete_many(self, calls: Sequence[CompleteCall]) -> list[RawPairs | Exception | None]:
+    def complete_many(self, calls: Sequence[CompleteCall]) -> list[Settled | Exception]:
         """`complete` for each call, pipelined: one round trip for jobs that finished together.
-        Each job's outcome (or its error, e.g. `LeaseLost`) is returned in its place."""
+        Each job's outcome (or its error, e.g. `LeaseLost`) is returned in its place; the
+        script replies with its status only, not the stored hash."""
+        brief = [self._complete_call(call, brief=True) for call in calls]
         if isinstance(self.client, RedisCluster) or len(calls) == 1:
             replies: list[Any] = []
-            for call in calls:
-                keys, args = self._complete_call(call)
+            for keys, args in brief:
                 try:
                     replies.append(self._run("complete", keys, args))
                 except RedisError as error:
                     replies.append(error)
         else:
-            replies = self._pipelined("complete", [self._complete_call(c) for c in calls])
-        outcomes: list[RawPairs | Exception | None] = []
+            replies = self._pipelined("complete", brief)
+        outcomes: list[Settled | Exception] = []
         for reply, call in zip(replies, calls, strict=True):
             try:
                 if isinstance(reply, Exception):
                     raise reply
-                outcomes.append(self._checked_or_removed(call[0], reply))
+                outcomes.append(_settled(call[0], reply))
             except (KueportError, RedisError) as error:
                 outcomes.append(error)
         return outcomes
@@ -417,6 +422,16 @@ class Scripts:
         if status != "ok":
             raise KueportError(f"job {job_id}: unexpected script reply {status!r}")
         return pairs(reply[1])
+
+
+def _settled(job_id: int, reply: Sequence[Any]) -> Settled:
+    """A brief `complete` reply: {'kept'} | {'ok'} (removed) | an error status."""
+    status = text(reply[0])
+    if status == "kept":
+        return Settled.KEPT
+    if Scripts._checked_or_removed(job_id, reply) is None:
+        return Settled.REMOVED
+    raise KueportError(f"job {job_id}: unexpected script reply {status!r}")
 
 
 def _moved(reply: Sequence[Any]) -> Moved:

@@ -46,7 +46,7 @@ from kueport.domain.stall import StallPlan
 from kueport.domain.state import ALLOWED_MOVES, State
 from kueport.domain.workers import WorkerInfo
 from kueport.ports.clock import Clock
-from kueport.ports.storage import Changes, Claim, Completion, Order
+from kueport.ports.storage import Changes, Claim, Completion, Order, Settled
 
 
 class RedisStorage(RedisOperations):
@@ -142,7 +142,7 @@ class RedisStorage(RedisOperations):
 
     def complete_many(
         self, completions: Sequence[Completion], now: int
-    ) -> list[JobRecord | Exception | None]:
+    ) -> list[Settled | Exception]:
         calls = []
         for done in completions:
             result, plan = done.result, done.plan
@@ -150,11 +150,7 @@ class RedisStorage(RedisOperations):
             outcome = (plan.duration_ms, plan.attempts, result_json, plan.remove)
             message = codec.wire(JobEvent(done.job_id, EventName.COMPLETE, (result,)))
             calls.append((done.job_id, done.lease, now, outcome, message))
-        replies = self._scripts.complete_many(calls)
-        return [
-            reply if isinstance(reply, Exception) else self._decoded(done.job_id, reply)
-            for reply, done in zip(replies, completions, strict=True)
-        ]
+        return self._scripts.complete_many(calls)
 
     def fail(
         self,

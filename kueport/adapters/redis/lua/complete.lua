@@ -5,7 +5,8 @@
 -- ARGV[5] duration ms  ARGV[6] attempts ('' = none)  ARGV[7] result JSON ('' = none)
 -- ARGV[8] "1" to delete the job afterwards  ARGV[9] the throughput counter's lifetime (ms)
 -- ARGV[10] events channel  ARGV[11] the `complete` message to publish with the move ('' = none)
--- Reply: {'ok', {field, value, ...}} | {'ok'} when removed | {'missing'} | {'lease'}
+-- ARGV[12] "1" for a brief reply: {'kept'} instead of {'ok', hash} (workers need no more)
+-- Reply: {'ok', {field, value, ...}} | {'kept'} | {'ok'} when removed | {'missing'} | {'lease'}
 local job, member, head = KEYS[1], ARGV[2], ARGV[3]
 local refused = check_held(job, ARGV[4])
 if refused then return {refused} end
@@ -27,4 +28,5 @@ redis.call('HDEL', job, 'lease', 'lease_until', 'ttl_expires_at')
 set_or_del(job, 'attempts', ARGV[6])
 set_or_del(job, 'result', ARGV[7])
 index(head, jtype, 'complete', member, priority, priority)
+if ARGV[12] == '1' then return {'kept'} end
 return {'ok', redis.call('HGETALL', job)}
