@@ -18,19 +18,50 @@ if TYPE_CHECKING:
     from kueport.worker import Worker
 
 
+#: Guards the lazily made wake-up events of every running job (rarely contended: only a
+#: cancellation or a handler that waits for one takes it).
+_wakeups = threading.Lock()
+
+
 @attrs.define(eq=False)
 class RunningJob:
-    """A job this worker runs, with the backend it was claimed from (test mode may swap it)."""
+    """A job this worker runs, with the backend it was claimed from (test mode may swap it).
+
+    Made once per job on the hot path, so it holds plain flags; the `threading.Event` a
+    handler may sleep on is only made when one calls `wait_cancelled`.
+    """
 
     record: JobRecord
     lease: str
     service: JobService
     lease_until: int = 0
-    cancelled: threading.Event = attrs.field(factory=threading.Event)
     settled: bool = False
     future: concurrent.futures.Future[Any] | None = None
-    returned: threading.Event = attrs.field(factory=threading.Event)  # the sync handler did
+    returned: bool = False  # the sync handler did (stuck handlers are those that did not)
     cancelled_at: float | None = None  # time.monotonic() when the job was taken away
+    _cancelled: bool = False
+    _wakeup: threading.Event | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled
+
+    def cancel(self) -> None:
+        """Tell the handler to stop (it polls `cancelled` or sleeps in `wait_cancelled`)."""
+        with _wakeups:
+            self._cancelled = True
+            wakeup = self._wakeup
+        if wakeup is not None:
+            wakeup.set()
+
+    def wait_cancelled(self, timeout: float | None) -> bool:
+        with _wakeups:
+            if self._cancelled:
+                return True
+            if self._wakeup is None:
+                self._wakeup = threading.Event()
+            wakeup = self._wakeup
+        return wakeup.wait(timeout)
 
 
 class Context:
@@ -43,11 +74,11 @@ class Context:
     @property
     def cancelled(self) -> bool:
         """True once the job was taken away (TTL, shutdown timeout, lease lost): stop work."""
-        return self._running.cancelled.is_set()
+        return self._running.cancelled
 
     def wait_cancelled(self, timeout: float | None = None) -> bool:
         """Sleep up to `timeout` seconds, waking early when the job is cancelled."""
-        return self._running.cancelled.wait(timeout)
+        return self._running.wait_cancelled(timeout)
 
     @property
     def worker_id(self) -> str:

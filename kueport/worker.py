@@ -6,6 +6,13 @@ queued), `async def` handlers as tasks on the queue's event loop. A job taken aw
 worker (TTL, shutdown timeout, lost lease) frees its slot at once and tells the handler to
 stop; whatever the handler returns afterwards is ignored: storage refuses writes without the
 lease.
+
+While jobs keep coming, the dispatcher is not in the loop for sync handlers: the thread that
+stores a batch of completions claims as many jobs as that batch freed slots for, at once and
+without waiting, runs the first itself and hands the others to the pool. So a job costs no
+wake-up of the dispatcher and, at concurrency 1, no thread hand-off at all. Slots are
+counted exactly: running jobs, slots reserved by a claim in flight and slots a completing
+thread holds for its next claim never add up to more than the concurrency.
 """
 
 from __future__ import annotations
@@ -39,6 +46,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("kueport.worker")
 
 Handler = Callable[..., Any]
+#: A job a thread claimed for itself and runs next: its run and the handler's arguments.
+Next = tuple[RunningJob, tuple[Any, ...]] | None
 
 
 class WorkerHost(Protocol):
@@ -90,6 +99,9 @@ class Worker:
         self._claim_timeout = claim_timeout
         self._cond = threading.Condition()
         self._running: dict[int, RunningJob] = {}
+        self._reserved = 0  # slots a claim in flight may fill
+        self._held = 0  # slots freed by stored completions, for the completing thread to fill
+        self._continues = not self._is_async  # see the module docstring
         self._abandoned: list[RunningJob] = []  # taken away while their thread still ran
         self._pool = ElasticPool(f"kueport-job-{job_type}")
         self._completions: Combiner[tuple[RunningJob, JSONValue]] = Combiner(self._complete_batch)
@@ -165,23 +177,33 @@ class Worker:
                 self._release(running)
 
     # -- claiming ------------------------------------------------------------------------
-    def _free_slots(self) -> int:
-        """Block until there is a free slot and we may claim; 0 means stop."""
+    def _free(self) -> int:
+        return self.concurrency - len(self._running) - self._reserved - self._held
+
+    def _reserve_free_slots(self) -> int:
+        """Block until there is a free slot and we may claim, and reserve every free slot for
+        one claim; 0 means stop."""
         with self._cond:
-            self._cond.wait_for(
-                lambda: (
-                    self._stopping or (not self._paused and len(self._running) < self.concurrency)
-                ),
-            )
-            return 0 if self._stopping else self.concurrency - len(self._running)
+            self._cond.wait_for(lambda: self._stopping or (not self._paused and self._free() > 0))
+            if self._stopping:
+                return 0
+            free = self._free()
+            self._reserved += free
+            return free
+
+    def _unreserve(self, slots: int) -> None:
+        with self._cond:
+            self._reserved -= slots
+            self._cond.notify_all()
 
     def _dispatch(self) -> None:
         failures = 0
         while True:
-            free = self._free_slots()
+            free = self._reserve_free_slots()
             if free == 0:
                 return
             if not self._host.may_claim():
+                self._unreserve(free)
                 time.sleep(self._claim_timeout)
                 continue
             try:
@@ -190,31 +212,71 @@ class Worker:
                 records = service.claim(claim, self._claim_timeout)
                 failures = 0
             except Exception as exc:
+                self._unreserve(free)
                 failures += 1
                 self._host.report_error(exc)
                 time.sleep(min(30.0, 0.1 * 2 ** min(failures, 9)))
                 continue
-            for record in records:
-                self._start(record, service)
+            self._start_claimed(records, service, free, keep_one=False)
 
-    def _start(self, record: JobRecord, service: JobService) -> None:
-        assert record.lease is not None
-        running = RunningJob(
-            record=record, lease=record.lease, service=service, lease_until=record.lease_until or 0
-        )
+    def _continue(self) -> Next:
+        """Claim, without waiting, as many jobs as stored completions freed slots for; the
+        first is returned for the calling thread to run (see the module docstring)."""
         with self._cond:
+            held, self._held = self._held, 0
+            if held == 0:
+                return None
+            self._reserved += held
+        if self._stopping or self._paused or not self._host.may_claim():
+            self._unreserve(held)
+            return None
+        try:
+            claim = Claim(self.job_type, self.worker_id, limit=held, lease_ms=self._lease_ms)
+            service = self._host.service
+            records = service.claim(claim, 0)
+        except Exception as exc:
+            self._unreserve(held)
+            self._host.report_error(exc)
+            return None
+        return self._start_claimed(records, service, held, keep_one=True)
+
+    def _start_claimed(
+        self, records: list[JobRecord], service: JobService, reserved: int, keep_one: bool
+    ) -> Next:
+        """Turn the `reserved` slots of a claim into running jobs (giving back those it found
+        no job for) and start them; with `keep_one`, the first is returned to run here."""
+        runs = []
+        for record in records:
+            assert record.lease is not None
+            lease_until = record.lease_until or 0
+            runs.append(RunningJob(record, record.lease, service, lease_until=lease_until))
+        with self._cond:
+            self._reserved -= reserved
             stopping = self._stopping
             if not stopping:
-                self._running[record.id] = running
+                for running in runs:
+                    self._running[running.record.id] = running
+            if len(runs) < reserved or stopping:
+                self._cond.notify_all()
         if stopping:
-            self._hand_back(running)
-            return
-        job = self._host.bind_job(record, running.lease, service)
-        args = (job, Context(self, running)) if self._wants_ctx else (job,)
+            for running in runs:
+                self._hand_back(running)
+            return None
+        kept: Next = None
+        for running in runs:
+            job = self._host.bind_job(running.record, running.lease, service)
+            args = (job, Context(self, running)) if self._wants_ctx else (job,)
+            if keep_one and kept is None:
+                kept = (running, args)
+            else:
+                self._launch(running, args)
+        return kept
+
+    def _launch(self, running: RunningJob, args: tuple[Any, ...]) -> None:
         if self._is_async:
             running.future = self._host.async_runner().submit(self._handler(*args))
             running.future.add_done_callback(lambda fut: self._on_async_done(running, fut))
-            if running.cancelled.is_set():  # taken away before the future existed
+            if running.cancelled:  # taken away before the future existed
                 running.future.cancel()
         else:
             self._pool.submit(lambda: self._run_sync(running, args))
@@ -228,16 +290,20 @@ class Worker:
 
     # -- running -------------------------------------------------------------------------
     def _run_sync(self, running: RunningJob, args: tuple[Any, ...]) -> None:
-        try:
-            result = self._handler(*args)
-            if inspect.isawaitable(result):
-                result = self._host.async_runner().submit(_await(result)).result()
-        except BaseException as exc:
-            running.returned.set()
-            self._settle(running, Failure.from_exception(exc), None)
-        else:
-            running.returned.set()
-            self._settle(running, None, result)
+        """Run the handler, then each job this thread claims for itself after it."""
+        next_run: Next = (running, args)
+        while next_run is not None:
+            running, args = next_run
+            try:
+                result = self._handler(*args)
+                if inspect.isawaitable(result):
+                    result = self._host.async_runner().submit(_await(result)).result()
+            except BaseException as exc:
+                running.returned = True
+                next_run = self._settle(running, Failure.from_exception(exc), None)
+            else:
+                running.returned = True
+                next_run = self._settle(running, None, result)
 
     def _on_async_done(self, running: RunningJob, future: concurrent.futures.Future[Any]) -> None:
         if future.cancelled():
@@ -248,16 +314,21 @@ class Worker:
         else:
             self._settle(running, None, future.result())
 
-    def _settle(self, running: RunningJob, failure: Failure | None, result: JSONValue) -> None:
+    def _settle(self, running: RunningJob, failure: Failure | None, result: JSONValue) -> Next:
+        """Store the outcome; a sync worker's thread gets back the next job to run, if any."""
         if not self._take_back(running):
-            return  # taken away already (TTL, shutdown): the outcome is not ours to write
+            return None  # taken away already (TTL, shutdown): the outcome is not ours to write
         if failure is None:
-            self._completions.add((running, result))  # written (and released) with others
-            return
+            try:
+                self._completions.add((running, result))  # written (and released) with others
+            finally:
+                next_run = self._continue() if self._continues else None
+            return next_run
         try:
             self._write_outcome(running, failure, result)
         finally:
             self._release(running)
+        return None
 
     def _complete_batch(self, batch: list[tuple[RunningJob, JSONValue]]) -> None:
         """Store the successes that finished together (one pipeline per backend), then free
@@ -270,9 +341,11 @@ class Worker:
                 self._complete_together(items)
         finally:
             with self._cond:
-                for running, _ in batch:
-                    self._running.pop(running.record.id, None)
-                self._cond.notify_all()
+                freed = sum(self._forget(running) for running, _ in batch)
+                if self._continues and not (self._paused or self._stopping):
+                    self._held += freed  # the completing thread claims for them next
+                else:
+                    self._cond.notify_all()
 
     def _complete_together(self, items: list[tuple[RunningJob, JSONValue]]) -> None:
         service = items[0][0].service
@@ -311,8 +384,16 @@ class Worker:
 
     def _release(self, running: RunningJob) -> None:
         with self._cond:
-            self._running.pop(running.record.id, None)
+            self._forget(running)
             self._cond.notify_all()
+
+    def _forget(self, running: RunningJob) -> bool:
+        """Drop a job from the running set (holding `_cond`); False if it was not there (the
+        id may already run again, under another lease, when it was taken away first)."""
+        if self._running.get(running.record.id) is running:
+            del self._running[running.record.id]
+            return True
+        return False
 
     # -- taking jobs away ----------------------------------------------------------------
     def cancel(self, job_id: int, lease: str | None = None) -> bool:
@@ -333,10 +414,10 @@ class Worker:
 
     def _stop_handler(self, running: RunningJob) -> None:
         running.cancelled_at = time.monotonic()
-        running.cancelled.set()
+        running.cancel()
         if running.future is not None:
             running.future.cancel()
-        if not self._is_async and not running.returned.is_set():
+        if not self._is_async and not running.returned:
             with self._cond:
                 self._abandoned.append(running)
 
@@ -348,7 +429,7 @@ class Worker:
         """
         now = time.monotonic()
         with self._cond:
-            self._abandoned = [r for r in self._abandoned if not r.returned.is_set()]
+            self._abandoned = [r for r in self._abandoned if not r.returned]
             return [r for r in self._abandoned if now - (r.cancelled_at or now) >= grace]
 
     def renew_leases(self) -> None:
