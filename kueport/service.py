@@ -27,7 +27,15 @@ from kueport.domain.workers import WORKER_TTL_MS, WorkerInfo
 from kueport.ports.clock import Clock
 from kueport.ports.pubsub import EventBus
 from kueport.ports.search import SearchIndex
-from kueport.ports.storage import Changes, Claim, Completion, JobStorage, Order, Settled
+from kueport.ports.storage import (
+    Changes,
+    Claim,
+    Completed,
+    Completion,
+    JobStorage,
+    Order,
+    Settled,
+)
 
 #: How many due delayed jobs (or expired active jobs) one maintenance pass handles (Kue: 1000).
 SWEEP_LIMIT = 1000
@@ -152,17 +160,22 @@ class JobService:
         return stored
 
     def complete_many(
-        self, done: Sequence[tuple[JobRecord, str | None, JSONValue]]
-    ) -> list[Settled | Exception]:
+        self,
+        done: Sequence[tuple[JobRecord, str | None, JSONValue]],
+        then_claim: Claim | None = None,
+    ) -> Completed:
         """`complete` for jobs that finished together, in one storage call: (record, lease,
-        result) each; every job's outcome or error in its place."""
+        result) each; every job's outcome or error in its place; with `then_claim`, the
+        jobs claimed after them in the same call (each `start` announced)."""
         now = self.now()
         completions = [
             Completion(record.id, lease, result, plan_success(record, now))
             for record, lease, result in done
         ]
-        outcomes = self.storage.complete_many(completions, now)
-        for (record, _, _), outcome in zip(done, outcomes, strict=True):
+        if then_claim is not None:
+            then_claim = attrs.evolve(then_claim, announce=True)
+        outcomes = self.storage.complete_many(completions, now, then_claim)
+        for (record, _, _), outcome in zip(done, outcomes.settled, strict=True):
             if outcome is Settled.REMOVED:
                 self._removed(record)
         return outcomes

@@ -8,11 +8,12 @@ stop; whatever the handler returns afterwards is ignored: storage refuses writes
 lease.
 
 While jobs keep coming, the dispatcher is not in the loop for sync handlers: the thread that
-stores a batch of completions claims as many jobs as that batch freed slots for, at once and
-without waiting, runs the first itself and hands the others to the pool. So a job costs no
-wake-up of the dispatcher and, at concurrency 1, no thread hand-off at all. Slots are
-counted exactly: running jobs, slots reserved by a claim in flight and slots a completing
-thread holds for its next claim never add up to more than the concurrency.
+stores a batch of completions claims as many jobs as that batch frees slots, in the same
+round trip (the claim runs after the completions), runs the first itself and hands the
+others to the pool. So a job costs no wake-up of the dispatcher, half the round trips and,
+at concurrency 1, no thread hand-off at all. Slots are counted exactly: running jobs and
+slots reserved by a claim in flight never add up to more than the concurrency, except that
+a batch's refill is reserved while the batch is stored, and its jobs start only after.
 """
 
 from __future__ import annotations
@@ -100,8 +101,8 @@ class Worker:
         self._cond = threading.Condition()
         self._running: dict[int, RunningJob] = {}
         self._reserved = 0  # slots a claim in flight may fill
-        self._held = 0  # slots freed by stored completions, for the completing thread to fill
-        self._continues = not self._is_async  # see the module docstring
+        self._refills = not self._is_async  # see the module docstring
+        self._next = threading.local()  # `run`: the job the storing thread claimed for itself
         self._abandoned: list[RunningJob] = []  # taken away while their thread still ran
         self._pool = ElasticPool(f"kueport-job-{job_type}")
         self._completions: Combiner[tuple[RunningJob, JSONValue]] = Combiner(self._complete_batch)
@@ -178,7 +179,7 @@ class Worker:
 
     # -- claiming ------------------------------------------------------------------------
     def _free(self) -> int:
-        return self.concurrency - len(self._running) - self._reserved - self._held
+        return self.concurrency - len(self._running) - self._reserved
 
     def _reserve_free_slots(self) -> int:
         """Block until there is a free slot and we may claim, and reserve every free slot for
@@ -218,27 +219,6 @@ class Worker:
                 time.sleep(min(30.0, 0.1 * 2 ** min(failures, 9)))
                 continue
             self._start_claimed(records, service, free, keep_one=False)
-
-    def _continue(self) -> Next:
-        """Claim, without waiting, as many jobs as stored completions freed slots for; the
-        first is returned for the calling thread to run (see the module docstring)."""
-        with self._cond:
-            held, self._held = self._held, 0
-            if held == 0:
-                return None
-            self._reserved += held
-        if self._stopping or self._paused or not self._host.may_claim():
-            self._unreserve(held)
-            return None
-        try:
-            claim = Claim(self.job_type, self.worker_id, limit=held, lease_ms=self._lease_ms)
-            service = self._host.service
-            records = service.claim(claim, 0)
-        except Exception as exc:
-            self._unreserve(held)
-            self._host.report_error(exc)
-            return None
-        return self._start_claimed(records, service, held, keep_one=True)
 
     def _start_claimed(
         self, records: list[JobRecord], service: JobService, reserved: int, keep_one: bool
@@ -322,7 +302,7 @@ class Worker:
             try:
                 self._completions.add((running, result))  # written (and released) with others
             finally:
-                next_run = self._continue() if self._continues else None
+                next_run: Next = self._next.__dict__.pop("run", None)
             return next_run
         try:
             self._write_outcome(running, failure, result)
@@ -331,34 +311,53 @@ class Worker:
         return None
 
     def _complete_batch(self, batch: list[tuple[RunningJob, JSONValue]]) -> None:
-        """Store the successes that finished together (one pipeline per backend), then free
-        their slots at once, so the next claim asks for all of them."""
+        """Store the successes that finished together (one pipeline per backend) and free
+        their slots at once. A sync worker claims jobs for those slots in the same round trip
+        and this thread runs the first of them next (see the module docstring)."""
+        service = self._host.service
+        by_service: dict[int, list[tuple[RunningJob, JSONValue]]] = {}
+        for item in batch:  # test mode may swap the backend under running jobs
+            by_service.setdefault(id(item[0].service), []).append(item)
+        refill = 0
+        if self._refills and list(by_service) == [id(service)] and self._host.may_claim():
+            with self._cond:
+                if not (self._paused or self._stopping):
+                    refill = len(batch)
+                    self._reserved += refill  # filled after the batch's own slots are freed
+        claimed: list[JobRecord] = []
         try:
-            by_service: dict[int, list[tuple[RunningJob, JSONValue]]] = {}
-            for item in batch:  # test mode may swap the backend under running jobs
-                by_service.setdefault(id(item[0].service), []).append(item)
             for items in by_service.values():
-                self._complete_together(items)
+                claimed += self._complete_together(items, refill)
         finally:
             with self._cond:
-                freed = sum(self._forget(running) for running, _ in batch)
-                if self._continues and not (self._paused or self._stopping):
-                    self._held += freed  # the completing thread claims for them next
-                else:
+                for running, _ in batch:
+                    self._forget(running)
+                if not refill:
                     self._cond.notify_all()
+            if refill:
+                keep_one = "run" not in self._next.__dict__
+                next_run = self._start_claimed(claimed, service, refill, keep_one)
+                if next_run is not None:
+                    self._next.run = next_run
 
-    def _complete_together(self, items: list[tuple[RunningJob, JSONValue]]) -> None:
+    def _complete_together(
+        self, items: list[tuple[RunningJob, JSONValue]], refill: int
+    ) -> list[JobRecord]:
         service = items[0][0].service
+        then_claim = None
+        if refill:
+            then_claim = Claim(self.job_type, self.worker_id, limit=refill, lease_ms=self._lease_ms)
         try:
-            outcomes = service.complete_many([(r.record, r.lease, res) for r, res in items])
+            done = service.complete_many([(r.record, r.lease, res) for r, res in items], then_claim)
         except Exception as exc:
             self._host.report_error(exc)
-            return
-        for (running, _), outcome in zip(items, outcomes, strict=True):
+            return []
+        for (running, _), outcome in zip(items, done.settled, strict=True):
             if isinstance(outcome, LeaseLost | JobNotFound):
                 log.info("job %s was taken away before its outcome was stored", running.record.id)
             elif isinstance(outcome, Exception):
                 self._host.report_error(outcome)
+        return done.claimed
 
     def _write_outcome(
         self, running: RunningJob, failure: Failure | None, result: JSONValue

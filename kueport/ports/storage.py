@@ -47,6 +47,15 @@ class Settled(enum.Enum):
 
 
 @attrs.frozen
+class Completed:
+    """What `complete_many` did: each completion's outcome in its place, and the jobs its
+    `then_claim` claimed (best first)."""
+
+    settled: list[Settled | Exception]
+    claimed: list[JobRecord] = attrs.field(factory=list)
+
+
+@attrs.frozen
 class Completion:
     """One successful attempt to store (`JobStorage.complete_many`)."""
 
@@ -130,12 +139,16 @@ class JobStorage(Protocol):
         ...
 
     def complete_many(
-        self, completions: Sequence[Completion], now: int
-    ) -> list[Settled | Exception]:
+        self, completions: Sequence[Completion], now: int, then_claim: Claim | None = None
+    ) -> Completed:
         """`complete(..., announce=True)` for each, in few round trips (one pipeline on Redis):
         what a worker whose jobs finished together sends. Each job's outcome is in its place:
         `Settled.KEPT`, `Settled.REMOVED`, or the error `complete` would have raised
         (`LeaseLost`, `JobNotFound`); each job is completed atomically, the batch is not.
+
+        With `then_claim`, the jobs a `claim(then_claim, 0)` would take are claimed after the
+        completions, in the same round trip: the slots the batch frees are filled at once.
+        An error of the claim alone is raised, after every completion was stored.
         """
         ...
 

@@ -6,7 +6,7 @@ from kueport.adapters.clock import ManualClock
 from kueport.domain.errors import JobNotFound, LeaseLost
 from kueport.domain.retry import plan_success
 from kueport.domain.state import State
-from kueport.ports.storage import Completion, JobStorage, Settled
+from kueport.ports.storage import Claim, Completion, JobStorage, Settled
 from tests.contract.test_storage import claim, enqueue, lease_of
 
 
@@ -18,7 +18,7 @@ def test_each_job_is_completed_with_its_own_result(storage: JobStorage, clock: M
     now = clock.now_ms()
     done = [Completion(r.id, lease_of(r), {"r": r.id}, plan_success(r, now)) for r in held]
 
-    outcomes = storage.complete_many(done, now)
+    outcomes = storage.complete_many(done, now).settled
 
     assert outcomes == [Settled.KEPT] * 3
     for record in held:
@@ -41,7 +41,7 @@ def test_one_lost_lease_fails_only_its_job(storage: JobStorage, clock: ManualClo
         Completion(third.id, lease_of(third), None, plan_success(third, now)),
     ]
 
-    outcomes = storage.complete_many(done, now)
+    outcomes = storage.complete_many(done, now).settled
 
     assert isinstance(outcomes[1], LeaseLost)
     assert storage.count(State.COMPLETE) == 2
@@ -61,8 +61,51 @@ def test_removed_and_missing_jobs_take_their_places(storage: JobStorage, clock: 
         for i in (kept.id, removed.id, gone.id)
     ]
 
-    outcomes = storage.complete_many(done, now)
+    outcomes = storage.complete_many(done, now).settled
 
     assert outcomes[0] is Settled.KEPT
     assert outcomes[1] is Settled.REMOVED and storage.get(removed.id) is None
     assert isinstance(outcomes[2], JobNotFound)
+
+
+def test_a_claim_after_the_completions_fills_the_freed_slots(
+    storage: JobStorage, clock: ManualClock
+):
+    for n in range(5):
+        enqueue(storage, clock, data={"n": n})
+    held = claim(storage, limit=2)
+    now = clock.now_ms()
+    done = [Completion(r.id, lease_of(r), None, plan_success(r, now)) for r in held]
+
+    batch = storage.complete_many(done, now, Claim("email", "w1", limit=2, lease_ms=30_000))
+
+    assert batch.settled == [Settled.KEPT, Settled.KEPT]
+    assert [r.data for r in batch.claimed] == [{"n": 2}, {"n": 3}]
+    assert all(r.state is State.ACTIVE and r.lease and r.worker_id == "w1" for r in batch.claimed)
+    assert len({lease_of(r) for r in [*held, *batch.claimed]}) == 4
+    assert storage.count(State.COMPLETE) == 2 and storage.count(State.ACTIVE) == 2
+    assert storage.count(State.INACTIVE) == 1
+
+
+def test_the_claim_takes_what_there_is_and_nothing_from_a_paused_type(
+    storage: JobStorage, clock: ManualClock
+):
+    enqueue(storage, clock)
+    enqueue(storage, clock)
+    (first,) = claim(storage, limit=1)
+    now = clock.now_ms()
+    refill = Claim("email", "w1", limit=3, lease_ms=30_000)
+
+    batch = storage.complete_many(
+        [Completion(first.id, lease_of(first), None, plan_success(first, now))], now, refill
+    )
+    assert len(batch.claimed) == 1
+
+    (second,) = batch.claimed
+    enqueue(storage, clock)
+    storage.pause_type("email")
+    batch = storage.complete_many(
+        [Completion(second.id, lease_of(second), None, plan_success(second, now))], now, refill
+    )
+    assert batch.settled == [Settled.KEPT] and batch.claimed == []
+    assert storage.count(State.INACTIVE) == 1

@@ -28,7 +28,7 @@ from kueport.domain.job import JobRecord, JobSpec
 from kueport.domain.ordering import zid
 from kueport.domain.retry import plan_failure, plan_success
 from kueport.domain.state import State
-from kueport.ports.storage import Claim, Completion
+from kueport.ports.storage import Claim, Completion, Settled
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -280,7 +280,26 @@ def test_pipelined_batches_survive_a_server_that_lost_its_scripts(storage, clock
     client.script_flush()
     now = clock.now_ms()
     done = [Completion(r.id, r.lease, None, plan_success(r, now)) for r in held]
-    outcomes = storage.complete_many(done, now)
+    outcomes = storage.complete_many(done, now).settled
 
     assert not [o for o in outcomes if isinstance(o, Exception)]
     assert storage.count(State.COMPLETE) == 3 and storage.count(State.ACTIVE) == 0
+
+
+def test_a_batch_resends_only_the_calls_of_a_script_the_server_lost(storage, clock, client):
+    """After SCRIPT FLUSH, a single `complete` reloads that script; a batch of completions
+    and a claim then has only its claim refused (NOSCRIPT runs nothing): that is resent."""
+    for n in range(4):
+        storage.enqueue(JobSpec(type="email", data={"n": n}), clock.now_ms())
+    first, second = claim(storage, limit=2)
+    client.script_flush()
+    now = clock.now_ms()
+    storage.complete(first.id, first.lease, None, plan_success(first, now), now)
+
+    refill = Claim("email", "w1", limit=2, lease_ms=30_000)
+    done = [Completion(second.id, second.lease, None, plan_success(second, now))]
+    batch = storage.complete_many(done, now, refill)
+
+    assert batch.settled == [Settled.KEPT]
+    assert [r.data for r in batch.claimed] == [{"n": 2}, {"n": 3}]
+    assert storage.count(State.COMPLETE) == 2 and storage.count(State.ACTIVE) == 2

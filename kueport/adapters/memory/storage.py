@@ -30,7 +30,7 @@ from kueport.domain.throughput import COMPLETE, FAILED
 from kueport.domain.ttl import lease_expired, ttl_exceeded
 from kueport.domain.workers import WorkerInfo
 from kueport.ports.clock import Clock
-from kueport.ports.storage import Changes, Claim, Completion, Order, Settled
+from kueport.ports.storage import Changes, Claim, Completed, Completion, Order, Settled
 
 
 class MemoryStorage(MemoryOperations):
@@ -109,8 +109,8 @@ class MemoryStorage(MemoryOperations):
             return new
 
     def complete_many(
-        self, completions: Sequence[Completion], now: int
-    ) -> list[Settled | Exception]:
+        self, completions: Sequence[Completion], now: int, then_claim: Claim | None = None
+    ) -> Completed:
         outcomes: list[Settled | Exception] = []
         with self._cond:
             for done in completions:
@@ -120,7 +120,8 @@ class MemoryStorage(MemoryOperations):
                     outcomes.append(error)
                 else:
                     outcomes.append(Settled.REMOVED if kept is None else Settled.KEPT)
-        return outcomes
+            claimed = [] if then_claim is None else self.claim(then_claim, 0)
+        return Completed(outcomes, claimed)
 
     def fail(
         self,

@@ -48,6 +48,8 @@ CompleteCall = tuple[int, str | None, int, tuple[int, int, str, bool], str]
 """`Scripts.complete`'s arguments: id, lease, now, outcome, event message."""
 Call = tuple[Sequence[str], Sequence[Arg]]
 """One script call: its KEYS and its ARGV."""
+ClaimCall = tuple[str, str, int, Sequence[str], int, bool]
+"""`Scripts.claim`'s arguments: type, worker id, lease ms, leases, now, announce."""
 EnqueueRow = tuple[str, State, int, float, dict[str, str]]
 """`Scripts.enqueue`'s arguments: type, initial state, priority, score, hash fields."""
 
@@ -131,24 +133,32 @@ class Scripts:
         script: Script = self._scripts[name]
         return script(keys=list(keys), args=list(args))
 
-    def _pipelined(self, name: str, calls: Sequence[Call]) -> list[Any]:
-        """Run script `name` once per (keys, args) call in one round trip; each reply (or
+    def _pipelined(self, calls: Sequence[tuple[str, Call]]) -> list[Any]:
+        """Run each (script name, (keys, args)) call in one round trip; each reply (or
         error, never raised) in its place.
 
         Plain EVALSHAs in a pipeline: redis-py's own way (a `Script` called on a pipeline)
         sends SCRIPT EXISTS first, one more round trip on every batch. A server that lost
-        its scripts (restart, failover) refuses every call of the batch with NOSCRIPT before
-        running any, so the script is loaded and the whole batch sent again, in order.
+        its scripts (restart, failover) refuses each call of a missing script with NOSCRIPT
+        without running it: those scripts are loaded and the batch sent again, in order,
+        if every call was refused; otherwise only the refused ones are sent again.
         """
-        script: Script = self._scripts[name]
-        for _ in range(2):
+        for _ in range(3):
             pipe = self.client.pipeline(transaction=False)
-            for keys, args in calls:
-                pipe.evalsha(script.sha, len(keys), *keys, *args)
+            for name, (keys, args) in calls:
+                pipe.evalsha(self._scripts[name].sha, len(keys), *keys, *args)
             replies: list[Any] = pipe.execute(raise_on_error=False)
-            if not any(isinstance(reply, NoScriptError) for reply in replies):
+            refused = [i for i, reply in enumerate(replies) if isinstance(reply, NoScriptError)]
+            if not refused:
                 return replies
-            script.sha = self.client.script_load(script.script)
+            for name in {calls[i][0] for i in refused}:
+                script: Script = self._scripts[name]
+                script.sha = self.client.script_load(script.script)
+            if len(refused) < len(calls):
+                again = self._pipelined([calls[i] for i in refused])
+                for i, reply in zip(refused, again, strict=True):
+                    replies[i] = reply
+                return replies
         return replies
 
     # -- producers -------------------------------------------------------------------------
@@ -179,7 +189,7 @@ class Scripts:
         """`enqueue` for each row, pipelined (one round trip) where the client allows it."""
         if isinstance(self.client, RedisCluster):  # its pipelines do not load scripts
             return [self.enqueue(*row) for row in rows]
-        replies = self._pipelined("enqueue", [self._enqueue_call(r, False) for r in rows])
+        replies = self._pipelined([("enqueue", self._enqueue_call(r, False)) for r in rows])
         for reply in replies:
             if isinstance(reply, Exception):
                 raise reply
@@ -212,16 +222,18 @@ class Scripts:
     ) -> Moved | None:
         """The jobs claimed, or None while the type is paused; with `announce`, each job's
         `start` is published by the script."""
+        keys, args = self._claim_args((job_type, worker_id, lease_ms, leases, now, announce))
+        return _claimed(self._run("claim", keys, args))
+
+    def _claim_args(self, call: ClaimCall) -> Call:
+        job_type, worker_id, lease_ms, leases, now, announce = call
         k, lay = self.keys, self.layout
         keys = [k.type_state(job_type, State.INACTIVE), k.tokens(job_type), k.leases, k.jobs]
         keys.append(k.paused_types)
         args: list[Arg] = [now, lay.job_head, lay.jobs_head, job_type, worker_id, lease_ms]
         args.append(k.events if announce else "")
         args += leases
-        reply = self._run("claim", keys, args)
-        if isinstance(reply, bytes | str):
-            return None  # 'paused'
-        return _moved(reply)
+        return keys, args
 
     def complete(
         self,
@@ -248,20 +260,32 @@ class Scripts:
         args.append("1" if brief else "")
         return keys, args
 
-    def complete_many(self, calls: Sequence[CompleteCall]) -> list[Settled | Exception]:
+    def complete_many(
+        self, calls: Sequence[CompleteCall], then_claim: ClaimCall | None = None
+    ) -> tuple[list[Settled | Exception], Moved | Exception | None]:
         """`complete` for each call, pipelined: one round trip for jobs that finished together.
         Each job's outcome (or its error, e.g. `LeaseLost`) is returned in its place; the
-        script replies with its status only, not the stored hash."""
-        brief = [self._complete_call(call, brief=True) for call in calls]
-        if isinstance(self.client, RedisCluster) or len(calls) == 1:
+        script replies with its status only, not the stored hash. With `then_claim`, a
+        `claim` follows in the same round trip; its jobs (None while the type is paused, or
+        its error) come second."""
+        brief: list[tuple[str, Call]] = [
+            ("complete", self._complete_call(call, brief=True)) for call in calls
+        ]
+        if then_claim is not None:
+            brief.append(("claim", self._claim_args(then_claim)))
+        if isinstance(self.client, RedisCluster) or len(brief) == 1:
             replies: list[Any] = []
-            for keys, args in brief:
+            for name, (keys, args) in brief:  # a cluster pipeline would not load scripts
                 try:
-                    replies.append(self._run("complete", keys, args))
+                    replies.append(self._run(name, keys, args))
                 except RedisError as error:
                     replies.append(error)
         else:
-            replies = self._pipelined("complete", brief)
+            replies = self._pipelined(brief)
+        claimed: Moved | Exception | None = None
+        if then_claim is not None:
+            reply = replies.pop()
+            claimed = reply if isinstance(reply, Exception) else _claimed(reply)
         outcomes: list[Settled | Exception] = []
         for reply, call in zip(replies, calls, strict=True):
             try:
@@ -270,7 +294,7 @@ class Scripts:
                 outcomes.append(_settled(call[0], reply))
             except (KueportError, RedisError) as error:
                 outcomes.append(error)
-        return outcomes
+        return outcomes, claimed
 
     def fail(
         self,
@@ -432,6 +456,12 @@ def _settled(job_id: int, reply: Sequence[Any]) -> Settled:
     if Scripts._checked_or_removed(job_id, reply) is None:
         return Settled.REMOVED
     raise KueportError(f"job {job_id}: unexpected script reply {status!r}")
+
+
+def _claimed(reply: Any) -> Moved | None:
+    if isinstance(reply, bytes | str):
+        return None  # 'paused'
+    return _moved(reply)
 
 
 def _moved(reply: Sequence[Any]) -> Moved:

@@ -36,7 +36,7 @@ from kueport.adapters.redis.connection import InvalidConnectionSettings, RedisCl
 from kueport.adapters.redis.keys import InvalidPrefix, Keys
 from kueport.adapters.redis.operations import RedisOperations
 from kueport.adapters.redis.reading import Reader, ZSetItems
-from kueport.adapters.redis.scripts import RawPairs, Scripts
+from kueport.adapters.redis.scripts import ClaimCall, RawPairs, Scripts
 from kueport.adapters.redis.worker_codec import decode_worker, encode_worker
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
@@ -47,7 +47,7 @@ from kueport.domain.stall import StallPlan
 from kueport.domain.state import ALLOWED_MOVES, State
 from kueport.domain.workers import WorkerInfo
 from kueport.ports.clock import Clock
-from kueport.ports.storage import Changes, Claim, Completion, Order, Settled
+from kueport.ports.storage import Changes, Claim, Completed, Completion, Order
 
 
 class RedisStorage(RedisOperations):
@@ -121,13 +121,14 @@ class RedisStorage(RedisOperations):
             self._wait_for_token(self._keys.tokens(claim.job_type), remaining)
         return []
 
-    def _claim_now(self, claim: Claim) -> list[JobRecord] | None:
+    def _claim_call(self, claim: Claim) -> ClaimCall:
         prefix, numbers = self._lease_prefix, self._lease_numbers
         leases = [f"{prefix}{next(numbers):x}" for _ in range(claim.limit)]
         now = self._clock.now_ms()
-        moved = self._scripts.claim(
-            claim.job_type, claim.worker_id, claim.lease_ms, leases, now, claim.announce
-        )
+        return (claim.job_type, claim.worker_id, claim.lease_ms, leases, now, claim.announce)
+
+    def _claim_now(self, claim: Claim) -> list[JobRecord] | None:
+        moved = self._scripts.claim(*self._claim_call(claim))
         if moved is None:
             return None
         return [codec.decode(job_id, raw) for job_id, raw in moved]
@@ -147,8 +148,8 @@ class RedisStorage(RedisOperations):
         return self._decoded(job_id, self._scripts.complete(job_id, lease, now, outcome, message))
 
     def complete_many(
-        self, completions: Sequence[Completion], now: int
-    ) -> list[Settled | Exception]:
+        self, completions: Sequence[Completion], now: int, then_claim: Claim | None = None
+    ) -> Completed:
         calls = []
         for done in completions:
             result, plan = done.result, done.plan
@@ -156,7 +157,11 @@ class RedisStorage(RedisOperations):
             outcome = (plan.duration_ms, plan.attempts, result_json, plan.remove)
             message = codec.wire(JobEvent(done.job_id, EventName.COMPLETE, (result,)))
             calls.append((done.job_id, done.lease, now, outcome, message))
-        return self._scripts.complete_many(calls)
+        claim_call = None if then_claim is None else self._claim_call(then_claim)
+        settled, moved = self._scripts.complete_many(calls, claim_call)
+        if isinstance(moved, Exception):
+            raise moved
+        return Completed(settled, [codec.decode(job_id, raw) for job_id, raw in moved or ()])
 
     def fail(
         self,

@@ -14,27 +14,33 @@ if redis.call('SISMEMBER', KEYS[5], ARGV[4]) == 1 then
 end
 local popped = redis.call('ZPOPMIN', KEYS[1], limit)
 local out = {}
+local start_extra = ARGV[7] ~= '' and ',' .. json_string(ARGV[4]) .. ',null' or ''
 for i = 1, #popped, 2 do
   local member, priority = popped[i], tonumber(popped[i + 1])
   local id = id_of(member)
   local job = ARGV[2] .. id
   redis.call('ZREM', ARGV[3] .. 'inactive', member)
-  if redis.call('EXISTS', job) == 0 then
+  -- One read for existence and the TTL (each redis.call costs; this runs for every job).
+  local got = redis.call('HMGET', job, 'state', 'type', 'ttl', 'ttl_expires_at')
+  if not (got[1] or got[2] or got[3] or got[4]) and redis.call('EXISTS', job) == 0 then
     redis.call('ZREM', KEYS[4], member)  -- an index entry without a job: drop it
   else
     local lease, lease_until = ARGV[8 + #out], now + lease_ms
-    local deadline = ttl_deadline(job, now)
-    redis.call('HSET', job, 'state', 'active', 'started_at', ARGV[1], 'updated_at', ARGV[1],
-      'workerId', ARGV[5], 'lease', lease, 'lease_until', int(lease_until))
+    local ttl = tonumber(got[3] or '')
+    local deadline = (ttl and ttl ~= 0) and now + ttl or nil
+    local set = {'state', 'active', 'started_at', ARGV[1], 'updated_at', ARGV[1],
+      'workerId', ARGV[5], 'lease', lease, 'lease_until', int(lease_until)}
     if deadline then
-      redis.call('HSET', job, 'ttl_expires_at', int(deadline))
-    else
+      set[#set + 1] = 'ttl_expires_at'
+      set[#set + 1] = int(deadline)
+    elseif got[4] then
       redis.call('HDEL', job, 'ttl_expires_at')
     end
+    redis.call('HSET', job, unpack(set))
     index(ARGV[3], ARGV[4], 'active', member, priority, deadline or untimed(priority))
     redis.call('ZADD', KEYS[3], lease_until, member)
     out[#out + 1] = {tonumber(id), redis.call('HGETALL', job)}
-    if ARGV[7] ~= '' then announce(ARGV[7], id, 'start', ',' .. json_string(ARGV[4]) .. ',null') end
+    if ARGV[7] ~= '' then announce(ARGV[7], id, 'start', start_extra) end
   end
 end
 sync_tokens(KEYS[2], KEYS[1])
