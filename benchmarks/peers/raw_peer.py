@@ -2,8 +2,10 @@
 
 The script is the least a Redis job queue can do per job (new id, a hash with the
 JSON payload, push the id on a list); the driver JSON-encodes the payload like any queue.
-One-by-one = one EVALSHA round trip per job; bulk = pipelines of 16 EVALSHAs. There is no
-worker: the processing and latency columns are empty for this row.
+One-by-one = one EVALSHA round trip per job; bulk = pipelines of 16 EVALSHAs. Its worker
+(`apps/raw_app.py`) BLPOPs an id and reads the payload, nothing more: its latency is the
+floor under every queue's enqueue-to-start latency on this machine (two wake-ups of idle
+processes and three round trips), its rate a ceiling over one-process processing.
 """
 
 from __future__ import annotations
@@ -32,12 +34,14 @@ class RawPeer:
 
     def __init__(self) -> None:
         self.client: redis.Redis | None = None
+        self.ctx: Context | None = None
         self.sha = ""
 
     def version(self) -> str:
         return f"redis-py {version('redis')}, hiredis {version('hiredis')}"
 
     def open(self, ctx: Context) -> None:
+        self.ctx = ctx
         self.client = redis.Redis.from_url(ctx.redis_url)
 
     def close(self) -> None:
@@ -67,10 +71,20 @@ class RawPeer:
         return time.perf_counter() - start, f"pipelines of {BATCH} EVALSHA"
 
     def enqueue_timed(self, k: int) -> None:
-        return None
+        assert self.client is not None
+        if not self.sha:
+            self.sha = str(self.client.script_load(ENQUEUE))
+        data = json.dumps(payload(k, time.time()))
+        self.client.evalsha(self.sha, 3, *KEYS, "email", data, str(int(time.time() * 1000)))
 
     def worker_plans(self) -> Sequence[WorkerPlan]:
-        return []
+        return [self._plan(1)]
 
     def two_processes(self, best: WorkerPlan) -> WorkerPlan | None:
-        return None
+        return self._plan(2)
+
+    def _plan(self, processes: int) -> WorkerPlan:
+        assert self.ctx is not None
+        argv = [self.ctx.python, "-m", "benchmarks.peers.apps.raw_app"]
+        label = f"{processes} x BLPOP + HGET loop"
+        return WorkerPlan(label, [argv] * processes, self.ctx.app_env(), 1, processes)
