@@ -112,6 +112,7 @@ class Worker:
         self._thread = threading.Thread(
             target=self._dispatch, name=f"kueport-worker-{job_type}", daemon=True
         )
+        self._dispatched = threading.Event()  # the dispatching ended (stopped)
 
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> Worker:
@@ -162,8 +163,8 @@ class Worker:
             self._stopping = True
             self._cond.notify_all()
         self._drain(timeout)
-        if self._thread.is_alive() and self._thread is not threading.current_thread():
-            self._thread.join(self._claim_timeout + 5.0)
+        if self._thread.ident is not None:  # started
+            self._dispatched.wait(self._claim_timeout + 5.0)
         self._pool.close()
 
     def _drain(self, timeout: float) -> None:
@@ -198,10 +199,14 @@ class Worker:
             self._cond.notify_all()
 
     def _dispatch(self) -> None:
+        """Claim for free slots until stopped. A sync worker's dispatcher runs the first job
+        it claims itself, at once, and hands the claiming to a pool thread: the job does not
+        wait for a thread to wake up (enqueue-to-start latency)."""
         failures = 0
         while True:
             free = self._reserve_free_slots()
             if free == 0:
+                self._dispatched.set()
                 return
             if not self._host.may_claim():
                 self._unreserve(free)
@@ -218,7 +223,11 @@ class Worker:
                 self._host.report_error(exc)
                 time.sleep(min(30.0, 0.1 * 2 ** min(failures, 9)))
                 continue
-            self._start_claimed(records, service, free, keep_one=False)
+            first = self._start_claimed(records, service, free, keep_one=self._refills)
+            if first is not None:
+                self._pool.submit(self._dispatch)
+                self._run_sync(*first)
+                return
 
     def _start_claimed(
         self, records: list[JobRecord], service: JobService, reserved: int, keep_one: bool
