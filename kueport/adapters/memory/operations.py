@@ -7,12 +7,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
-import attrs
-
+from kueport.adapters.memory import records
 from kueport.adapters.memory.indexes import Indexes
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord
-from kueport.domain.ordering import strip_zid
 from kueport.domain.state import State
 from kueport.domain.throughput import (
     COMPLETE,
@@ -68,9 +66,9 @@ class MemoryOperations:
         with self._cond:
             members = self._indexes.of(State.FAILED, job_type).first(max(0, limit))
             retried = []
-            for job_id in [strip_zid(m) for m in members]:
+            for job_id in members:
                 moved = self._move(job_id, State.INACTIVE, now, None)
-                retried.append(self._store(moved, attrs.evolve(moved, attempts=0)))
+                retried.append(self._store(moved, records.evolve(moved, attempts=0)))
                 self._announce_event(JobEvent(job_id, EventName.ENQUEUE, (moved.type,)))
             return retried
 
@@ -78,7 +76,7 @@ class MemoryOperations:
         with self._cond:
             members = self._indexes.of(State.DELAYED, job_type).first(max(0, limit))
             promoted = []
-            for job_id in [strip_zid(m) for m in members]:
+            for job_id in members:
                 record = self._move(job_id, State.INACTIVE, now, None)
                 self._announce_event(JobEvent(job_id, EventName.PROMOTION))
                 self._announce_event(JobEvent(job_id, EventName.ENQUEUE, (record.type,)))

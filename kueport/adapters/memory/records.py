@@ -2,10 +2,17 @@
 
 The storage decides nothing: the plans come from the domain (`plan_success`, `plan_failure`);
 these functions only copy their outcome into the record the way Kue writes its hash.
+
+New records are built with `evolve`, not `attrs.evolve`: evolve looks up every one of the
+record's ~30 fields by name and goes through a keyword call on each move, which was a fifth
+of the memory adapter's time. `evolve` reads all fields in one C call (`attrgetter`), swaps
+the changed ones by position and calls the constructor positionally; the record it makes is an
+ordinary `JobRecord`, equal to what evolve would have made (`tests/unit/test_memory_records.py`).
 """
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import attrs
@@ -16,8 +23,21 @@ from kueport.domain.state import State
 from kueport.domain.ttl import ttl_expiry
 from kueport.ports.storage import Changes
 
+_NAMES = tuple(field.name for field in attrs.fields(JobRecord))
+_VALUES = operator.attrgetter(*_NAMES)
+#: A field's position in `JobRecord`'s constructor.
+_AT = {name: index for index, name in enumerate(_NAMES)}
+
 #: Fields that only mean something while a worker holds the job.
 _RELEASED: dict[str, Any] = {"lease": None, "lease_until": None, "ttl_expires_at": None}
+
+
+def evolve(record: JobRecord, /, **changes: Any) -> JobRecord:
+    """`attrs.evolve(record, **changes)`, about three times cheaper (see the module doc)."""
+    values = list(_VALUES(record))
+    for name, value in changes.items():
+        values[_AT[name]] = value
+    return JobRecord(*values)
 
 
 def new_record(job_id: int, spec: JobSpec, now: int) -> JobRecord:
@@ -41,7 +61,7 @@ def new_record(job_id: int, spec: JobSpec, now: int) -> JobRecord:
 
 
 def claimed(record: JobRecord, worker_id: str, lease: str, lease_ms: int, now: int) -> JobRecord:
-    return attrs.evolve(
+    return evolve(
         record,
         state=State.ACTIVE,
         started_at=now,
@@ -54,7 +74,7 @@ def claimed(record: JobRecord, worker_id: str, lease: str, lease_ms: int, now: i
 
 
 def completed(record: JobRecord, result: JSONValue, plan: SuccessPlan, now: int) -> JobRecord:
-    return attrs.evolve(
+    return evolve(
         record,
         state=State.COMPLETE,
         attempts=plan.attempts,
@@ -67,7 +87,7 @@ def completed(record: JobRecord, result: JSONValue, plan: SuccessPlan, now: int)
 
 
 def failed(record: JobRecord, error: str, plan: FailurePlan, now: int) -> JobRecord:
-    return attrs.evolve(
+    return evolve(
         record,
         state=plan.next_state,
         error=error,
@@ -88,7 +108,7 @@ def error_log_line(error: str) -> str:
 def with_progress(record: JobRecord, percent: int, data: JSONValue, now: int) -> JobRecord:
     """Kue's progress(): also pushes an active job's TTL deadline to `now + ttl`."""
     refreshed = ttl_expiry(record.ttl_ms, now) if record.is_active else record.ttl_expires_at
-    return attrs.evolve(
+    return evolve(
         record, progress=percent, progress_data=data, updated_at=now, ttl_expires_at=refreshed
     )
 
@@ -103,7 +123,7 @@ def moved(record: JobRecord, state: State, now: int, promote_at: int | None) -> 
         fields.update(_RELEASED, started_at=now, ttl_expires_at=ttl_expiry(record.ttl_ms, now))
     if state is not State.ACTIVE:
         fields.update(_RELEASED)
-    return attrs.evolve(record, **fields)
+    return evolve(record, **fields)
 
 
 def _delayed_until(record: JobRecord, now: int, promote_at: int | None) -> int:
@@ -134,12 +154,12 @@ def updated(record: JobRecord, changes: Changes, now: int) -> JobRecord:
         fields["backoff"] = changes.backoff
     if changes.replace_data:
         fields["data"] = changes.data
-    new = attrs.evolve(record, **fields)
+    new = evolve(record, **fields)
     if new.is_active:
-        new = attrs.evolve(new, ttl_expires_at=ttl_expiry(new.ttl_ms, now))
+        new = evolve(new, ttl_expires_at=ttl_expiry(new.ttl_ms, now))
     return new
 
 
 def requeued_after_stall(record: JobRecord, stalled: int, now: int) -> JobRecord:
     """Back to the queue after a lost worker: no attempt counted, the stall remembered."""
-    return attrs.evolve(record, state=State.INACTIVE, stalled=stalled, updated_at=now, **_RELEASED)
+    return evolve(record, state=State.INACTIVE, stalled=stalled, updated_at=now, **_RELEASED)

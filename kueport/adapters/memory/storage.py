@@ -12,8 +12,6 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 
-import attrs
-
 from kueport.adapters.memory import records
 from kueport.adapters.memory.indexes import Indexes, ZSetItems
 from kueport.adapters.memory.operations import MemoryOperations, MinuteCounters
@@ -21,7 +19,6 @@ from kueport.adapters.memory.zset import NEG_INF, rank_slice
 from kueport.domain.errors import JobNotFound, LeaseLost
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
-from kueport.domain.ordering import strip_zid
 from kueport.domain.retention import cleanable, select_victims
 from kueport.domain.retry import FailurePlan, SuccessPlan
 from kueport.domain.stall import StallPlan
@@ -81,7 +78,7 @@ class MemoryStorage(MemoryOperations):
             now = self._clock.now_ms()
             waiting = self._indexes.of(State.INACTIVE, claim.job_type)
             members = waiting.first(claim.limit)
-            claimed = [self._claim_one(strip_zid(m), claim, now) for m in members]
+            claimed = [self._claim_one(job_id, claim, now) for job_id in members]
             if claim.announce:
                 for record in claimed:
                     self._announce_event(JobEvent(record.id, EventName.START, (record.type,)))
@@ -173,7 +170,7 @@ class MemoryStorage(MemoryOperations):
             record = self._jobs.get(job_id)
             if record is None or not record.is_active or record.lease != lease:
                 return False
-            self._jobs[job_id] = attrs.evolve(record, lease_until=until)
+            self._jobs[job_id] = records.evolve(record, lease_until=until)
             return True
 
     def set_progress(
@@ -187,13 +184,13 @@ class MemoryStorage(MemoryOperations):
         with self._cond:
             record = self._require(job_id)
             self._log(job_id, line, max_lines)
-            self._jobs[job_id] = attrs.evolve(record, updated_at=now)
+            self._jobs[job_id] = records.evolve(record, updated_at=now)
 
     # -- maintenance -----------------------------------------------------------------------
     def promote_due(self, now: int, limit: int) -> list[JobRecord]:
         with self._cond:
             due = self._indexes.of(State.DELAYED).range_by_score(NEG_INF, now, limit)
-            promoted = [self._move(strip_zid(m), State.INACTIVE, now, None) for m in due]
+            promoted = [self._move(job_id, State.INACTIVE, now, None) for job_id in due]
             for record in promoted:  # under the lock: announced before anyone can claim it
                 self._announce_event(JobEvent(record.id, EventName.PROMOTION))
                 self._announce_event(JobEvent(record.id, EventName.ENQUEUE, (record.type,)))
@@ -273,7 +270,7 @@ class MemoryStorage(MemoryOperations):
 
     def ids(self, state: State, job_type: str | None = None) -> list[int]:
         with self._cond:
-            return [strip_zid(member) for member in self._indexes.of(state, job_type)]
+            return list(self._indexes.of(state, job_type))
 
     def range(
         self,
@@ -339,9 +336,10 @@ class MemoryStorage(MemoryOperations):
         return record
 
     def _store(self, old: JobRecord | None, new: JobRecord) -> JobRecord:
-        if old is not None:
-            self._indexes.discard(old)
-        self._indexes.add(new)
+        if old is None:
+            self._indexes.add(new)
+        else:
+            self._indexes.replace(old, new)
         self._jobs[new.id] = new
         if new.state is State.INACTIVE:
             self._cond.notify_all()
@@ -373,15 +371,15 @@ class MemoryStorage(MemoryOperations):
         lease = uuid.uuid4().hex
         return self._store(old, records.claimed(old, claim.worker_id, lease, claim.lease_ms, now))
 
-    def _records(self, members: Iterable[str]) -> list[JobRecord]:
-        found = (self._jobs.get(strip_zid(member)) for member in members)
+    def _records(self, job_ids: Iterable[int]) -> list[JobRecord]:
+        found = (self._jobs.get(job_id) for job_id in job_ids)
         return [record for record in found if record is not None]
 
-    def _ranked(self, state: State | None, job_type: str | None) -> list[str]:
+    def _ranked(self, state: State | None, job_type: str | None) -> list[int]:
         """Members of the set a range reads: a state's, or all jobs (of one type when given)."""
         if state is not None:
             return list(self._indexes.of(state, job_type))
         members = list(self._indexes.all)
         if job_type is None:
             return members
-        return [m for m in members if self._jobs[strip_zid(m)].type == job_type]
+        return [m for m in members if self._jobs[m].type == job_type]
