@@ -4,6 +4,7 @@ per-minute throughput counters. A mixin of `MemoryStorage`, kept apart to keep i
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Sequence
 
@@ -27,14 +28,24 @@ class MinuteCounters:
 
     def __init__(self) -> None:
         self._minutes: dict[int, dict[str, int]] = {}
+        #: When the oldest minute expires: until then a count touches one dict, no scan.
+        self._next_expiry = math.inf
 
     def count(self, now: int, outcome: str) -> None:
         minute = minute_start(now)
-        counts = self._minutes.setdefault(minute, {})
+        counts = self._minutes.get(minute)
+        if counts is None:
+            counts = self._minutes[minute] = {}
+            self._next_expiry = min(self._next_expiry, minute + COUNTER_TTL_MS)
         counts[outcome] = counts.get(outcome, 0) + 1
+        if now >= self._next_expiry:
+            self._expire(now)
+
+    def _expire(self, now: int) -> None:
         expired = [m for m in self._minutes if m + COUNTER_TTL_MS <= now]
         for gone in expired:
             del self._minutes[gone]
+        self._next_expiry = min(self._minutes, default=math.inf) + COUNTER_TTL_MS
 
     def read(self, minutes: Sequence[int]) -> list[MinuteCount]:
         found = []

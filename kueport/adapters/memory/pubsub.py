@@ -52,6 +52,8 @@ class MemoryEventBus:
             self.publish(event)
 
     def publish(self, event: JobEvent) -> None:
+        if not self._subscriptions and not self._delivery.running:
+            return  # nobody listens and nothing is being delivered: the event goes nowhere
         delivery = self._delivery
         delivery.pending.append(event)
         if delivery.running:

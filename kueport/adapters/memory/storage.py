@@ -42,6 +42,10 @@ class MemoryStorage(MemoryOperations):
         self._indexes = Indexes()
         self._types: set[str] = set()
         self._ids = itertools.count(1)
+        #: Leases are this storage's random prefix and a claim counter: unique per claim like
+        #: a uuid4, for a fraction of its cost (a fencing token, not a secret).
+        self._lease_prefix = f"{uuid.uuid4().hex[:16]}-"
+        self._leases = itertools.count(1)
         self._work_time: int | None = None
         self._workers: dict[str, tuple[WorkerInfo, int]] = {}
         self._paused: set[str] = set()
@@ -51,16 +55,14 @@ class MemoryStorage(MemoryOperations):
     # -- producers -------------------------------------------------------------------------
     def enqueue(self, spec: JobSpec, now: int, announce: bool = False) -> JobRecord:
         with self._cond:
-            record = records.new_record(next(self._ids), spec, now)
-            self._types.add(record.type)
-            self._logs[record.id] = []
-            stored = self._store(None, record)
+            stored = self._insert(spec, now)
             if announce and stored.state is State.INACTIVE:
                 self._announce_event(JobEvent(stored.id, EventName.ENQUEUE, (stored.type,)))
             return stored
 
     def enqueue_many(self, specs: Sequence[JobSpec], now: int) -> list[JobRecord]:
-        return [self.enqueue(spec, now) for spec in specs]
+        with self._cond:  # one lock for the batch: each job is still stored whole
+            return [self._insert(spec, now) for spec in specs]
 
     def update(self, job_id: int, changes: Changes, now: int) -> JobRecord:
         with self._cond:
@@ -72,9 +74,10 @@ class MemoryStorage(MemoryOperations):
         if claim.limit <= 0:
             return []
         with self._cond:
-            self._cond.wait_for(lambda: self._closed or self._claimable(claim), max(0, timeout))
-            if self._closed or not self._claimable(claim):
-                return []
+            if self._closed or not self._claimable(claim):  # with a backlog: no wait set up
+                self._cond.wait_for(lambda: self._closed or self._claimable(claim), max(0, timeout))
+                if self._closed or not self._claimable(claim):
+                    return []
             now = self._clock.now_ms()
             waiting = self._indexes.of(State.INACTIVE, claim.job_type)
             members = waiting.first(claim.limit)
@@ -335,6 +338,12 @@ class MemoryStorage(MemoryOperations):
             raise LeaseLost(job_id)
         return record
 
+    def _insert(self, spec: JobSpec, now: int) -> JobRecord:
+        """A new job; its log list is made by its first line (`_log`)."""
+        record = records.new_record(next(self._ids), spec, now)
+        self._types.add(record.type)
+        return self._store(None, record)
+
     def _store(self, old: JobRecord | None, new: JobRecord) -> JobRecord:
         if old is None:
             self._indexes.add(new)
@@ -368,7 +377,7 @@ class MemoryStorage(MemoryOperations):
 
     def _claim_one(self, job_id: int, claim: Claim, now: int) -> JobRecord:
         old = self._jobs[job_id]
-        lease = uuid.uuid4().hex
+        lease = f"{self._lease_prefix}{next(self._leases)}"
         return self._store(old, records.claimed(old, claim.worker_id, lease, claim.lease_ms, now))
 
     def _records(self, job_ids: Iterable[int]) -> list[JobRecord]:
