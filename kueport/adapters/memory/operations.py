@@ -8,7 +8,7 @@ import math
 import threading
 from collections.abc import Sequence
 
-from kueport.adapters.memory import records
+from kueport.adapters.memory import builders
 from kueport.adapters.memory.indexes import Indexes
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord
@@ -79,7 +79,7 @@ class MemoryOperations:
             retried = []
             for job_id in members:
                 moved = self._move(job_id, State.INACTIVE, now, None)
-                retried.append(self._store(moved, records.evolve(moved, attempts=0)))
+                retried.append(self._store(moved, builders.evolve(moved, attempts=0)))
                 self._announce_event(JobEvent(job_id, EventName.ENQUEUE, (moved.type,)))
             return retried
 

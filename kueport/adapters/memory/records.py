@@ -3,45 +3,48 @@
 The storage decides nothing: the plans come from the domain (`plan_success`, `plan_failure`);
 these functions only copy their outcome into the record the way Kue writes its hash.
 
-New records are built with `evolve`, not `attrs.evolve`: evolve looks up every one of the
-record's ~30 fields by name and goes through a keyword call on each move, which was a fifth
-of the memory adapter's time. `evolve` reads all fields in one C call (`attrgetter`), swaps
-the changed ones by position and calls the constructor positionally; the record it makes is an
-ordinary `JobRecord`, equal to what evolve would have made (`tests/unit/test_memory_records.py`).
+New records are built with `builders` rather than `attrs.evolve`, which cost a fifth of the
+adapter's time; the hot moves (enqueue, claim, complete, fail) get a generated constructor
+call each. The records are the same values either way.
 """
 
 from __future__ import annotations
 
-import operator
 from typing import Any
 
-import attrs
-
+from kueport.adapters.memory.builders import evolve, rebuilder
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.retry import FailurePlan, SuccessPlan
 from kueport.domain.state import State
 from kueport.domain.ttl import ttl_expiry
 from kueport.ports.storage import Changes
 
-_NAMES = tuple(field.name for field in attrs.fields(JobRecord))
-_VALUES = operator.attrgetter(*_NAMES)
-#: A field's position in `JobRecord`'s constructor.
-_AT = {name: index for index, name in enumerate(_NAMES)}
-
 #: Fields that only mean something while a worker holds the job.
 _RELEASED: dict[str, Any] = {"lease": None, "lease_until": None, "ttl_expires_at": None}
 
 
-def evolve(record: JobRecord, /, **changes: Any) -> JobRecord:
-    """`attrs.evolve(record, **changes)`, about three times cheaper (see the module doc)."""
-    values = list(_VALUES(record))
-    for name, value in changes.items():
-        values[_AT[name]] = value
-    return JobRecord(*values)
+#: Every field a new record takes from its spec; the rest keep `JobRecord`'s defaults, which
+#: are constants (no factories), so they can come from one shared template.
+_TEMPLATE = JobRecord(id=0, type="", data=None, state=State.INACTIVE)
+_NEW = rebuilder(
+    "id", "type", "data", "state", "priority", "max_attempts", "created_at", "promote_at",
+    "updated_at", "delay_ms", "ttl_ms", "backoff", "remove_on_complete", "remove_on_fail",
+    "search_keys",
+)  # fmt: skip
+_CLAIMED = rebuilder(
+    "state", "started_at", "updated_at", "worker_id", "lease", "lease_until", "ttl_expires_at"
+)
+_COMPLETED = rebuilder(
+    "state", "attempts", "duration", "result", "progress", "updated_at", *_RELEASED
+)
+_FAILED = rebuilder(
+    "state", "error", "failed_at", "attempts", "delay_ms", "promote_at", "updated_at", *_RELEASED
+)
 
 
 def new_record(job_id: int, spec: JobSpec, now: int) -> JobRecord:
-    return JobRecord(
+    return _NEW(
+        _TEMPLATE,
         id=job_id,
         type=spec.type,
         data=spec.data,
@@ -61,7 +64,7 @@ def new_record(job_id: int, spec: JobSpec, now: int) -> JobRecord:
 
 
 def claimed(record: JobRecord, worker_id: str, lease: str, lease_ms: int, now: int) -> JobRecord:
-    return evolve(
+    return _CLAIMED(
         record,
         state=State.ACTIVE,
         started_at=now,
@@ -74,7 +77,7 @@ def claimed(record: JobRecord, worker_id: str, lease: str, lease_ms: int, now: i
 
 
 def completed(record: JobRecord, result: JSONValue, plan: SuccessPlan, now: int) -> JobRecord:
-    return evolve(
+    return _COMPLETED(
         record,
         state=State.COMPLETE,
         attempts=plan.attempts,
@@ -82,12 +85,14 @@ def completed(record: JobRecord, result: JSONValue, plan: SuccessPlan, now: int)
         result=result,
         progress=100,
         updated_at=now,
-        **_RELEASED,
+        lease=None,
+        lease_until=None,
+        ttl_expires_at=None,
     )
 
 
 def failed(record: JobRecord, error: str, plan: FailurePlan, now: int) -> JobRecord:
-    return evolve(
+    return _FAILED(
         record,
         state=plan.next_state,
         error=error,
@@ -96,7 +101,9 @@ def failed(record: JobRecord, error: str, plan: FailurePlan, now: int) -> JobRec
         delay_ms=plan.delay_ms,
         promote_at=plan.promote_at,
         updated_at=now,
-        **_RELEASED,
+        lease=None,
+        lease_until=None,
+        ttl_expires_at=None,
     )
 
 

@@ -12,7 +12,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 
-from kueport.adapters.memory import records
+from kueport.adapters.memory import builders, records
 from kueport.adapters.memory.indexes import Indexes, ZSetItems
 from kueport.adapters.memory.operations import MemoryOperations, MinuteCounters
 from kueport.adapters.memory.zset import NEG_INF, rank_slice
@@ -173,7 +173,7 @@ class MemoryStorage(MemoryOperations):
             record = self._jobs.get(job_id)
             if record is None or not record.is_active or record.lease != lease:
                 return False
-            self._jobs[job_id] = records.evolve(record, lease_until=until)
+            self._jobs[job_id] = builders.evolve(record, lease_until=until)
             return True
 
     def set_progress(
@@ -187,7 +187,7 @@ class MemoryStorage(MemoryOperations):
         with self._cond:
             record = self._require(job_id)
             self._log(job_id, line, max_lines)
-            self._jobs[job_id] = records.evolve(record, updated_at=now)
+            self._jobs[job_id] = builders.evolve(record, updated_at=now)
 
     # -- maintenance -----------------------------------------------------------------------
     def promote_due(self, now: int, limit: int) -> list[JobRecord]:
