@@ -33,9 +33,17 @@ from kueport.ports.storage import Changes, Claim, Completion, Order
 class MemoryStorage(MemoryOperations):
     """`JobStorage` for one process: the default embedded backend and the test backend."""
 
-    def __init__(self, clock: Clock, announce: Callable[[JobEvent], None] | None = None) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        announce: Callable[[JobEvent], None] | None = None,
+        listening: Callable[[], bool] | None = None,
+    ) -> None:
+        """`listening` (`MemoryEventBus.listening`) lets the hot moves skip building events
+        nobody would hear; without it every announced event is built and handed over."""
         self._clock = clock
         self._announce = announce
+        self._listening = listening
         self._cond = threading.Condition()
         self._jobs: dict[int, JobRecord] = {}
         self._logs: dict[int, list[str]] = {}
@@ -56,7 +64,7 @@ class MemoryStorage(MemoryOperations):
     def enqueue(self, spec: JobSpec, now: int, announce: bool = False) -> JobRecord:
         with self._cond:
             stored = self._insert(spec, now)
-            if announce and stored.state is State.INACTIVE:
+            if announce and stored.state is State.INACTIVE and self._heard():
                 self._announce_event(JobEvent(stored.id, EventName.ENQUEUE, (stored.type,)))
             return stored
 
@@ -82,7 +90,7 @@ class MemoryStorage(MemoryOperations):
             waiting = self._indexes.of(State.INACTIVE, claim.job_type)
             members = waiting.first(claim.limit)
             claimed = [self._claim_one(job_id, claim, now) for job_id in members]
-            if claim.announce:
+            if claim.announce and self._heard():
                 for record in claimed:
                     self._announce_event(JobEvent(record.id, EventName.START, (record.type,)))
             return claimed
@@ -101,7 +109,7 @@ class MemoryStorage(MemoryOperations):
             new = self._store(old, records.completed(old, result, plan, now))
             self._counters.count(now, COMPLETE)
             self._work_time = (self._work_time or 0) + plan.duration_ms
-            if announce:
+            if announce and self._heard():
                 self._announce_event(JobEvent(job_id, EventName.COMPLETE, (result,)))
             if plan.remove:
                 self._delete(new)
@@ -202,6 +210,10 @@ class MemoryStorage(MemoryOperations):
     def _announce_event(self, event: JobEvent) -> None:
         if self._announce is not None:
             self._announce(event)
+
+    def _heard(self) -> bool:
+        """Would an announced event reach anyone? (True when the bus cannot tell.)"""
+        return self._announce is not None and (self._listening is None or self._listening())
 
     def ttl_expired(self, now: int, limit: int) -> list[JobRecord]:
         # Active jobs without a TTL score -abs(priority) <= 0; TTL deadlines are now + ttl > 0.
