@@ -29,6 +29,9 @@ from kueport.domain.workers import WorkerInfo
 from kueport.ports.clock import Clock
 from kueport.ports.storage import Changes, Claim, Completion, Order
 
+#: Jobs `enqueue_many` stores under one hold of the lock.
+_BATCH = 1_000
+
 
 class MemoryStorage(MemoryOperations):
     """`JobStorage` for one process: the default embedded backend and the test backend."""
@@ -69,8 +72,13 @@ class MemoryStorage(MemoryOperations):
             return stored
 
     def enqueue_many(self, specs: Sequence[JobSpec], now: int) -> list[JobRecord]:
-        with self._cond:  # one lock for the batch: each job is still stored whole
-            return [self._insert(spec, now) for spec in specs]
+        """Takes the lock once per `_BATCH` jobs, not per job, nor for a whole huge batch
+        (claimers would wait behind it)."""
+        stored: list[JobRecord] = []
+        for start in range(0, len(specs), _BATCH):
+            with self._cond:
+                stored.extend([self._insert(spec, now) for spec in specs[start : start + _BATCH]])
+        return stored
 
     def update(self, job_id: int, changes: Changes, now: int) -> JobRecord:
         with self._cond:
