@@ -2,8 +2,9 @@
 
 `jobs` holds every job by priority, `jobs:<state>` scores by `state_score` (promote_at for
 delayed, the TTL deadline or `-abs(priority)` for active), `jobs:<type>:<state>` by priority.
-Every score is a function of the stored record, so re-indexing is "drop the old record, add
-the new one".
+Every score is a function of the stored record, so re-indexing is "take the job out of the
+sets the old record was in, put it into the new record's sets". Members are job ids (see
+`zset`); `snapshot` shows them as Kue's zids.
 """
 
 from __future__ import annotations
@@ -36,21 +37,27 @@ class Indexes:
         self._empty = SortedSet()
 
     def add(self, record: JobRecord) -> None:
-        member = zid(record.id)
+        member = record.id
         self.all.add(member, record.priority)
         self._states[record.state].add(member, record_state_score(record))
-        typed = self._typed.setdefault((record.type, record.state), SortedSet())
-        typed.add(member, type_score(record.priority))
+        self._typed_set(record.type, record.state).add(member, type_score(record.priority))
 
     def discard(self, record: JobRecord) -> None:
-        member = zid(record.id)
+        member = record.id
         self.all.remove(member)
         self._states[record.state].remove(member)
         self.of(record.state, record.type).remove(member)
 
     def replace(self, old: JobRecord, new: JobRecord) -> None:
-        self.discard(old)
-        self.add(new)
+        """Re-index a job whose record changed: a set it stays in only sees a new score (or
+        nothing, when the score is the same), so a move touches two sets of the three kinds
+        less than "discard, then add" did."""
+        member = new.id
+        self.all.add(member, new.priority)
+        _move(member, self._states[old.state], self._states[new.state], record_state_score(new))
+        source = self.of(old.state, old.type)
+        target = self._typed_set(new.type, new.state)
+        _move(member, source, target, type_score(new.priority))
 
     def of(self, state: State, job_type: str | None = None) -> SortedSet:
         """`jobs:<state>` or `jobs:<type>:<state>` (an empty set when there is none)."""
@@ -66,4 +73,21 @@ class Indexes:
         sets: dict[str, SortedSet] = {"jobs": self.all}
         sets.update({f"jobs:{state.value}": zset for state, zset in self._states.items()})
         sets.update({f"jobs:{t}:{s.value}": zset for (t, s), zset in self._typed.items()})
-        return {key: zset.items() for key, zset in sorted(sets.items()) if len(zset)}
+        return {
+            key: [(zid(member), score) for member, score in zset.items()]
+            for key, zset in sorted(sets.items())
+            if len(zset)
+        }
+
+    def _typed_set(self, job_type: str, state: State) -> SortedSet:
+        """`jobs:<type>:<state>`, created on first use."""
+        found = self._typed.get((job_type, state))
+        if found is None:
+            found = self._typed[job_type, state] = SortedSet()
+        return found
+
+
+def _move(member: int, source: SortedSet, target: SortedSet, score: float) -> None:
+    if source is not target:
+        source.remove(member)
+    target.add(member, score)

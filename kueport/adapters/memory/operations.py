@@ -4,15 +4,14 @@ per-minute throughput counters. A mixin of `MemoryStorage`, kept apart to keep i
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Sequence
 
-import attrs
-
+from kueport.adapters.memory import builders
 from kueport.adapters.memory.indexes import Indexes
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord
-from kueport.domain.ordering import strip_zid
 from kueport.domain.state import State
 from kueport.domain.throughput import (
     COMPLETE,
@@ -29,14 +28,24 @@ class MinuteCounters:
 
     def __init__(self) -> None:
         self._minutes: dict[int, dict[str, int]] = {}
+        #: When the oldest minute expires: until then a count touches one dict, no scan.
+        self._next_expiry = math.inf
 
     def count(self, now: int, outcome: str) -> None:
         minute = minute_start(now)
-        counts = self._minutes.setdefault(minute, {})
+        counts = self._minutes.get(minute)
+        if counts is None:
+            counts = self._minutes[minute] = {}
+            self._next_expiry = min(self._next_expiry, minute + COUNTER_TTL_MS)
         counts[outcome] = counts.get(outcome, 0) + 1
+        if now >= self._next_expiry:
+            self._expire(now)
+
+    def _expire(self, now: int) -> None:
         expired = [m for m in self._minutes if m + COUNTER_TTL_MS <= now]
         for gone in expired:
             del self._minutes[gone]
+        self._next_expiry = min(self._minutes, default=math.inf) + COUNTER_TTL_MS
 
     def read(self, minutes: Sequence[int]) -> list[MinuteCount]:
         found = []
@@ -68,9 +77,9 @@ class MemoryOperations:
         with self._cond:
             members = self._indexes.of(State.FAILED, job_type).first(max(0, limit))
             retried = []
-            for job_id in [strip_zid(m) for m in members]:
+            for job_id in members:
                 moved = self._move(job_id, State.INACTIVE, now, None)
-                retried.append(self._store(moved, attrs.evolve(moved, attempts=0)))
+                retried.append(self._store(moved, builders.evolve(moved, attempts=0)))
                 self._announce_event(JobEvent(job_id, EventName.ENQUEUE, (moved.type,)))
             return retried
 
@@ -78,7 +87,7 @@ class MemoryOperations:
         with self._cond:
             members = self._indexes.of(State.DELAYED, job_type).first(max(0, limit))
             promoted = []
-            for job_id in [strip_zid(m) for m in members]:
+            for job_id in members:
                 record = self._move(job_id, State.INACTIVE, now, None)
                 self._announce_event(JobEvent(job_id, EventName.PROMOTION))
                 self._announce_event(JobEvent(job_id, EventName.ENQUEUE, (record.type,)))

@@ -51,7 +51,17 @@ class MemoryEventBus:
         for event in events:
             self.publish(event)
 
+    def listening(self) -> bool:
+        """Would a published event reach a handler? False lets publishers skip building it.
+
+        Read without the lock: a subscriber joining meanwhile may or may not hear the event
+        either way, as with any publish racing a subscribe.
+        """
+        return bool(self._subscriptions) or self._delivery.running
+
     def publish(self, event: JobEvent) -> None:
+        if not self.listening():
+            return  # nobody listens and nothing is being delivered: the event goes nowhere
         delivery = self._delivery
         delivery.pending.append(event)
         if delivery.running:

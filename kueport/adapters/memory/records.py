@@ -2,14 +2,17 @@
 
 The storage decides nothing: the plans come from the domain (`plan_success`, `plan_failure`);
 these functions only copy their outcome into the record the way Kue writes its hash.
+
+New records are built with `builders` rather than `attrs.evolve`, which cost a fifth of the
+adapter's time; the hot moves (enqueue, claim, complete, fail) get a generated constructor
+call each. The records are the same values either way.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import attrs
-
+from kueport.adapters.memory.builders import evolve, rebuilder
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.retry import FailurePlan, SuccessPlan
 from kueport.domain.state import State
@@ -20,8 +23,28 @@ from kueport.ports.storage import Changes
 _RELEASED: dict[str, Any] = {"lease": None, "lease_until": None, "ttl_expires_at": None}
 
 
+#: Every field a new record takes from its spec; the rest keep `JobRecord`'s defaults, which
+#: are constants (no factories), so they can come from one shared template.
+_TEMPLATE = JobRecord(id=0, type="", data=None, state=State.INACTIVE)
+_NEW = rebuilder(
+    "id", "type", "data", "state", "priority", "max_attempts", "created_at", "promote_at",
+    "updated_at", "delay_ms", "ttl_ms", "backoff", "remove_on_complete", "remove_on_fail",
+    "search_keys",
+)  # fmt: skip
+_CLAIMED = rebuilder(
+    "state", "started_at", "updated_at", "worker_id", "lease", "lease_until", "ttl_expires_at"
+)
+_COMPLETED = rebuilder(
+    "state", "attempts", "duration", "result", "progress", "updated_at", *_RELEASED
+)
+_FAILED = rebuilder(
+    "state", "error", "failed_at", "attempts", "delay_ms", "promote_at", "updated_at", *_RELEASED
+)
+
+
 def new_record(job_id: int, spec: JobSpec, now: int) -> JobRecord:
-    return JobRecord(
+    return _NEW(
+        _TEMPLATE,
         id=job_id,
         type=spec.type,
         data=spec.data,
@@ -41,7 +64,7 @@ def new_record(job_id: int, spec: JobSpec, now: int) -> JobRecord:
 
 
 def claimed(record: JobRecord, worker_id: str, lease: str, lease_ms: int, now: int) -> JobRecord:
-    return attrs.evolve(
+    return _CLAIMED(
         record,
         state=State.ACTIVE,
         started_at=now,
@@ -54,7 +77,7 @@ def claimed(record: JobRecord, worker_id: str, lease: str, lease_ms: int, now: i
 
 
 def completed(record: JobRecord, result: JSONValue, plan: SuccessPlan, now: int) -> JobRecord:
-    return attrs.evolve(
+    return _COMPLETED(
         record,
         state=State.COMPLETE,
         attempts=plan.attempts,
@@ -62,12 +85,14 @@ def completed(record: JobRecord, result: JSONValue, plan: SuccessPlan, now: int)
         result=result,
         progress=100,
         updated_at=now,
-        **_RELEASED,
+        lease=None,
+        lease_until=None,
+        ttl_expires_at=None,
     )
 
 
 def failed(record: JobRecord, error: str, plan: FailurePlan, now: int) -> JobRecord:
-    return attrs.evolve(
+    return _FAILED(
         record,
         state=plan.next_state,
         error=error,
@@ -76,7 +101,9 @@ def failed(record: JobRecord, error: str, plan: FailurePlan, now: int) -> JobRec
         delay_ms=plan.delay_ms,
         promote_at=plan.promote_at,
         updated_at=now,
-        **_RELEASED,
+        lease=None,
+        lease_until=None,
+        ttl_expires_at=None,
     )
 
 
@@ -88,7 +115,7 @@ def error_log_line(error: str) -> str:
 def with_progress(record: JobRecord, percent: int, data: JSONValue, now: int) -> JobRecord:
     """Kue's progress(): also pushes an active job's TTL deadline to `now + ttl`."""
     refreshed = ttl_expiry(record.ttl_ms, now) if record.is_active else record.ttl_expires_at
-    return attrs.evolve(
+    return evolve(
         record, progress=percent, progress_data=data, updated_at=now, ttl_expires_at=refreshed
     )
 
@@ -103,7 +130,7 @@ def moved(record: JobRecord, state: State, now: int, promote_at: int | None) -> 
         fields.update(_RELEASED, started_at=now, ttl_expires_at=ttl_expiry(record.ttl_ms, now))
     if state is not State.ACTIVE:
         fields.update(_RELEASED)
-    return attrs.evolve(record, **fields)
+    return evolve(record, **fields)
 
 
 def _delayed_until(record: JobRecord, now: int, promote_at: int | None) -> int:
@@ -134,12 +161,12 @@ def updated(record: JobRecord, changes: Changes, now: int) -> JobRecord:
         fields["backoff"] = changes.backoff
     if changes.replace_data:
         fields["data"] = changes.data
-    new = attrs.evolve(record, **fields)
+    new = evolve(record, **fields)
     if new.is_active:
-        new = attrs.evolve(new, ttl_expires_at=ttl_expiry(new.ttl_ms, now))
+        new = evolve(new, ttl_expires_at=ttl_expiry(new.ttl_ms, now))
     return new
 
 
 def requeued_after_stall(record: JobRecord, stalled: int, now: int) -> JobRecord:
     """Back to the queue after a lost worker: no attempt counted, the stall remembered."""
-    return attrs.evolve(record, state=State.INACTIVE, stalled=stalled, updated_at=now, **_RELEASED)
+    return evolve(record, state=State.INACTIVE, stalled=stalled, updated_at=now, **_RELEASED)

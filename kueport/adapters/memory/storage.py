@@ -12,16 +12,13 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 
-import attrs
-
-from kueport.adapters.memory import records
+from kueport.adapters.memory import builders, records
 from kueport.adapters.memory.indexes import Indexes, ZSetItems
 from kueport.adapters.memory.operations import MemoryOperations, MinuteCounters
 from kueport.adapters.memory.zset import NEG_INF, rank_slice
 from kueport.domain.errors import JobNotFound, LeaseLost
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
-from kueport.domain.ordering import strip_zid
 from kueport.domain.retention import cleanable, select_victims
 from kueport.domain.retry import FailurePlan, SuccessPlan
 from kueport.domain.stall import StallPlan
@@ -32,19 +29,34 @@ from kueport.domain.workers import WorkerInfo
 from kueport.ports.clock import Clock
 from kueport.ports.storage import Changes, Claim, Completed, Completion, Order, Settled
 
+#: Jobs `enqueue_many` stores under one hold of the lock.
+_BATCH = 1_000
+
 
 class MemoryStorage(MemoryOperations):
     """`JobStorage` for one process: the default embedded backend and the test backend."""
 
-    def __init__(self, clock: Clock, announce: Callable[[JobEvent], None] | None = None) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        announce: Callable[[JobEvent], None] | None = None,
+        listening: Callable[[], bool] | None = None,
+    ) -> None:
+        """`listening` (`MemoryEventBus.listening`) lets the hot moves skip building events
+        nobody would hear; without it every announced event is built and handed over."""
         self._clock = clock
         self._announce = announce
+        self._listening = listening
         self._cond = threading.Condition()
         self._jobs: dict[int, JobRecord] = {}
         self._logs: dict[int, list[str]] = {}
         self._indexes = Indexes()
         self._types: set[str] = set()
         self._ids = itertools.count(1)
+        #: Leases are this storage's random prefix and a claim counter: unique per claim like
+        #: a uuid4, for a fraction of its cost (a fencing token, not a secret).
+        self._lease_prefix = f"{uuid.uuid4().hex[:16]}-"
+        self._leases = itertools.count(1)
         self._work_time: int | None = None
         self._workers: dict[str, tuple[WorkerInfo, int]] = {}
         self._paused: set[str] = set()
@@ -54,16 +66,19 @@ class MemoryStorage(MemoryOperations):
     # -- producers -------------------------------------------------------------------------
     def enqueue(self, spec: JobSpec, now: int, announce: bool = False) -> JobRecord:
         with self._cond:
-            record = records.new_record(next(self._ids), spec, now)
-            self._types.add(record.type)
-            self._logs[record.id] = []
-            stored = self._store(None, record)
-            if announce and stored.state is State.INACTIVE:
+            stored = self._insert(spec, now)
+            if announce and stored.state is State.INACTIVE and self._heard():
                 self._announce_event(JobEvent(stored.id, EventName.ENQUEUE, (stored.type,)))
             return stored
 
     def enqueue_many(self, specs: Sequence[JobSpec], now: int) -> list[JobRecord]:
-        return [self.enqueue(spec, now) for spec in specs]
+        """Takes the lock once per `_BATCH` jobs, not per job, nor for a whole huge batch
+        (claimers would wait behind it)."""
+        stored: list[JobRecord] = []
+        for start in range(0, len(specs), _BATCH):
+            with self._cond:
+                stored.extend([self._insert(spec, now) for spec in specs[start : start + _BATCH]])
+        return stored
 
     def update(self, job_id: int, changes: Changes, now: int) -> JobRecord:
         with self._cond:
@@ -75,14 +90,15 @@ class MemoryStorage(MemoryOperations):
         if claim.limit <= 0:
             return []
         with self._cond:
-            self._cond.wait_for(lambda: self._closed or self._claimable(claim), max(0, timeout))
-            if self._closed or not self._claimable(claim):
-                return []
+            if self._closed or not self._claimable(claim):  # with a backlog: no wait set up
+                self._cond.wait_for(lambda: self._closed or self._claimable(claim), max(0, timeout))
+                if self._closed or not self._claimable(claim):
+                    return []
             now = self._clock.now_ms()
             waiting = self._indexes.of(State.INACTIVE, claim.job_type)
             members = waiting.first(claim.limit)
-            claimed = [self._claim_one(strip_zid(m), claim, now) for m in members]
-            if claim.announce:
+            claimed = [self._claim_one(job_id, claim, now) for job_id in members]
+            if claim.announce and self._heard():
                 for record in claimed:
                     self._announce_event(JobEvent(record.id, EventName.START, (record.type,)))
             return claimed
@@ -101,7 +117,7 @@ class MemoryStorage(MemoryOperations):
             new = self._store(old, records.completed(old, result, plan, now))
             self._counters.count(now, COMPLETE)
             self._work_time = (self._work_time or 0) + plan.duration_ms
-            if announce:
+            if announce and self._heard():
                 self._announce_event(JobEvent(job_id, EventName.COMPLETE, (result,)))
             if plan.remove:
                 self._delete(new)
@@ -174,7 +190,7 @@ class MemoryStorage(MemoryOperations):
             record = self._jobs.get(job_id)
             if record is None or not record.is_active or record.lease != lease:
                 return False
-            self._jobs[job_id] = attrs.evolve(record, lease_until=until)
+            self._jobs[job_id] = builders.evolve(record, lease_until=until)
             return True
 
     def set_progress(
@@ -188,13 +204,13 @@ class MemoryStorage(MemoryOperations):
         with self._cond:
             record = self._require(job_id)
             self._log(job_id, line, max_lines)
-            self._jobs[job_id] = attrs.evolve(record, updated_at=now)
+            self._jobs[job_id] = builders.evolve(record, updated_at=now)
 
     # -- maintenance -----------------------------------------------------------------------
     def promote_due(self, now: int, limit: int) -> list[JobRecord]:
         with self._cond:
             due = self._indexes.of(State.DELAYED).range_by_score(NEG_INF, now, limit)
-            promoted = [self._move(strip_zid(m), State.INACTIVE, now, None) for m in due]
+            promoted = [self._move(job_id, State.INACTIVE, now, None) for job_id in due]
             for record in promoted:  # under the lock: announced before anyone can claim it
                 self._announce_event(JobEvent(record.id, EventName.PROMOTION))
                 self._announce_event(JobEvent(record.id, EventName.ENQUEUE, (record.type,)))
@@ -203,6 +219,10 @@ class MemoryStorage(MemoryOperations):
     def _announce_event(self, event: JobEvent) -> None:
         if self._announce is not None:
             self._announce(event)
+
+    def _heard(self) -> bool:
+        """Would an announced event reach anyone? (True when the bus cannot tell.)"""
+        return self._announce is not None and (self._listening is None or self._listening())
 
     def ttl_expired(self, now: int, limit: int) -> list[JobRecord]:
         # Active jobs without a TTL score -abs(priority) <= 0; TTL deadlines are now + ttl > 0.
@@ -274,7 +294,7 @@ class MemoryStorage(MemoryOperations):
 
     def ids(self, state: State, job_type: str | None = None) -> list[int]:
         with self._cond:
-            return [strip_zid(member) for member in self._indexes.of(state, job_type)]
+            return list(self._indexes.of(state, job_type))
 
     def range(
         self,
@@ -339,10 +359,17 @@ class MemoryStorage(MemoryOperations):
             raise LeaseLost(job_id)
         return record
 
+    def _insert(self, spec: JobSpec, now: int) -> JobRecord:
+        """A new job; its log list is made by its first line (`_log`)."""
+        record = records.new_record(next(self._ids), spec, now)
+        self._types.add(record.type)
+        return self._store(None, record)
+
     def _store(self, old: JobRecord | None, new: JobRecord) -> JobRecord:
-        if old is not None:
-            self._indexes.discard(old)
-        self._indexes.add(new)
+        if old is None:
+            self._indexes.add(new)
+        else:
+            self._indexes.replace(old, new)
         self._jobs[new.id] = new
         if new.state is State.INACTIVE:
             self._cond.notify_all()
@@ -371,18 +398,18 @@ class MemoryStorage(MemoryOperations):
 
     def _claim_one(self, job_id: int, claim: Claim, now: int) -> JobRecord:
         old = self._jobs[job_id]
-        lease = uuid.uuid4().hex
+        lease = f"{self._lease_prefix}{next(self._leases)}"
         return self._store(old, records.claimed(old, claim.worker_id, lease, claim.lease_ms, now))
 
-    def _records(self, members: Iterable[str]) -> list[JobRecord]:
-        found = (self._jobs.get(strip_zid(member)) for member in members)
+    def _records(self, job_ids: Iterable[int]) -> list[JobRecord]:
+        found = (self._jobs.get(job_id) for job_id in job_ids)
         return [record for record in found if record is not None]
 
-    def _ranked(self, state: State | None, job_type: str | None) -> list[str]:
+    def _ranked(self, state: State | None, job_type: str | None) -> list[int]:
         """Members of the set a range reads: a state's, or all jobs (of one type when given)."""
         if state is not None:
             return list(self._indexes.of(state, job_type))
         members = list(self._indexes.all)
         if job_type is None:
             return members
-        return [m for m in members if self._jobs[strip_zid(m)].type == job_type]
+        return [m for m in members if self._jobs[m].type == job_type]

@@ -1,9 +1,19 @@
-"""A small sorted set with Redis ZSET semantics, ordered exactly like Redis orders one.
+"""A small sorted set of job ids with Redis ZSET semantics, ordered exactly like Kue's zsets.
 
-Members are kept sorted by `kueport.domain.ordering.sort_key(score, member)` (score, then
-member bytes) in a `sortedcontainers.SortedList` next to a dict member -> score, so lookups
-are O(1) and inserts and removals O(log n). A plain sorted list was O(n) per insert or
-removal (the shift): taking the best job off a backlog of a million cost a millisecond.
+Kue's members are zids (`"02|17"`) and Redis orders equal scores by member bytes. A zid is
+the id's digit count, two digits wide, then the digits, so its bytes order exactly as the ids
+do: fewer digits first, then digit by digit. Keying by `(score, id)` therefore gives Redis's
+order without formatting or encoding a zid per move (`tests/unit/test_memory_zset.py` checks
+this against `kueport.domain.ordering.sort_key`); zids are made only where Kue's names are
+shown (`Indexes.snapshot`).
+
+Members live in a dict member -> score (O(1) lookups and counts). The order is kept in a
+`sortedcontainers.SortedList` of `(score, id)`, but only when someone reads it: additions
+wait in `_pending` and are sorted in one batch on the next ordered read. Most sets are written
+far more than read (`complete` grows by every job and is read by a dashboard now and then; a
+job usually leaves `active` before any sweep looks), so most moves cost two dict/set updates
+instead of an O(log n) insert and an O(log n) removal. A job removed while still pending never
+touches the sorted list at all.
 """
 
 from __future__ import annotations
@@ -15,10 +25,11 @@ from typing import TypeVar
 
 from sortedcontainers import SortedList
 
-from kueport.domain.ordering import sort_key
-
-_Key = tuple[float, bytes]
 _T = TypeVar("_T")
+
+#: Bounds for open-ended score ranges (`-inf` / `+inf` in Redis).
+NEG_INF = -math.inf
+POS_INF = math.inf
 
 
 def rank_slice(items: Sequence[_T], start: int, stop: int) -> list[_T]:
@@ -35,11 +46,13 @@ def rank_slice(items: Sequence[_T], start: int, stop: int) -> list[_T]:
 
 
 class SortedSet:
-    """Members ordered by (score, member bytes); not thread-safe (the storage holds a lock)."""
+    """Job ids ordered by (score, id); not thread-safe (the storage holds a lock)."""
 
     def __init__(self) -> None:
-        self._scores: dict[str, float] = {}
-        self._keys: SortedList = SortedList()
+        self._scores: dict[int, float] = {}
+        #: `(score, id)` of members already in order; the rest wait in `_pending`.
+        self._sorted: SortedList = SortedList()
+        self._pending: set[int] = set()
 
     def __len__(self) -> int:
         return len(self._scores)
@@ -47,58 +60,64 @@ class SortedSet:
     def __contains__(self, member: object) -> bool:
         return member in self._scores
 
-    def __iter__(self) -> Iterator[str]:
-        return (key[1].decode() for key in self._keys)
+    def __iter__(self) -> Iterator[int]:
+        return (key[1] for key in self._ordered())
 
-    def add(self, member: str, score: float) -> None:
+    def add(self, member: int, score: float) -> None:
         """ZADD: insert, or move an existing member to its new score."""
         old = self._scores.get(member)
         if old is not None:
             if old == score:
                 return
-            self._discard_key(sort_key(old, member))
+            self._unsort(member, old)
         self._scores[member] = score
-        self._keys.add(sort_key(score, member))
+        self._pending.add(member)
 
-    def remove(self, member: str) -> bool:
+    def remove(self, member: int) -> bool:
         """ZREM: True when the member was there."""
         score = self._scores.pop(member, None)
         if score is None:
             return False
-        self._discard_key(sort_key(score, member))
+        self._unsort(member, score)
         return True
 
-    def score(self, member: str) -> float | None:
+    def score(self, member: int) -> float | None:
         """ZSCORE: None when absent."""
         return self._scores.get(member)
 
-    def range_by_rank(self, start: int, stop: int) -> list[str]:
+    def range_by_rank(self, start: int, stop: int) -> list[int]:
         """ZRANGE start stop: inclusive ranks, negative ones counted from the end."""
-        return [key[1].decode() for key in rank_slice(self._keys, start, stop)]
+        return [key[1] for key in rank_slice(self._ordered(), start, stop)]
 
-    def range_by_score(self, minimum: float, maximum: float, limit: int | None = None) -> list[str]:
+    def range_by_score(self, minimum: float, maximum: float, limit: int | None = None) -> list[int]:
         """ZRANGEBYSCORE min max LIMIT 0 limit: inclusive bounds, best first."""
         if limit is not None and limit <= 0:
             return []
-        members: list[str] = []
-        for score, member in self._keys.irange((minimum, b"")):
+        members: list[int] = []
+        for score, member in self._ordered().irange((minimum, NEG_INF)):
             if score > maximum or (limit is not None and len(members) >= limit):
                 break
-            members.append(member.decode())
+            members.append(member)
         return members
 
-    def first(self, n: int = 1) -> list[str]:
-        """The `n` best members (lowest score, then lowest member bytes)."""
-        return [key[1].decode() for key in islice(self._keys, max(0, n))]
+    def first(self, n: int = 1) -> list[int]:
+        """The `n` best members (lowest score, then lowest id)."""
+        return [key[1] for key in islice(self._ordered(), max(0, n))]
 
-    def items(self) -> list[tuple[str, float]]:
+    def items(self) -> list[tuple[int, float]]:
         """Every (member, score) pair in order."""
-        return [(member.decode(), score) for score, member in self._keys]
+        return [(member, score) for score, member in self._ordered()]
 
-    def _discard_key(self, key: _Key) -> None:
-        self._keys.discard(key)
+    def _ordered(self) -> SortedList:
+        """The sorted list with every pending member merged in (one batch sort)."""
+        if self._pending:
+            scores = self._scores
+            self._sorted.update([(scores[member], member) for member in self._pending])
+            self._pending.clear()
+        return self._sorted
 
-
-#: Bounds for open-ended score ranges (`-inf` / `+inf` in Redis).
-NEG_INF = -math.inf
-POS_INF = math.inf
+    def _unsort(self, member: int, score: float) -> None:
+        if member in self._pending:
+            self._pending.discard(member)
+        else:
+            self._sorted.remove((score, member))
