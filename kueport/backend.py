@@ -38,7 +38,7 @@ def memory_backend(clock: Clock, *, search_enabled: bool = False) -> Backend:
     )
 
     bus = MemoryEventBus()
-    storage = MemoryStorage(clock, announce=bus.publish)
+    storage = MemoryStorage(clock, announce=bus.publish, listening=bus.listening)
     search: SearchIndex = NullSearchIndex()
     if search_enabled:
         search = MemorySearchIndex(state_of=lambda job_id: _state_of(storage, job_id))
