@@ -62,8 +62,11 @@ class MemoryStorage(MemoryOperations):
                 self._announce_event(JobEvent(stored.id, EventName.ENQUEUE, (stored.type,)))
             return stored
 
-    def enqueue_many(self, specs: Sequence[JobSpec], now: int) -> list[JobRecord]:
-        return [self.enqueue(spec, now) for spec in specs]
+    def enqueue_many(
+        self, specs: Sequence[JobSpec], now: int, announce: Sequence[bool] = ()
+    ) -> list[JobRecord]:
+        flags = announce or [False] * len(specs)
+        return [self.enqueue(s, now, a) for s, a in zip(specs, flags, strict=True)]
 
     def update(self, job_id: int, changes: Changes, now: int) -> JobRecord:
         with self._cond:
