@@ -101,9 +101,14 @@ class InvalidEventMessage(KueportError, ValueError):
 
 
 # -- JSON like JSON.stringify -----------------------------------------------------------------
+#: `json.dumps` with options builds an encoder per call; one shared encoder (it keeps no
+#: state between calls) writes the same text for less.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def to_json(value: JSONValue) -> str:
     """Compact JSON like JavaScript's `JSON.stringify`; refuses NaN/Infinity and non-JSON."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return _ENCODER.encode(value)
 
 
 def encode_data(value: JSONValue, what: str = "data") -> str:
@@ -239,32 +244,45 @@ def new_record(job_id: int, spec: JobSpec, now: int, fields: dict[str, str]) -> 
     if not _plain_spec(spec, now):
         return decode(job_id, fields)
     delay = spec.delay_ms
-    return JobRecord(
-        id=job_id,
-        type=spec.type,
-        data=_read_back(spec.data, fields["data"]),
-        state=spec.initial_state,
-        priority=spec.priority,
-        max_attempts=spec.max_attempts or 1,
-        created_at=now,
-        promote_at=now + delay,
-        updated_at=now,
-        delay_ms=delay if delay > 0 else 0,
-        ttl_ms=spec.ttl_ms,
-        backoff=None if spec.backoff is None else decode_backoff(fields["backoff"]),
-        remove_on_complete=bool(spec.remove_on_complete),
-        remove_on_fail=bool(spec.remove_on_fail),
-        search_keys=_search_keys(fields.get("searchKeys")),
+    backoff, search_keys = fields.get("backoff"), fields.get("searchKeys")
+    return JobRecord(  # positional, in `_RECORD_ORDER`, as `decode` builds it
+        job_id,
+        spec.type,
+        _read_back(spec.data, fields["data"]),
+        spec.initial_state,
+        spec.priority,
+        spec.max_attempts or 1,
+        0,  # attempts
+        now,  # created_at
+        now + delay,  # promote_at
+        now,  # updated_at
+        None,  # started_at
+        None,  # failed_at
+        None,  # duration
+        delay if delay > 0 else 0,
+        spec.ttl_ms,
+        None if backoff is None else decode_backoff(backoff),
+        bool(spec.remove_on_complete),
+        bool(spec.remove_on_fail),
+        None,  # progress
+        None,  # progress_data
+        None,  # result
+        None,  # error
+        None,  # worker_id
+        () if search_keys is None else _search_keys(search_keys),
     )
 
 
 def _plain_spec(spec: JobSpec, now: int) -> bool:
     """Whether every field `new_record` copies has the exact type decoding would give."""
-    ints = (now, spec.priority, spec.max_attempts, spec.delay_ms)
+    ttl = spec.ttl_ms
     return (
         type(spec.type) is str
-        and all(type(value) is int for value in ints)
-        and (spec.ttl_ms is None or type(spec.ttl_ms) is int)
+        and type(now) is int
+        and type(spec.priority) is int
+        and type(spec.max_attempts) is int
+        and type(spec.delay_ms) is int
+        and (ttl is None or type(ttl) is int)
     )
 
 
@@ -275,11 +293,12 @@ def _read_back(data: JSONValue, text: str) -> JSONValue:
     """What `text`, the JSON of `data`, decodes to: a copy of a flat dict of plain values
     (str keys; str, int, bool, float or None values: exactly what its JSON reads back as),
     else the parsed text."""
-    if type(data) is dict and all(
-        type(key) is str and type(value) in _PLAIN_VALUES for key, value in data.items()
-    ):
-        return dict(data)
-    return decode_json(text)
+    if type(data) is not dict:
+        return decode_json(text)
+    for key, value in data.items():
+        if type(key) is not str or type(value) not in _PLAIN_VALUES:
+            return decode_json(text)
+    return dict(data)
 
 
 def encode_record(record: JobRecord) -> dict[str, str]:

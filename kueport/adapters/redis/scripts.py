@@ -33,7 +33,8 @@ from redis.exceptions import NoScriptError, RedisError
 
 from kueport.adapters.redis.codec import to_json
 from kueport.adapters.redis.connection import RedisClient
-from kueport.adapters.redis.keys import Keys
+from kueport.adapters.redis.keys import Keys, check_type
+from kueport.adapters.redis.lane import Lane
 from kueport.domain.errors import IllegalTransition, JobNotFound, KueportError, LeaseLost
 from kueport.domain.ordering import zid
 from kueport.domain.state import State
@@ -173,27 +174,38 @@ class Scripts:
     ) -> int:
         """The new job's id; with `announce`, an inactive job's `enqueue` is published too.
 
-        Sends EVALSHA itself rather than through the `Script` object, which costs a few
-        microseconds more on every save (argument copies, an import, a pipeline check); on
-        NOSCRIPT it loads the script and retries, as `Script` does.
+        Sent on the enqueue `Lane` (a connection of its own, see `lane`) rather than through
+        the `Script` object: one-by-one saves spend most of their time around the command.
+        On NOSCRIPT the script is loaded and the call retried, as `Script` does.
         """
         keys, args = self._enqueue_call((job_type, state, priority, score, fields), announce)
         script: Script = self._scripts["enqueue"]
-        client: Any = self.client
         try:
-            return int(client.evalsha(script.sha, len(keys), *keys, *args))
+            return int(self._enqueue_lane.evalsha(script.sha, keys, args))
         except NoScriptError:
-            script.sha = client.script_load(script.script)
-            return int(client.evalsha(script.sha, len(keys), *keys, *args))
+            script.sha = self.client.script_load(script.script)
+            return int(self._enqueue_lane.evalsha(script.sha, keys, args))
+
+    @functools.cached_property
+    def _enqueue_lane(self) -> Lane:
+        return Lane(self.client)
 
     def _enqueue_call(self, row: EnqueueRow, announce: bool) -> tuple[list[str], list[Arg]]:
         job_type, state, priority, score, fields = row
-        k, lay = self.keys, self.layout
-        args: list[Arg] = [lay.job_head, lay.jobs_head, job_type, state.value, priority, score]
-        args += (k.events, enqueue_message_tail(job_type)) if announce else ("", "")
+        ids, jobs, types, events, job_head, jobs_head, tokens_head, tokens_tail = self._enqueue_keys
+        args: list[Arg] = [job_head, jobs_head, job_type, state.value, priority, score]
+        args += (events, enqueue_message_tail(job_type)) if announce else ("", "")
         for pair in fields.items():
             args += pair
-        return [k.ids, k.jobs, k.types, k.tokens(job_type)], args
+        return [ids, jobs, types, tokens_head + check_type(job_type) + tokens_tail], args
+
+    @functools.cached_property
+    def _enqueue_keys(self) -> tuple[str, ...]:
+        """What every enqueue call sends, made once (`Keys` builds each name per call); the
+        token list is `Keys.tokens` as `Layout` builds it (checked against it at start-up)."""
+        k, lay = self.keys, self.layout
+        names = (k.ids, k.jobs, k.types, k.events)
+        return (*names, lay.job_head, lay.jobs_head, lay.tokens_head, lay.tokens_tail)
 
     def enqueue_many(self, rows: Sequence[EnqueueRow], announce: Sequence[bool] = ()) -> list[int]:
         """`enqueue` for each row, pipelined (one round trip) where the client allows it;
