@@ -114,8 +114,8 @@ def test_a_forked_child_borrows_its_own_connection(storage) -> None:
 
 def test_other_clients_take_the_ordinary_path(client) -> None:
     single = redis.Redis(connection_pool=client.connection_pool, single_connection_client=True)
-    assert not Lane(single)._usable
-    assert Lane(client)._usable
+    assert not Lane(single).usable
+    assert Lane(client).usable
     single.close()
 
 
@@ -168,3 +168,27 @@ def test_a_batch_announces_only_the_flagged_inactive_jobs(storage, client) -> No
         codec.encode_event(JobEvent(stored[0].id, EventName.ENQUEUE, ("email",))),
         codec.encode_event(JobEvent(stored[3].id, EventName.ENQUEUE, ("sms",))),
     ]
+
+
+def test_an_interrupted_save_leaves_no_reply_to_be_read_by_the_next(storage, monkeypatch) -> None:
+    save(storage)
+    connection = lane_of(storage)._connection
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(connection, "read_response", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        save(storage, 1)  # stored as job 2; its reply is never read
+    monkeypatch.undo()
+    assert save(storage, 2) == 3
+
+
+def test_a_batch_on_a_busy_lane_borrows_a_connection_for_itself(storage, client) -> None:
+    save(storage)
+    specs = [JobSpec("email", {"n": n}) for n in range(5)]
+    with lane_of(storage)._lock:
+        stored = storage.enqueue_many(specs, 1_700_000_000_000)
+    assert [r.id for r in stored] == [2, 3, 4, 5, 6]
+    pool: Any = client.connection_pool
+    assert len(pool._in_use_connections) == 1  # the lane's; the batch's went back

@@ -208,17 +208,35 @@ class Scripts:
         return (*names, lay.job_head, lay.jobs_head, lay.tokens_head, lay.tokens_tail)
 
     def enqueue_many(self, rows: Sequence[EnqueueRow], announce: Sequence[bool] = ()) -> list[int]:
-        """`enqueue` for each row, pipelined (one round trip) where the client allows it;
-        `announce[i]` as `enqueue`'s `announce` for row i (default: no row announces)."""
+        """`enqueue` for each row in one round trip (on the enqueue lane when the client
+        allows it); `announce[i]` as `enqueue`'s `announce` for row i (default: none).
+
+        After NOSCRIPT (a restart, a failover) the script is loaded and only the refused
+        calls are sent again, in order: a call that ran is never run twice.
+        """
         flags = announce or [False] * len(rows)
         if isinstance(self.client, RedisCluster):  # its pipelines do not load scripts
             return [self.enqueue(*r, announce=a) for r, a in zip(rows, flags, strict=True)]
         calls = [self._enqueue_call(r, a) for r, a in zip(rows, flags, strict=True)]
-        replies = self._pipelined("enqueue", calls)
+        if self._enqueue_lane.usable:
+            replies = self._enqueue_on_lane(calls)
+        else:
+            replies = self._pipelined("enqueue", calls)
         for reply in replies:
             if isinstance(reply, Exception):
                 raise reply
         return [int(job_id) for job_id in replies]
+
+    def _enqueue_on_lane(self, calls: Sequence[Call]) -> list[Any]:
+        script: Script = self._scripts["enqueue"]
+        replies = self._enqueue_lane.evalsha_many(script.sha, calls)
+        refused = [i for i, reply in enumerate(replies) if isinstance(reply, NoScriptError)]
+        if refused:
+            script.sha = self.client.script_load(script.script)
+            again = self._enqueue_lane.evalsha_many(script.sha, [calls[i] for i in refused])
+            for i, reply in zip(refused, again, strict=True):
+                replies[i] = reply
+        return replies
 
     def update(
         self,
