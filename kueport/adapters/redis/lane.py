@@ -116,14 +116,17 @@ class Lane:
             self._connection = client.connection_pool.get_connection()
             self._pid = os.getpid()
             return self._connection
-        if time.monotonic() - self._used < FRESH_FOR:
-            return self._connection
-        try:
-            stale = self._connection.can_read()
-        except (RedisConnectionError, RedisTimeoutError, OSError):
-            stale = True
-        if stale:
-            self._connection.disconnect()  # sending connects again
+        if time.monotonic() - self._used >= FRESH_FOR:
+            try:
+                stale = self._connection.can_read()
+            except (RedisConnectionError, RedisTimeoutError, OSError):
+                stale = True
+            if stale:
+                self._connection.disconnect()
+        # As the pool does: `connect()` (a no-op while connected), never the reconnection
+        # inside `send_packed_command`, which skips a Sentinel connection's lookup of the
+        # current master and would dial the old one after a failover.
+        self._connection.connect()
         return self._connection
 
 
