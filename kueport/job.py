@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,10 @@ class JobOptions:
     events: bool = True
 
 
+#: Guards the creation of a job's emitter (rare: only jobs given listeners have one).
+_EMITTER_LOCK = threading.Lock()
+
+
 def _attempts(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InvalidJobOption(f"invalid attempts {value!r}: use an integer of at least 1")
@@ -68,7 +73,7 @@ class Job:
         self._lease = lease
         self._bound_service = service
         self._options = JobOptions()
-        self._emitter = Emitter(on_listener_error=queue.listener_failed)
+        self._emitter: Emitter | None = None  # made by the first listener: most jobs get none
 
     @property
     def _service(self) -> JobService:
@@ -171,13 +176,13 @@ class Job:
             self._record = self._queue.save_new(self, self._spec())
         else:
             self._record = self._service.update(self._record.id, self._changes())
-        self._options = attrs.evolve(JobOptions(), events=self._options.events)
+        self._options = JobOptions(events=self._options.events)
         return self
 
     def _stored_new(self, record: JobRecord) -> None:
         """Become the stored job `record` (the bulk save's counterpart of `save`)."""
         self._record = record
-        self._options = attrs.evolve(JobOptions(), events=self._options.events)
+        self._options = JobOptions(events=self._options.events)
 
     def _spec(self) -> JobSpec:
         opts = self._options
@@ -219,21 +224,28 @@ class Job:
     # -- events --------------------------------------------------------------------------
     def on(self, event: str, fn: Listener) -> Job:
         """Listen to this job's events: complete, failed, failed attempt, progress, start..."""
-        self._emitter.on(event, fn)
+        self._listeners().on(event, fn)
         self._queue.track(self)
         return self
 
     def once(self, event: str, fn: Listener) -> Job:
-        self._emitter.once(event, fn)
+        self._listeners().once(event, fn)
         self._queue.track(self)
         return self
 
     def emit(self, event: str, *args: Any) -> None:
-        self._emitter.emit(event, *args)
+        if self._emitter is not None:
+            self._emitter.emit(event, *args)
 
     @property
     def has_listeners(self) -> bool:
-        return self._emitter.has_listeners()
+        return self._emitter is not None and self._emitter.has_listeners()
+
+    def _listeners(self) -> Emitter:
+        with _EMITTER_LOCK:  # two threads adding the first listeners must share one emitter
+            if self._emitter is None:
+                self._emitter = Emitter(on_listener_error=self._queue.listener_failed)
+            return self._emitter
 
     # -- inside a handler (fenced by the lease) or from anywhere -------------------------
     def log(self, *args: Any) -> Job:

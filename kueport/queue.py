@@ -135,20 +135,26 @@ class Queue(JobQueries, QueueOperations):
     ) -> Job:
         """A new, unsaved job; options may be given here or with the fluent setters."""
         job = Job(self, job_type, data)
-        options: dict[str, object] = {
-            "priority": priority,
-            "attempts": attempts,
-            "backoff": backoff,
-            "delay": delay,
-            "ttl": ttl,
-            "remove_on_complete": remove_on_complete,
-            "remove_on_fail": remove_on_fail,
-            "search_keys": search_keys,
-            "events": events,
-        }
-        for setter, value in options.items():  # each keyword is the fluent setter's name
-            if value is not None:
-                getattr(job, setter)(value)
+        # Each keyword is the fluent setter's name, applied in this order (the first bad
+        # option raises). Plain ifs: most jobs set none, and this runs once per job.
+        if priority is not None:
+            job.priority(priority)
+        if attempts is not None:
+            job.attempts(attempts)
+        if backoff is not None:
+            job.backoff(backoff)
+        if delay is not None:
+            job.delay(delay)
+        if ttl is not None:
+            job.ttl(ttl)
+        if remove_on_complete is not None:
+            job.remove_on_complete(remove_on_complete)
+        if remove_on_fail is not None:
+            job.remove_on_fail(remove_on_fail)
+        if search_keys is not None:
+            job.search_keys(search_keys)
+        if events is not None:
+            job.events(events)
         return job
 
     create_job = create
@@ -164,7 +170,8 @@ class Queue(JobQueries, QueueOperations):
         # A job nobody listens to needs no tracking: storage then announces `enqueue` itself.
         listened = self._router.will_track(job)
         record = self._service.enqueue(spec, before_publish=track if listened else None)
-        self.testmode.record(job)
+        if self.testmode.active:  # record() checks again under its lock
+            self.testmode.record(job)
         return record
 
     def save_all(self, jobs: Iterable[Job], *, batch_size: int = 500) -> list[Job]:
@@ -178,16 +185,20 @@ class Queue(JobQueries, QueueOperations):
     def save_batch(self, jobs: list[Job], specs: list[JobSpec]) -> None:
         if self._closed:
             raise QueueClosed("the queue was shut down")
-        by_position = iter(jobs)
+        # Jobs nobody listens to need no tracking: storage then announces `enqueue` itself.
+        listened = [self._router.will_track(job) for job in jobs]
+        pending = iter(zip(jobs, listened, strict=True))
 
-        def track(record: JobRecord) -> None:
-            job = next(by_position)
+        def stored(record: JobRecord) -> None:
+            job, tracked = next(pending)
             job._stored_new(record)
-            self.track(job)
+            if tracked:
+                self.track(job)
 
-        self._service.enqueue_many(specs, before_publish=track)
-        for job in jobs:
-            self.testmode.record(job)
+        self._service.enqueue_many(specs, before_publish=stored, listened=listened)
+        if self.testmode.active:  # record() checks again under its lock
+            for job in jobs:
+                self.testmode.record(job)
 
     def track(self, job: Job) -> None:
         self._router.track(job)

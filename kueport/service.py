@@ -123,17 +123,32 @@ class JobService:
         return record
 
     def enqueue_many(
-        self, specs: Sequence[JobSpec], before_publish: Callable[[JobRecord], None] | None = None
+        self,
+        specs: Sequence[JobSpec],
+        before_publish: Callable[[JobRecord], None] | None = None,
+        listened: Sequence[bool] | None = None,
     ) -> list[JobRecord]:
-        """`enqueue` for many jobs: stored in pipelined batches, their events published after."""
-        records = self.storage.enqueue_many(specs, self.now())
-        for record in records:
+        """`enqueue` for many jobs, stored in pipelined batches; `before_publish` hears each.
+
+        `listened[i]` says whether job i has listeners (default: every job has). As in
+        `enqueue`, storage announces the `enqueue` of a job nobody listens to in the same
+        script as the move; the others are published here, after `before_publish` heard
+        them (so, within a batch, a listened job's event may follow later jobs' events).
+        """
+        if listened is None or self.search_enabled:  # search indexes before announcing
+            announce = [False] * len(specs)
+        else:
+            announce = [not wanted for wanted in listened]
+        records = self.storage.enqueue_many(specs, self.now(), announce)
+        events = []
+        for record, announced in zip(records, announce, strict=True):
             self._index(record)
             if before_publish is not None:
                 before_publish(record)
-        enqueued = [r for r in records if r.state is State.INACTIVE]
-        if enqueued:
-            self.bus.publish_many([JobEvent(r.id, EventName.ENQUEUE, (r.type,)) for r in enqueued])
+            if not announced and record.state is State.INACTIVE:
+                events.append(JobEvent(record.id, EventName.ENQUEUE, (record.type,)))
+        if events:
+            self.bus.publish_many(events)
         return records
 
     def update(self, job_id: int, changes: Changes) -> JobRecord:

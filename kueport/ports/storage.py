@@ -92,8 +92,11 @@ class JobStorage(Protocol):
         """
         ...
 
-    def enqueue_many(self, specs: Sequence[JobSpec], now: int) -> list[JobRecord]:
-        """Store several new jobs, in order, each exactly as `enqueue` does, in few round trips.
+    def enqueue_many(
+        self, specs: Sequence[JobSpec], now: int, announce: Sequence[bool] = ()
+    ) -> list[JobRecord]:
+        """Store several new jobs, in order, each exactly as `enqueue` does, in few round trips;
+        `announce[i]` is job i's `announce` (default: none is announced).
 
         Each job is stored atomically, the batch is not: after an error partway the jobs
         before it may be stored (on Redis a dropped connection leaves the outcome unknown).

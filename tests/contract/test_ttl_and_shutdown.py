@@ -93,7 +93,8 @@ def test_a_handler_that_ignores_its_cancellation_is_reported_stuck_until_it_retu
     clock.advance(1)
     wait_for(lambda: queue.failed_count() == 1)
 
-    assert queue.stuck_jobs(grace=0) == [job.id]
+    # The sweep stores the failure, then takes the job from its worker: wait for both.
+    wait_for(lambda: queue.stuck_jobs(grace=0) == [job.id])
     assert queue.stuck_jobs(grace=3600) == []  # still inside the grace period
     release.set()
     wait_for(lambda: queue.stuck_jobs(grace=0) == [])

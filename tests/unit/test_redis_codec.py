@@ -7,6 +7,7 @@ name and the same string, so expected values are written out literally.
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -31,6 +32,7 @@ from kueport.adapters.redis.codec import (
     encode_new,
     encode_record,
     foreign_backoff,
+    new_record,
 )
 from kueport.domain.backoff import Backoff, Exponential, Fixed, Named, SameDelay
 from kueport.domain.errors import InvalidJobOption, InvalidPriority, InvalidState, JobNotFound
@@ -471,6 +473,72 @@ def test_every_record_survives_a_round_trip_through_bytes(record: JobRecord) -> 
 def test_encoding_is_stable(record: JobRecord) -> None:
     stored = encode_record(record)
     assert encode_record(decode(record.id, stored)) == stored
+
+
+# -- a new job's record without decoding ------------------------------------------------------
+odd_json = st.recursive(  # what encodes to JSON but reads back as something else
+    json_values | st.tuples(st.integers()) | st.dictionaries(st.integers(), st.integers()),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(), children),
+    max_leaves=6,
+)
+specs = st.builds(
+    JobSpec,
+    type=st.text(min_size=1),
+    data=odd_json,
+    priority=st.integers(min_value=-(10**9), max_value=10**9) | st.sampled_from([True, 2.0]),
+    max_attempts=st.integers(min_value=-2, max_value=1000),
+    delay_ms=st.integers(min_value=-5, max_value=10**9) | st.just(1.5),
+    ttl_ms=optional_ms | st.just(-1) | st.just(0),
+    backoff=backoffs,
+    remove_on_complete=st.booleans() | st.just(1),
+    remove_on_fail=st.booleans(),
+    search_keys=st.lists(st.text(), max_size=3).map(tuple),
+)
+
+
+@given(spec=specs, job_id=st.integers(min_value=1, max_value=10**12), now=ms)
+def test_a_new_jobs_record_is_what_decoding_its_hash_gives(
+    spec: JobSpec, job_id: int, now: int
+) -> None:
+    fields = encode_new(spec, 0, now)
+    try:
+        expected: JobRecord | Exception = decode(job_id, fields)
+    except InvalidPriority as error:  # a bool priority is written as "True"
+        expected = error
+    if isinstance(expected, Exception):
+        with pytest.raises(type(expected)):
+            new_record(job_id, spec, now, fields)
+        return
+    record = new_record(job_id, spec, now, fields)
+    assert record == expected
+    assert {name: type(value) for name, value in attrs.asdict(record, recurse=False).items()} == {
+        name: type(value) for name, value in attrs.asdict(expected, recurse=False).items()
+    }
+
+
+def test_a_new_jobs_record_never_shares_the_callers_data() -> None:
+    data = {"to": "ann", "n": 1}
+    record = new_record(
+        1, JobSpec("email", data=data), 1000, encode_new(JobSpec("email", data=data), 0, 1000)
+    )
+    data["n"] = 2
+    assert record.data == {"to": "ann", "n": 1}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["0", "17", "-3", "007", "1795822164698", "12345678901234567890", " 12", "12 ", "+5", "1_000",
+     "\u0661\u0662", "\u00b2", "1.5", "2.5", "-0.5", "1e3", "abc", "", "-", "12\n", "0x10"],
+)  # fmt: skip
+def test_integer_fields_read_the_same_on_the_short_path(text: str) -> None:
+    """The digits-only short path must agree with the general rule (Kue's `Number()`)."""
+    general = int(text) if re.fullmatch(r"-?[0-9]+", text) else None
+    if general is None and re.fullmatch(
+        r"\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*", text
+    ):
+        general = round(float(text))
+    assert decode(1, minimal(attempts=text)).attempts == (general or 0)
+    assert decode(1, minimal(started_at=text)).started_at == general
 
 
 # -- events ------------------------------------------------------------------------------------

@@ -71,13 +71,23 @@ class MemoryStorage(MemoryOperations):
                 self._announce_event(JobEvent(stored.id, EventName.ENQUEUE, (stored.type,)))
             return stored
 
-    def enqueue_many(self, specs: Sequence[JobSpec], now: int) -> list[JobRecord]:
+    def enqueue_many(
+        self, specs: Sequence[JobSpec], now: int, announce: Sequence[bool] = ()
+    ) -> list[JobRecord]:
         """Takes the lock once per `_BATCH` jobs, not per job, nor for a whole huge batch
         (claimers would wait behind it)."""
+        flags = announce or [False] * len(specs)
         stored: list[JobRecord] = []
         for start in range(0, len(specs), _BATCH):
             with self._cond:
-                stored.extend([self._insert(spec, now) for spec in specs[start : start + _BATCH]])
+                for spec, flag in zip(
+                    specs[start : start + _BATCH], flags[start : start + _BATCH], strict=True
+                ):
+                    record = self._insert(spec, now)
+                    if flag and record.state is State.INACTIVE and self._heard():
+                        event = JobEvent(record.id, EventName.ENQUEUE, (record.type,))
+                        self._announce_event(event)
+                    stored.append(record)
         return stored
 
     def update(self, job_id: int, changes: Changes, now: int) -> JobRecord:

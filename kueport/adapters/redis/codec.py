@@ -101,9 +101,14 @@ class InvalidEventMessage(KueportError, ValueError):
 
 
 # -- JSON like JSON.stringify -----------------------------------------------------------------
+#: `json.dumps` with options builds an encoder per call; one shared encoder (it keeps no
+#: state between calls) writes the same text for less.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def to_json(value: JSONValue) -> str:
     """Compact JSON like JavaScript's `JSON.stringify`; refuses NaN/Infinity and non-JSON."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return _ENCODER.encode(value)
 
 
 def encode_data(value: JSONValue, what: str = "data") -> str:
@@ -177,25 +182,123 @@ def _is_policy(text: str) -> bool:
 
 # -- job hash: encoding -----------------------------------------------------------------------
 def encode_new(spec: JobSpec, job_id: int, now: int) -> dict[str, str]:
-    """The hash Kue's `save()` writes for a new job, created and updated at `now`."""
-    record = JobRecord(
-        id=job_id,
-        type=spec.type,
-        data=spec.data,
-        state=spec.initial_state,
-        priority=spec.priority,
-        max_attempts=spec.max_attempts,
-        created_at=now,
-        promote_at=now + spec.delay_ms,
-        updated_at=now,
-        delay_ms=spec.delay_ms,
-        ttl_ms=spec.ttl_ms,
-        backoff=spec.backoff,
-        remove_on_complete=spec.remove_on_complete,
-        remove_on_fail=spec.remove_on_fail,
-        search_keys=spec.search_keys,
+    """The hash Kue's `save()` writes for a new job, created and updated at `now`.
+
+    Exactly `encode_record` of the new job's record, written out field by field: this runs
+    once per saved job, and building a whole `JobRecord` only to encode it cost more than
+    the encoding itself.
+    """
+    if not spec.type:
+        raise InvalidJobOption("Must provide job type")
+    stamp = str(now)
+    delay = spec.delay_ms
+    fields = {
+        "type": spec.type,
+        "data": encode_data(spec.data),
+        "priority": str(spec.priority),
+        "state": spec.initial_state.value,
+        "max_attempts": str(spec.max_attempts),
+        "created_at": stamp,
+        "promote_at": str(now + delay),
+        "updated_at": stamp,
+    }
+    if delay > 0:  # Kue writes truthy delays only
+        fields["delay"] = str(delay)
+    return _new_options(spec, fields) if _has_options(spec) else fields
+
+
+def _has_options(spec: JobSpec) -> bool:
+    return bool(
+        spec.ttl_ms is not None
+        or spec.backoff is not None
+        or spec.remove_on_complete
+        or spec.remove_on_fail
+        or spec.search_keys
     )
-    return encode_record(record)
+
+
+def _new_options(spec: JobSpec, fields: dict[str, str]) -> dict[str, str]:
+    """The optional fields of a new job, in `encode_record`'s order."""
+    if spec.ttl_ms is not None:
+        fields["ttl"] = str(spec.ttl_ms)
+    if spec.backoff is not None:
+        fields["backoff"] = encode_backoff(spec.backoff)
+    if spec.remove_on_complete:
+        fields["removeOnComplete"] = "true"
+    if spec.remove_on_fail:
+        fields["removeOnFail"] = "true"
+    if spec.search_keys:
+        fields["searchKeys"] = to_json(list(spec.search_keys))
+    return fields
+
+
+def new_record(job_id: int, spec: JobSpec, now: int, fields: dict[str, str]) -> JobRecord:
+    """`decode(job_id, fields)` of the hash `encode_new(spec, ..., now)` made, mostly without
+    parsing back what was just encoded.
+
+    Equal to the decoded record, normalisation included: `data` is what its JSON reads as (a
+    flat dict of plain values is copied, anything else parsed back, so tuples become lists
+    and the record never shares the caller's mutable data). Values of unusual types (a bool
+    priority, a float time...) take the plain decoding path.
+    """
+    if not _plain_spec(spec, now):
+        return decode(job_id, fields)
+    delay = spec.delay_ms
+    backoff, search_keys = fields.get("backoff"), fields.get("searchKeys")
+    return JobRecord(  # positional, in `_RECORD_ORDER`, as `decode` builds it
+        job_id,
+        spec.type,
+        _read_back(spec.data, fields["data"]),
+        spec.initial_state,
+        spec.priority,
+        spec.max_attempts or 1,
+        0,  # attempts
+        now,  # created_at
+        now + delay,  # promote_at
+        now,  # updated_at
+        None,  # started_at
+        None,  # failed_at
+        None,  # duration
+        delay if delay > 0 else 0,
+        spec.ttl_ms,
+        None if backoff is None else decode_backoff(backoff),
+        bool(spec.remove_on_complete),
+        bool(spec.remove_on_fail),
+        None,  # progress
+        None,  # progress_data
+        None,  # result
+        None,  # error
+        None,  # worker_id
+        () if search_keys is None else _search_keys(search_keys),
+    )
+
+
+def _plain_spec(spec: JobSpec, now: int) -> bool:
+    """Whether every field `new_record` copies has the exact type decoding would give."""
+    ttl = spec.ttl_ms
+    return (
+        type(spec.type) is str
+        and type(now) is int
+        and type(spec.priority) is int
+        and type(spec.max_attempts) is int
+        and type(spec.delay_ms) is int
+        and (ttl is None or type(ttl) is int)
+    )
+
+
+_PLAIN_VALUES = frozenset({str, int, bool, float, type(None)})
+
+
+def _read_back(data: JSONValue, text: str) -> JSONValue:
+    """What `text`, the JSON of `data`, decodes to: a copy of a flat dict of plain values
+    (str keys; str, int, bool, float or None values: exactly what its JSON reads back as),
+    else the parsed text."""
+    if type(data) is not dict:
+        return decode_json(text)
+    for key, value in data.items():
+        if type(key) is not str or type(value) not in _PLAIN_VALUES:
+            return decode_json(text)
+    return dict(data)
 
 
 def encode_record(record: JobRecord) -> dict[str, str]:
@@ -257,48 +360,66 @@ def _flag(value: bool) -> str | None:
 
 # -- job hash: decoding -----------------------------------------------------------------------
 def decode(job_id: int, raw_hash: RawHash) -> JobRecord:
-    """The record of a stored hash, str or bytes, as written by kueport or Node Kue."""
+    """The record of a stored hash, str or bytes, as written by kueport or Node Kue.
+
+    Every claimed job passes through here, so it is written for speed: the common shapes
+    take short paths (plain digit strings, known states, absent optional fields) that give
+    what the general rules give, and the record is built from positional values in
+    `_RECORD_ORDER` (checked against `JobRecord` at import), about half the cost of keywords.
+    """
     h = _strings(raw_hash, job_id)
     if not h:
         raise JobNotFound(job_id)
-    if not h.get("type"):
+    get = h.get
+    job_type = get("type")
+    if not job_type:
         raise InvalidJobHash(job_id, "it has no type")
+    data, state, backoff = get("data"), get("state"), get("backoff")
+    progress_data, result = get("progress_data"), get("result")
     return JobRecord(
-        id=job_id,
-        type=h["type"],
-        data=decode_json(h["data"]) if "data" in h else {},
-        state=_state(job_id, h.get("state")),
-        priority=_priority(job_id, h.get("priority")),
-        max_attempts=_int(h, "max_attempts") or 1,
-        attempts=_int(h, "attempts") or 0,
-        created_at=_int(h, "created_at") or 0,
-        promote_at=_int(h, "promote_at") or 0,
-        updated_at=_int(h, "updated_at") or 0,
-        started_at=_int(h, "started_at"),
-        failed_at=_int(h, "failed_at"),
-        duration=_int(h, "duration"),
-        delay_ms=_int(h, "delay") or 0,
-        ttl_ms=_int(h, "ttl"),
-        backoff=decode_backoff(h.get("backoff")),
-        remove_on_complete=_is_set(h.get("removeOnComplete")),
-        remove_on_fail=_is_set(h.get("removeOnFail")),
-        **_decode_rest(h),
+        job_id,
+        job_type,
+        {} if data is None else decode_json(data),
+        _STATES.get(state or "") or _state(job_id, state),
+        _priority(job_id, get("priority")),
+        _int(get("max_attempts")) or 1,
+        _int(get("attempts")) or 0,
+        _int(get("created_at")) or 0,
+        _int(get("promote_at")) or 0,
+        _int(get("updated_at")) or 0,
+        _int(get("started_at")),
+        _int(get("failed_at")),
+        _int(get("duration")),
+        _int(get("delay")) or 0,
+        _int(get("ttl")),
+        None if backoff is None else decode_backoff(backoff),
+        _is_set(get("removeOnComplete")),
+        _is_set(get("removeOnFail")),
+        _int(get("progress")),
+        None if progress_data is None else decode_json(progress_data),
+        None if result is None else decode_json(result),
+        get("error"),
+        get("workerId"),
+        _search_keys(get("searchKeys")),
+        _int(get("ttl_expires_at")),
+        _int(get("stalled")) or 0,
+        get("lease"),
+        _int(get("lease_until")),
     )
 
 
-def _decode_rest(h: dict[str, str]) -> dict[str, Any]:
-    return {
-        "progress": _int(h, "progress"),
-        "progress_data": decode_json(h["progress_data"]) if "progress_data" in h else None,
-        "result": decode_json(h["result"]) if "result" in h else None,
-        "error": h.get("error"),
-        "worker_id": h.get("workerId"),
-        "search_keys": _search_keys(h.get("searchKeys")),
-        "ttl_expires_at": _int(h, "ttl_expires_at"),
-        "lease": h.get("lease"),
-        "lease_until": _int(h, "lease_until"),
-        "stalled": _int(h, "stalled") or 0,
-    }
+#: `JobRecord`'s attributes in the order `decode` passes them.
+_RECORD_ORDER = (
+    "id", "type", "data", "state", "priority", "max_attempts", "attempts", "created_at",
+    "promote_at", "updated_at", "started_at", "failed_at", "duration", "delay_ms", "ttl_ms",
+    "backoff", "remove_on_complete", "remove_on_fail", "progress", "progress_data", "result",
+    "error", "worker_id", "search_keys", "ttl_expires_at", "stalled", "lease", "lease_until",
+)  # fmt: skip
+if tuple(field.name for field in attrs.fields(JobRecord)) != _RECORD_ORDER:
+    raise ImportError("codec.decode passes JobRecord's attributes in an outdated order")
+
+
+_STATES = {state.value: state for state in State}
 
 
 def _text(value: str | bytes) -> str:
@@ -307,7 +428,10 @@ def _text(value: str | bytes) -> str:
 
 def _strings(raw_hash: RawHash, job_id: int = 0) -> dict[str, str]:
     try:
-        return {_text(k): _text(v) for k, v in raw_hash.items()}
+        try:  # all bytes, as redis-py returns them: the common case, decoded in one sweep
+            return {k.decode(): v.decode() for k, v in raw_hash.items()}  # type: ignore[union-attr]
+        except AttributeError:  # some str among them
+            return {_text(k): _text(v) for k, v in raw_hash.items()}
     except UnicodeDecodeError as error:
         raise InvalidJobHash(job_id, f"it is not UTF-8 ({error})") from None
 
@@ -320,10 +444,13 @@ def _number(text: str | None) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _int(h: dict[str, str], name: str) -> int | None:
-    text = h.get(name)
-    if text is not None and _INTEGER.fullmatch(text):
-        return int(text)  # the common case, exact beyond 2**53
+def _int(text: str | None) -> int | None:
+    if text is None:
+        return None
+    if text.isdigit() and text.isascii():  # exactly [0-9]+: the common case
+        return int(text)  # exact beyond 2**53
+    if _INTEGER.fullmatch(text):
+        return int(text)
     value = _number(text)
     return None if value is None else round(value)
 

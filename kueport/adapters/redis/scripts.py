@@ -21,6 +21,7 @@ The wrappers turn the scripts' status replies into domain errors: `missing` beco
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from importlib import resources
 from typing import Any
@@ -30,8 +31,10 @@ from redis.cluster import RedisCluster
 from redis.commands.core import Script
 from redis.exceptions import NoScriptError, RedisError
 
+from kueport.adapters.redis.codec import to_json
 from kueport.adapters.redis.connection import RedisClient
-from kueport.adapters.redis.keys import Keys
+from kueport.adapters.redis.keys import Keys, check_type
+from kueport.adapters.redis.lane import Lane
 from kueport.domain.errors import IllegalTransition, JobNotFound, KueportError, LeaseLost
 from kueport.domain.ordering import zid
 from kueport.domain.state import State
@@ -74,6 +77,14 @@ def pairs(flat: Sequence[Any] | RawPairs) -> RawPairs:
     if isinstance(flat, dict):
         return flat  # redis-py's own HGETALL already makes one
     return dict(zip(flat[::2], flat[1::2], strict=True))
+
+
+@functools.lru_cache(maxsize=1024)
+def enqueue_message_tail(job_type: str) -> str:
+    """The `enqueue` event of a job of `job_type` after its id: `encode_event` of the same
+    event is `'{"id":' + id + tail`. Made here (once per type) rather than in Lua, where
+    cjson's escaping differs from `JSON.stringify` for some characters."""
+    return ',"event":"enqueue","args":' + to_json(["enqueue", job_type]) + "}"
 
 
 def opt(value: int | None) -> str:
@@ -144,10 +155,14 @@ class Scripts:
         if every call was refused; otherwise only the refused ones are sent again.
         """
         for _ in range(3):
-            pipe = self.client.pipeline(transaction=False)
-            for name, (keys, args) in calls:
-                pipe.evalsha(self._scripts[name].sha, len(keys), *keys, *args)
-            replies: list[Any] = pipe.execute(raise_on_error=False)
+            if self._lane.usable:  # the same round trip without redis-py's layers
+                shas = [(self._scripts[name].sha, keys, args) for name, (keys, args) in calls]
+                replies: list[Any] = self._lane.run_many(shas)
+            else:
+                pipe = self.client.pipeline(transaction=False)
+                for name, (keys, args) in calls:
+                    pipe.evalsha(self._scripts[name].sha, len(keys), *keys, *args)
+                replies = pipe.execute(raise_on_error=False)
             refused = [i for i, reply in enumerate(replies) if isinstance(reply, NoScriptError)]
             if not refused:
                 return replies
@@ -171,25 +186,55 @@ class Scripts:
         fields: dict[str, str],
         announce: bool = False,
     ) -> int:
-        """The new job's id; with `announce`, an inactive job's `enqueue` is published too."""
-        row = (job_type, state, priority, score, fields)
-        keys, args = self._enqueue_call(row, announce)
-        return int(self._run("enqueue", keys, args))
+        """The new job's id; with `announce`, an inactive job's `enqueue` is published too.
+
+        Sent on the enqueue `Lane` (a connection of its own, see `lane`) rather than through
+        the `Script` object: one-by-one saves spend most of their time around the command.
+        On NOSCRIPT the script is loaded and the call retried, as `Script` does.
+        """
+        keys, args = self._enqueue_call((job_type, state, priority, score, fields), announce)
+        script: Script = self._scripts["enqueue"]
+        try:
+            return int(self._lane.evalsha(script.sha, keys, args))
+        except NoScriptError:
+            script.sha = self.client.script_load(script.script)
+            return int(self._lane.evalsha(script.sha, keys, args))
+
+    @functools.cached_property
+    def _lane(self) -> Lane:
+        """Single enqueues and every pipelined batch (worker completions and claims, bulk
+        enqueues) go through it: see `lane.py`."""
+        return Lane(self.client)
 
     def _enqueue_call(self, row: EnqueueRow, announce: bool) -> tuple[list[str], list[Arg]]:
         job_type, state, priority, score, fields = row
-        k, lay = self.keys, self.layout
-        args: list[Arg] = [lay.job_head, lay.jobs_head, job_type, state.value, priority, score]
-        args.append(k.events if announce else "")
+        ids, jobs, types, events, job_head, jobs_head, tokens_head, tokens_tail = self._enqueue_keys
+        args: list[Arg] = [job_head, jobs_head, job_type, state.value, priority, score]
+        args += (events, enqueue_message_tail(job_type)) if announce else ("", "")
         for pair in fields.items():
             args += pair
-        return [k.ids, k.jobs, k.types, k.tokens(job_type)], args
+        return [ids, jobs, types, tokens_head + check_type(job_type) + tokens_tail], args
 
-    def enqueue_many(self, rows: Sequence[EnqueueRow]) -> list[int]:
-        """`enqueue` for each row, pipelined (one round trip) where the client allows it."""
+    @functools.cached_property
+    def _enqueue_keys(self) -> tuple[str, ...]:
+        """What every enqueue call sends, made once (`Keys` builds each name per call); the
+        token list is `Keys.tokens` as `Layout` builds it (checked against it at start-up)."""
+        k, lay = self.keys, self.layout
+        names = (k.ids, k.jobs, k.types, k.events)
+        return (*names, lay.job_head, lay.jobs_head, lay.tokens_head, lay.tokens_tail)
+
+    def enqueue_many(self, rows: Sequence[EnqueueRow], announce: Sequence[bool] = ()) -> list[int]:
+        """`enqueue` for each row in one round trip (on the enqueue lane when the client
+        allows it); `announce[i]` as `enqueue`'s `announce` for row i (default: none).
+
+        After NOSCRIPT (a restart, a failover) the script is loaded and only the refused
+        calls are sent again, in order: a call that ran is never run twice.
+        """
+        flags = announce or [False] * len(rows)
         if isinstance(self.client, RedisCluster):  # its pipelines do not load scripts
-            return [self.enqueue(*row) for row in rows]
-        replies = self._pipelined([("enqueue", self._enqueue_call(r, False)) for r in rows])
+            return [self.enqueue(*r, announce=a) for r, a in zip(rows, flags, strict=True)]
+        calls = [self._enqueue_call(r, a) for r, a in zip(rows, flags, strict=True)]
+        replies = self._pipelined([("enqueue", call) for call in calls])
         for reply in replies:
             if isinstance(reply, Exception):
                 raise reply

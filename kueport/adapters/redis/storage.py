@@ -36,7 +36,7 @@ from kueport.adapters.redis.connection import InvalidConnectionSettings, RedisCl
 from kueport.adapters.redis.keys import InvalidPrefix, Keys
 from kueport.adapters.redis.operations import RedisOperations
 from kueport.adapters.redis.reading import Reader, ZSetItems
-from kueport.adapters.redis.scripts import ClaimCall, RawPairs, Scripts
+from kueport.adapters.redis.scripts import ClaimCall, EnqueueRow, RawPairs, Scripts
 from kueport.adapters.redis.worker_codec import decode_worker, encode_worker
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
@@ -82,23 +82,20 @@ class RedisStorage(RedisOperations):
 
     # -- producers -------------------------------------------------------------------------
     def enqueue(self, spec: JobSpec, now: int, announce: bool = False) -> JobRecord:
-        fields = codec.encode_new(spec, 0, now)  # the hash holds no id
-        state = spec.initial_state
-        score = state_score(state, spec.priority, promote_at=now + spec.delay_ms)
-        job_id = self._scripts.enqueue(
-            spec.type, state, int(type_score(spec.priority)), score, fields, announce
-        )
-        return codec.decode(job_id, fields)
+        row = _enqueue_row(spec, now)
+        job_id = self._scripts.enqueue(*row, announce=announce)
+        return codec.new_record(job_id, spec, now, row[4])  # what decoding the hash gives
 
-    def enqueue_many(self, specs: Sequence[JobSpec], now: int) -> list[JobRecord]:
-        rows = []
-        for spec in specs:
-            state = spec.initial_state
-            score = state_score(state, spec.priority, promote_at=now + spec.delay_ms)
-            fields = codec.encode_new(spec, 0, now)
-            rows.append((spec.type, state, int(type_score(spec.priority)), score, fields))
-        ids = self._scripts.enqueue_many(rows)
-        return [codec.decode(job_id, row[4]) for job_id, row in zip(ids, rows, strict=True)]
+    def enqueue_many(
+        self, specs: Sequence[JobSpec], now: int, announce: Sequence[bool] = ()
+    ) -> list[JobRecord]:
+        """`announce[i]`: the script publishes job i's `enqueue` itself (default: none)."""
+        rows = [_enqueue_row(spec, now) for spec in specs]
+        ids = self._scripts.enqueue_many(rows, announce)
+        return [
+            codec.new_record(job_id, spec, now, row[4])
+            for job_id, spec, row in zip(ids, specs, rows, strict=True)
+        ]
 
     def update(self, job_id: int, changes: Changes, now: int) -> JobRecord:
         sets, dels = _changed_fields(changes)
@@ -339,6 +336,14 @@ class RedisStorage(RedisOperations):
     def _wait_for_token(self, tokens_key: str, timeout: float) -> None:
         """Block until a token arrives, `timeout` passes or `close()` wakes us."""
         self._blocking.wait(tokens_key, timeout)
+
+
+def _enqueue_row(spec: JobSpec, now: int) -> EnqueueRow:
+    """The enqueue script's arguments for a new job: type, state, priority, score, hash."""
+    fields = codec.encode_new(spec, 0, now)  # the hash holds no id
+    state = spec.initial_state
+    score = state_score(state, spec.priority, promote_at=now + spec.delay_ms)
+    return (spec.type, state, int(type_score(spec.priority)), score, fields)
 
 
 def _check_slots(client: RedisClient, keys: Keys, blocking: RedisClient | None) -> None:
