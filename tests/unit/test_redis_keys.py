@@ -280,3 +280,27 @@ def test_braces_in_a_job_type_cannot_move_a_key_out_of_the_slot(job_type: str) -
     nasty = "{" + job_type + "}"
     assert key_slot(keys.tokens(nasty).encode()) == key_slot(b"{q}:ids")
     assert key_slot(keys.type_state(nasty, State.ACTIVE).encode()) == key_slot(b"{q}:ids")
+
+
+def test_each_script_gets_only_the_lib_helpers_it_calls_in_lib_order() -> None:
+    from kueport.adapters.redis.scripts import with_helpers
+
+    lib = "\n".join(
+        [
+            "-- header",
+            "",
+            "-- a doc",
+            "local function a() return 1 end",
+            "",
+            "local function b() return a() end",
+            "",
+            "-- c doc",
+            "local function c() return 3 end",
+        ]
+    )
+    script = with_helpers(lib, "return b()")
+
+    assert "local function a()" in script and "local function b()" in script
+    assert "function c" not in script and "c doc" not in script
+    assert script.index("function a") < script.index("function b") < script.index("return b()")
+    assert "-- a doc" in script and "-- header" in script

@@ -41,7 +41,7 @@ from redis.commands.core import Script
 
 from kueport.adapters.redis.connection import RedisClient
 from kueport.adapters.redis.keys import Keys
-from kueport.adapters.redis.scripts import load_source
+from kueport.adapters.redis.scripts import load_source, with_helpers
 from kueport.domain.state import State
 from kueport.search_text import MAX_PREFIX_WORDS, SearchQuery, terms
 
@@ -60,7 +60,7 @@ class RedisSearchIndex:
         self._walk_budget = walk_budget
         lib = load_source("lib")
         self._scripts: dict[str, Script] = {
-            name: client.register_script(lib + "\n" + load_source(f"search_{name}"))
+            name: client.register_script(with_helpers(lib, load_source(f"search_{name}")))
             for name in ("index", "remove", "walk", "query")
         }
 
