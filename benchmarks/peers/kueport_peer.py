@@ -15,7 +15,7 @@ from benchmarks.peers.apps.kueport_app import JOB_TYPE, PREFIX
 from benchmarks.peers.base import Context, PeerResult, WorkerPlan, payload
 
 #: Default first (`queue.process` without `concurrency` runs 1 at a time).
-CONCURRENCIES = (1, 4, 16)
+CONCURRENCIES = (1, 4, 16, 64)
 
 
 class KueportPeer:
