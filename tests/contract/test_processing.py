@@ -9,7 +9,11 @@ import pytest
 
 from kueport import InvalidJobOption, InvalidPriority, Job
 from kueport.domain.backoff import SameDelay
+from kueport.domain.job import JobRecord
+from kueport.ports.storage import Claim
 from kueport.queue import Queue
+from kueport.running import Context
+from kueport.service import JobService
 from tests.helpers import Recorder, wait_for
 
 
@@ -101,6 +105,61 @@ def test_concurrency_one_runs_jobs_one_after_the_other(queue: Queue) -> None:
 
     running.wait(4)
     assert max(overlap) == 1
+
+
+def test_a_backlog_never_runs_more_jobs_at_once_than_the_concurrency(queue: Queue) -> None:
+    """Completions claim the next jobs themselves while the dispatcher, woken by failures,
+    claims too: the slots they fill are counted together."""
+    lock = threading.Lock()
+    active, peak = [0], [0]
+
+    def handler(job: Job) -> None:
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        threading.Event().wait(0.001 * (job.data["n"] % 3))
+        with lock:
+            active[0] -= 1
+        if job.data["n"] % 4 == 0:
+            raise RuntimeError("a failure frees its slot apart from the completions")
+
+    queue.save_all([queue.create("busy", {"n": n}) for n in range(200)])
+    queue.process("busy", handler, concurrency=3)
+
+    wait_for(lambda: queue.complete_count("busy") + queue.failed_count("busy") == 200)
+    assert peak[0] == 3
+
+
+def test_a_busy_worker_claims_its_next_jobs_with_its_completions(
+    queue: Queue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not in claims of their own: a backlog of 20 at concurrency 1 takes one claim to
+    start (and one more once it is empty), the rest come with the completions."""
+    claims = Recorder()
+    real_claim = JobService.claim
+
+    def counted(service: JobService, claim: Claim, timeout: float) -> list[JobRecord]:
+        claims(timeout)
+        return real_claim(service, claim, timeout)
+
+    monkeypatch.setattr(JobService, "claim", counted)
+    queue.save_all([queue.create("serial") for _ in range(20)])
+    queue.process("serial", lambda job: None, concurrency=1)
+
+    wait_for(lambda: queue.complete_count("serial") == 20)
+    assert len(claims.calls) <= 3
+
+
+def test_a_paused_worker_claims_nothing_more_when_its_jobs_complete(queue: Queue) -> None:
+    def handler(job: Job, ctx: Context) -> None:
+        ctx.pause()
+
+    queue.save_all([queue.create("p") for _ in range(5)])
+    queue.process("p", handler, concurrency=1)
+
+    wait_for(lambda: queue.complete_count("p") == 1)
+    threading.Event().wait(0.2)  # time enough for a wrongly claimed job to show
+    assert queue.complete_count("p") == 1 and queue.inactive_count("p") == 4
 
 
 def test_a_handler_may_take_a_context_argument(queue: Queue) -> None:
