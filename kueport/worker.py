@@ -101,7 +101,6 @@ class Worker:
         self._cond = threading.Condition()
         self._running: dict[int, RunningJob] = {}
         self._reserved = 0  # slots a claim in flight may fill
-        self._refills = not self._is_async  # see the module docstring
         self._next = threading.local()  # `run`: the job the storing thread claimed for itself
         self._abandoned: list[RunningJob] = []  # taken away while their thread still ran
         self._pool = ElasticPool(f"kueport-job-{job_type}")
@@ -223,7 +222,7 @@ class Worker:
                 self._host.report_error(exc)
                 time.sleep(min(30.0, 0.1 * 2 ** min(failures, 9)))
                 continue
-            first = self._start_claimed(records, service, free, keep_one=self._refills)
+            first = self._start_claimed(records, service, free, keep_one=not self._is_async)
             if first is not None:
                 self._pool.submit(self._dispatch)
                 self._run_sync(*first)
@@ -327,8 +326,8 @@ class Worker:
         by_service: dict[int, list[tuple[RunningJob, JSONValue]]] = {}
         for item in batch:  # test mode may swap the backend under running jobs
             by_service.setdefault(id(item[0].service), []).append(item)
-        refill = 0
-        if self._refills and list(by_service) == [id(service)] and self._host.may_claim():
+        refill = 0  # sync workers only: the storing thread then runs the first job itself
+        if not self._is_async and list(by_service) == [id(service)] and self._host.may_claim():
             with self._cond:
                 if not (self._paused or self._stopping):
                     refill = len(batch)
