@@ -135,26 +135,20 @@ class Queue(JobQueries, QueueOperations):
     ) -> Job:
         """A new, unsaved job; options may be given here or with the fluent setters."""
         job = Job(self, job_type, data)
-        # Each keyword is the fluent setter's name, applied in this order (the first bad
-        # option raises). Plain ifs: most jobs set none, and this runs once per job.
-        if priority is not None:
-            job.priority(priority)
-        if attempts is not None:
-            job.attempts(attempts)
-        if backoff is not None:
-            job.backoff(backoff)
-        if delay is not None:
-            job.delay(delay)
-        if ttl is not None:
-            job.ttl(ttl)
-        if remove_on_complete is not None:
-            job.remove_on_complete(remove_on_complete)
-        if remove_on_fail is not None:
-            job.remove_on_fail(remove_on_fail)
-        if search_keys is not None:
-            job.search_keys(search_keys)
-        if events is not None:
-            job.events(events)
+        options = (
+            ("priority", priority),
+            ("attempts", attempts),
+            ("backoff", backoff),
+            ("delay", delay),
+            ("ttl", ttl),
+            ("remove_on_complete", remove_on_complete),
+            ("remove_on_fail", remove_on_fail),
+            ("search_keys", search_keys),
+            ("events", events),
+        )
+        for setter, value in options:  # each keyword is the fluent setter's name, in order
+            if value is not None:
+                getattr(job, setter)(value)
         return job
 
     create_job = create
