@@ -1,7 +1,9 @@
 """Runs every measurement of one peer against the shared `redis-server`.
 
-The order per system: one-by-one enqueue of N (rate, then `INFO memory` delta = bytes per
-queued job), FLUSHALL, bulk enqueue of N, then one processing run per worker configuration
+The order per system: one untimed warm-up enqueue (it opens the client's connections and
+loads its scripts), FLUSHALL, one-by-one enqueue of N (rate, then `INFO memory` delta = bytes
+per queued job: the warm-up keeps each system's fixed per-server cost, its client buffers and
+script cache, out of the per-job figure), FLUSHALL, bulk enqueue of N, then one processing run per worker configuration
 on a fresh backlog (the first is the system's default; after it, with the workers stopped,
 the memory delta is bytes per retained job), one run with 2 processes at the best
 concurrency, and last the idle-worker latency. Every run starts on an empty server.
@@ -70,6 +72,8 @@ class Runner:
 
     def _measure(self, peer: Peer) -> Iterator[PeerResult]:
         n = self.settings.jobs
+        self.reset()
+        peer.enqueue_one(1)
         base = self.reset()
         seconds = peer.enqueue_one(n)
         yield PeerResult(peer.name, "enqueue_one", n / seconds, "jobs/s")
