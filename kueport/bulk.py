@@ -25,7 +25,5 @@ def save_all(queue: Queue, jobs: list[Job], batch_size: int) -> list[Job]:
             raise InvalidJobOption(f"job {position} is given twice")
         seen.add(id(job))
     specs = [job._spec() for job in jobs]  # validates every option before anything is stored
-    for start in range(0, len(jobs), batch_size):
-        stop = start + batch_size
-        queue.save_batch(jobs[start:stop], specs[start:stop])
+    queue.save_batches(jobs, specs, batch_size)
     return jobs

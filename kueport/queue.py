@@ -171,28 +171,35 @@ class Queue(JobQueries, QueueOperations):
     def save_all(self, jobs: Iterable[Job], *, batch_size: int = 500) -> list[Job]:
         """Save many new jobs in pipelined batches (few round trips); returns them with ids.
 
-        Ids follow the order given. Each job is stored atomically, a batch is not: should a
-        batch fail (e.g. the connection drops) the jobs before it are stored and have ids.
+        Ids follow the order given. Each job is stored atomically, a batch is not, and on
+        Redis the next batch is sent while the last one is confirmed. Should saving fail
+        partway (e.g. the connection drops), every job that got an id is stored; of those
+        without one, the batch that was on its way may be stored too.
         """
         return save_all(self, list(jobs), batch_size)
 
-    def save_batch(self, jobs: list[Job], specs: list[JobSpec]) -> None:
+    def save_batches(self, jobs: list[Job], specs: list[JobSpec], batch_size: int) -> None:
+        """Store the checked `jobs` (their `specs`) `batch_size` at a time; see `save_all`."""
         if self._closed:
             raise QueueClosed("the queue was shut down")
         # Jobs nobody listens to need no tracking: storage then announces `enqueue` itself.
         listened = [self._router.will_track(job) for job in jobs]
         pending = iter(zip(jobs, listened, strict=True))
+        testmode = self.testmode
 
         def stored(record: JobRecord) -> None:
             job, tracked = next(pending)
             job._stored_new(record)
             if tracked:
                 self.track(job)
+            if testmode.active:  # record() checks again under its lock
+                testmode.record(job)
 
-        self._service.enqueue_many(specs, before_publish=stored, listened=listened)
-        if self.testmode.active:  # record() checks again under its lock
-            for job in jobs:
-                self.testmode.record(job)
+        batches = (
+            (specs[start : start + batch_size], listened[start : start + batch_size])
+            for start in range(0, len(jobs), batch_size)
+        )
+        self._service.enqueue_batches(batches, before_publish=stored)
 
     def track(self, job: Job) -> None:
         self._router.track(job)

@@ -10,7 +10,7 @@ import json
 import math
 import threading
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import attrs
 
@@ -32,6 +32,7 @@ from kueport.ports.storage import (
     Claim,
     Completed,
     Completion,
+    EnqueueBatch,
     JobStorage,
     Order,
     Settled,
@@ -128,28 +129,51 @@ class JobService:
         before_publish: Callable[[JobRecord], None] | None = None,
         listened: Sequence[bool] | None = None,
     ) -> list[JobRecord]:
-        """`enqueue` for many jobs, stored in pipelined batches; `before_publish` hears each.
+        """`enqueue` for many jobs in few round trips: `enqueue_batches` of one batch."""
+        stored: list[JobRecord] = []
 
-        `listened[i]` says whether job i has listeners (default: every job has). As in
+        def heard(record: JobRecord) -> None:
+            stored.append(record)
+            if before_publish is not None:
+                before_publish(record)
+
+        self.enqueue_batches([(specs, listened)], heard)
+        return stored
+
+    def enqueue_batches(
+        self,
+        batches: Iterable[tuple[Sequence[JobSpec], Sequence[bool] | None]],
+        before_publish: Callable[[JobRecord], None] | None = None,
+    ) -> None:
+        """Store each (specs, listened) batch in turn, the storage sending a batch while the
+        one before it is being confirmed; `before_publish` hears each stored job, in order.
+
+        `listened[i]` says whether job i has listeners (None: every job has). As in
         `enqueue`, storage announces the `enqueue` of a job nobody listens to in the same
         script as the move; the others are published here, after `before_publish` heard
         them (so, within a batch, a listened job's event may follow later jobs' events).
         """
-        if listened is None or self.search_enabled:  # search indexes before announcing
-            announce = [False] * len(specs)
-        else:
-            announce = [not wanted for wanted in listened]
-        records = self.storage.enqueue_many(specs, self.now(), announce)
-        events = []
-        for record, announced in zip(records, announce, strict=True):
-            self._index(record)
-            if before_publish is not None:
-                before_publish(record)
-            if not announced and record.state is State.INACTIVE:
-                events.append(JobEvent(record.id, EventName.ENQUEUE, (record.type,)))
-        if events:
-            self.bus.publish_many(events)
-        return records
+
+        def prepared() -> Iterator[EnqueueBatch]:
+            for specs, listened in batches:
+                if listened is None or self.search_enabled:  # search indexes, then announces
+                    announce = [False] * len(specs)
+                else:
+                    announce = [not wanted for wanted in listened]
+                yield EnqueueBatch(specs, self.now(), announce)
+
+        def stored(batch: EnqueueBatch, records: list[JobRecord]) -> None:
+            events = []
+            for record, announced in zip(records, batch.announce, strict=True):
+                self._index(record)
+                if before_publish is not None:
+                    before_publish(record)
+                if not announced and record.state is State.INACTIVE:
+                    events.append(JobEvent(record.id, EventName.ENQUEUE, (record.type,)))
+            if events:
+                self.bus.publish_many(events)
+
+        self.storage.enqueue_batches(prepared(), stored)
 
     def update(self, job_id: int, changes: Changes) -> JobRecord:
         record = self.storage.update(job_id, changes, self.now())

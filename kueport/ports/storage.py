@@ -8,7 +8,7 @@ the adapter's clock after it wakes.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Literal, Protocol
 
 import attrs
@@ -82,6 +82,15 @@ class Changes:
     replace_data: bool = False
 
 
+@attrs.frozen
+class EnqueueBatch:
+    """New jobs stored together by `JobStorage.enqueue_batches`, as `enqueue_many` takes them."""
+
+    specs: Sequence[JobSpec]
+    now: int
+    announce: Sequence[bool] = ()
+
+
 class JobStorage(Protocol):
     # -- producers -------------------------------------------------------------------------
     def enqueue(self, spec: JobSpec, now: int, announce: bool = False) -> JobRecord:
@@ -100,6 +109,21 @@ class JobStorage(Protocol):
 
         Each job is stored atomically, the batch is not: after an error partway the jobs
         before it may be stored (on Redis a dropped connection leaves the outcome unknown).
+        """
+        ...
+
+    def enqueue_batches(
+        self,
+        batches: Iterable[EnqueueBatch],
+        on_stored: Callable[[EnqueueBatch, list[JobRecord]], None],
+    ) -> None:
+        """`enqueue_many` of each batch in turn; `on_stored` hears each batch and its records,
+        in order, once the batch is stored.
+
+        For bulk saves: storage may take the next batch from the iterable (which it reads
+        lazily) and send it before the previous batch is confirmed, so encoding and storing
+        overlap. After an error, the batches `on_stored` heard are stored; an error raised
+        by `on_stored` stops the rest.
         """
         ...
 

@@ -21,6 +21,7 @@ from kueport.adapters.redis.storage import RedisStorage
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobSpec
 from kueport.domain.state import State
+from kueport.ports.storage import EnqueueBatch
 from tests.conftest import unique_prefix
 from tests.redis_server import shared_server
 
@@ -192,3 +193,49 @@ def test_a_batch_on_a_busy_lane_borrows_a_connection_for_itself(storage, client)
     assert [r.id for r in stored] == [2, 3, 4, 5, 6]
     pool: Any = client.connection_pool
     assert len(pool._in_use_connections) == 1  # the lane's; the batch's went back
+
+
+def test_a_bulk_save_sends_the_next_batch_before_reading_the_last_one(storage) -> None:
+    """`enqueue_batches` keeps Redis busy while Python prepares: batch k+1 is taken from
+    the iterable (and sent) before batch k's ids are handed back."""
+    order: list[str] = []
+
+    def batches() -> Iterator[EnqueueBatch]:
+        for k in range(3):
+            order.append(f"take {k}")
+            yield EnqueueBatch([JobSpec("email", {"n": k})], 1_700_000_000_000)
+
+    storage.enqueue_batches(batches(), lambda b, r: order.append(f"heard {r[0].data['n']}"))
+
+    assert order == ["take 0", "take 1", "heard 0", "take 2", "heard 1", "heard 2"]
+
+
+def test_a_bulk_save_to_a_server_that_lost_its_scripts_stores_each_job_once(
+    storage, client
+) -> None:
+    """After SCRIPT FLUSH the first batch and the one sent behind it are refused (NOSCRIPT
+    runs nothing): the script is loaded and both resent, in order."""
+    client.script_flush()
+    batches = [
+        EnqueueBatch([JobSpec("email", {"n": 2 * k + i}) for i in range(2)], 1_700_000_000_000)
+        for k in range(3)
+    ]
+    heard: list[int] = []
+
+    storage.enqueue_batches(batches, lambda b, records: heard.extend(r.id for r in records))
+
+    assert heard == [1, 2, 3, 4, 5, 6]
+    assert [storage.get(i).data for i in heard] == [{"n": n} for n in range(6)]
+    assert storage.count(State.INACTIVE) == 6
+
+
+def test_a_listener_error_leaves_no_reply_to_be_read_by_the_next_save(storage) -> None:
+    batches = [EnqueueBatch([JobSpec("email", {"n": k})], 1_700_000_000_000) for k in range(3)]
+
+    def fail(b: EnqueueBatch, records: list) -> None:
+        raise RuntimeError("listener failed")
+
+    with pytest.raises(RuntimeError):
+        storage.enqueue_batches(batches, fail)
+
+    assert save(storage, 7) == 3  # jobs 1 and 2 were sent; the lane is in step

@@ -27,7 +27,15 @@ from kueport.domain.throughput import COMPLETE, FAILED
 from kueport.domain.ttl import lease_expired, ttl_exceeded
 from kueport.domain.workers import WorkerInfo
 from kueport.ports.clock import Clock
-from kueport.ports.storage import Changes, Claim, Completed, Completion, Order, Settled
+from kueport.ports.storage import (
+    Changes,
+    Claim,
+    Completed,
+    Completion,
+    EnqueueBatch,
+    Order,
+    Settled,
+)
 
 #: Jobs `enqueue_many` stores under one hold of the lock.
 _BATCH = 1_000
@@ -89,6 +97,14 @@ class MemoryStorage(MemoryOperations):
                         self._announce_event(event)
                     stored.append(record)
         return stored
+
+    def enqueue_batches(
+        self,
+        batches: Iterable[EnqueueBatch],
+        on_stored: Callable[[EnqueueBatch, list[JobRecord]], None],
+    ) -> None:
+        for batch in batches:
+            on_stored(batch, self.enqueue_many(batch.specs, batch.now, batch.announce))
 
     def update(self, job_id: int, changes: Changes, now: int) -> JobRecord:
         with self._cond:

@@ -25,7 +25,9 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import redis
@@ -100,6 +102,29 @@ class Lane:
         finally:
             pool.release(connection)
 
+    @contextmanager
+    def stream(self) -> Iterator[Stream]:
+        """A connection to send several batches on, each before the previous one's replies
+        are read: the server runs one batch while the caller prepares the next. The lane
+        when it is free, else a connection borrowed from the pool; only for a `usable` lane.
+        """
+        if self._lock.acquire(blocking=False):
+            try:
+                with _settled(Stream(self._ready())) as stream:
+                    yield stream
+            finally:
+                self._used = time.monotonic()
+                self._lock.release()
+            return
+        client: Any = self._client
+        pool = client.connection_pool
+        connection = pool.get_connection()
+        try:
+            with _settled(Stream(connection)) as stream:
+                yield stream
+        finally:
+            pool.release(connection)
+
     def _ready(self) -> Any:
         """The lane's connection, ready to send; a forked child borrows its own (never the
         parent's socket).
@@ -128,10 +153,77 @@ class Lane:
         return self._connection
 
 
+class Stream:
+    """Batches of EVALSHAs sent on one connection ahead of reading their replies.
+
+    Replies come back in the order the batches were sent. A send or read that fails (a
+    connection error, an interrupt) disconnects, so no reply is ever left to be read as the
+    answer to a later command.
+    """
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+        self._unread: deque[int] = deque()  # calls per batch sent and not yet read
+
+    @property
+    def pending(self) -> int:
+        """Batches sent whose replies are not read yet."""
+        return len(self._unread)
+
+    def send(self, calls: Sequence[ShaCall]) -> None:
+        packed = _pack(self._connection, calls)
+        try:
+            self._connection.send_packed_command([packed])
+        except BaseException:
+            self._connection.disconnect()
+            raise
+        self._unread.append(len(calls))
+
+    def read(self) -> list[Any]:
+        """The replies of the oldest batch not read yet, each reply or its `ResponseError`
+        (never raised) in its place; connection errors are raised."""
+        count = self._unread.popleft()
+        connection = self._connection
+        replies = []
+        try:
+            for _ in range(count):
+                try:
+                    replies.append(connection.read_response())
+                except ResponseError as error:  # read whole: the connection is in step
+                    replies.append(error)
+        except BaseException:
+            self._unread.clear()
+            connection.disconnect()
+            raise
+        return replies
+
+
+@contextmanager
+def _settled(stream: Stream) -> Iterator[Stream]:
+    """After its user is done, or stopped by an error, a stream has nothing left unread:
+    replies still on their way are read and dropped, so the connection can be reused."""
+    try:
+        yield stream
+    except BaseException:
+        with suppress(Exception):  # a failed `read` disconnected: nothing is left to read
+            _drain(stream)
+        raise
+    _drain(stream)
+
+
+def _drain(stream: Stream) -> None:
+    while stream.pending:
+        stream.read()
+
+
 def _exchange(connection: Any, calls: Sequence[ShaCall]) -> list[Any]:
-    """Send every call at once, then read every reply (a `ResponseError` in its place).
-    Anything that stops us in between (an interrupt, a connection error) disconnects, so no
-    reply is ever left to be read as the answer to a later command."""
+    """Send every call at once, then read every reply (a `ResponseError` in its place)."""
+    stream = Stream(connection)
+    stream.send(calls)
+    return stream.read()
+
+
+def _pack(connection: Any, calls: Sequence[ShaCall]) -> bytes:
     packer = getattr(connection, "_command_packer", None)
     # redis-py's HiredisRespSerializer hands these very arguments to hiredis, after a pass
     # converting bytearray/memoryview arguments, which kueport never sends
@@ -140,18 +232,7 @@ def _exchange(connection: Any, calls: Sequence[ShaCall]) -> list[Any]:
     for sha, keys, args in calls:
         command = ("EVALSHA", sha, len(keys), *keys, *args)
         packed.append(_packed(connection, command) if pack is None else pack(command))
-    try:
-        connection.send_packed_command([b"".join(packed)])
-        replies = []
-        for _ in calls:
-            try:
-                replies.append(connection.read_response())
-            except ResponseError as error:  # read whole: the connection is in step
-                replies.append(error)
-        return replies
-    except BaseException:
-        connection.disconnect()
-        raise
+    return b"".join(packed)
 
 
 def _packed(connection: Any, command: tuple[Any, ...]) -> bytes:

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
 from importlib import resources
 from typing import Any
 
@@ -35,7 +36,7 @@ from redis.exceptions import NoScriptError, RedisError
 from kueport.adapters.redis.codec import to_json
 from kueport.adapters.redis.connection import RedisClient
 from kueport.adapters.redis.keys import Keys, check_type
-from kueport.adapters.redis.lane import Lane
+from kueport.adapters.redis.lane import Lane, Stream
 from kueport.domain.errors import IllegalTransition, JobNotFound, KueportError, LeaseLost
 from kueport.domain.ordering import zid
 from kueport.domain.state import State
@@ -268,11 +269,60 @@ class Scripts:
         if isinstance(self.client, RedisCluster):  # its pipelines do not load scripts
             return [self.enqueue(*r, announce=a) for r, a in zip(rows, flags, strict=True)]
         calls = [self._enqueue_call(r, a) for r, a in zip(rows, flags, strict=True)]
-        replies = self._pipelined([("enqueue", call) for call in calls])
-        for reply in replies:
-            if isinstance(reply, Exception):
-                raise reply
-        return [int(job_id) for job_id in replies]
+        return _job_ids(self._pipelined([("enqueue", call) for call in calls]))
+
+    def enqueue_batches(
+        self,
+        batches: Iterable[tuple[Sequence[EnqueueRow], Sequence[bool]]],
+        on_ids: Callable[[list[int]], None],
+    ) -> None:
+        """`enqueue_many` of each (rows, announce) batch in turn; `on_ids` hears each batch's
+        ids, in order, once it is stored.
+
+        Each batch is sent before the replies to the one before it are read, so Redis runs
+        one batch while the next is encoded (the iterable is read lazily) and the previous
+        one's ids are handed back: the two sides work at once instead of taking turns.
+        NOSCRIPT is handled as `_pipelined` does, once everything in flight is read.
+        """
+        if isinstance(self.client, RedisCluster) or not self._lane.usable:
+            for rows, announce in batches:
+                on_ids(self.enqueue_many(rows, announce))
+            return
+        in_flight: deque[Sequence[Call]] = deque()
+        with self._lane.stream() as stream:
+            for rows, announce in batches:
+                flags = announce or [False] * len(rows)
+                calls = [self._enqueue_call(r, a) for r, a in zip(rows, flags, strict=True)]
+                sha = self._scripts["enqueue"].sha
+                stream.send([(sha, keys, args) for keys, args in calls])
+                in_flight.append(calls)
+                if len(in_flight) > 1:
+                    self._hand_back(stream, in_flight, on_ids)
+            while in_flight:
+                self._hand_back(stream, in_flight, on_ids)
+
+    def _hand_back(
+        self, stream: Stream, in_flight: deque[Sequence[Call]], on_ids: Callable[[list[int]], None]
+    ) -> None:
+        """Read the oldest batch in flight and hand its ids to `on_ids`. After a NOSCRIPT,
+        every batch in flight is read first (they went to the same server), then only the
+        refused calls are sent again, in order, with the script loaded."""
+        read = [(in_flight.popleft(), stream.read())]
+        if not any(isinstance(reply, NoScriptError) for reply in read[0][1]):
+            on_ids(_job_ids(read[0][1]))
+            return
+        while in_flight:
+            read.append((in_flight.popleft(), stream.read()))
+        calls = [call for batch, _ in read for call in batch]
+        replies = [reply for _, batch_replies in read for reply in batch_replies]
+        refused = [i for i, reply in enumerate(replies) if isinstance(reply, NoScriptError)]
+        again = self._pipelined([("enqueue", calls[i]) for i in refused])
+        for i, reply in zip(refused, again, strict=True):
+            replies[i] = reply
+        start = 0
+        for batch, _ in read:
+            on_ids(_job_ids(replies[start : start + len(batch)]))
+            start += len(batch)
 
     def update(
         self,
@@ -545,3 +595,11 @@ def _claimed(reply: Any) -> Moved | None:
 
 def _moved(reply: Sequence[Any]) -> Moved:
     return [(int(job_id), pairs(flat)) for job_id, flat in reply]
+
+
+def _job_ids(replies: Sequence[Any]) -> list[int]:
+    """An enqueue batch's ids; its first error (a refused call) is raised."""
+    for reply in replies:
+        if isinstance(reply, Exception):
+            raise reply
+    return [int(job_id) for job_id in replies]

@@ -25,7 +25,8 @@ import itertools
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from redis.cluster import RedisCluster
@@ -47,7 +48,7 @@ from kueport.domain.stall import StallPlan
 from kueport.domain.state import ALLOWED_MOVES, State
 from kueport.domain.workers import WorkerInfo
 from kueport.ports.clock import Clock
-from kueport.ports.storage import Changes, Claim, Completed, Completion, Order
+from kueport.ports.storage import Changes, Claim, Completed, Completion, EnqueueBatch, Order
 
 
 class RedisStorage(RedisOperations):
@@ -96,6 +97,29 @@ class RedisStorage(RedisOperations):
             codec.new_record(job_id, spec, now, row[4])
             for job_id, spec, row in zip(ids, specs, rows, strict=True)
         ]
+
+    def enqueue_batches(
+        self,
+        batches: Iterable[EnqueueBatch],
+        on_stored: Callable[[EnqueueBatch, list[JobRecord]], None],
+    ) -> None:
+        sent: deque[tuple[EnqueueBatch, list[EnqueueRow]]] = deque()
+
+        def rows() -> Iterator[tuple[list[EnqueueRow], Sequence[bool]]]:
+            for batch in batches:
+                batch_rows = [_enqueue_row(spec, batch.now) for spec in batch.specs]
+                sent.append((batch, batch_rows))
+                yield batch_rows, batch.announce
+
+        def stored(ids: list[int]) -> None:
+            batch, batch_rows = sent.popleft()
+            records = [
+                codec.new_record(job_id, spec, batch.now, row[4])
+                for job_id, spec, row in zip(ids, batch.specs, batch_rows, strict=True)
+            ]
+            on_stored(batch, records)
+
+        self._scripts.enqueue_batches(rows(), stored)
 
     def update(self, job_id: int, changes: Changes, now: int) -> JobRecord:
         sets, dels = _changed_fields(changes)
