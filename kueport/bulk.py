@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kueport.collector import collector_paused
 from kueport.domain.errors import InvalidJobOption
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ def save_all(queue: Queue, jobs: list[Job], batch_size: int) -> list[Job]:
         if id(job) in seen:
             raise InvalidJobOption(f"job {position} is given twice")
         seen.add(id(job))
-    specs = [job._spec() for job in jobs]  # validates every option before anything is stored
-    queue.save_batches(jobs, specs, batch_size)
+    with collector_paused():
+        specs = [job._spec() for job in jobs]  # validates every option before storing any
+        queue.save_batches(jobs, specs, batch_size)
     return jobs
