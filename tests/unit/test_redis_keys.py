@@ -283,7 +283,7 @@ def test_braces_in_a_job_type_cannot_move_a_key_out_of_the_slot(job_type: str) -
 
 
 def test_each_script_gets_only_the_lib_helpers_it_calls_in_lib_order() -> None:
-    from kueport.adapters.redis.scripts import with_helpers
+    from kueport.adapters.redis.lua_source import with_helpers
 
     lib = "\n".join(
         [

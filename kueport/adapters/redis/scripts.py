@@ -22,10 +22,8 @@ The wrappers turn the scripts' status replies into domain errors: `missing` beco
 from __future__ import annotations
 
 import functools
-import re
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from importlib import resources
 from typing import Any
 
 import attrs
@@ -37,6 +35,7 @@ from kueport.adapters.redis.codec import to_json
 from kueport.adapters.redis.connection import RedisClient
 from kueport.adapters.redis.keys import Keys, check_type
 from kueport.adapters.redis.lane import Lane, Stream
+from kueport.adapters.redis.lua_source import load_source, with_helpers
 from kueport.domain.errors import IllegalTransition, JobNotFound, KueportError, LeaseLost
 from kueport.domain.ordering import zid
 from kueport.domain.state import State
@@ -63,44 +62,6 @@ _NAMES = (
     "promote_due", "move", "update", "remove", "sync_tokens", "requeue_stalled", "clean",
     "worker_beat", "requeue_set",
 )  # fmt: skip
-
-
-def load_source(name: str) -> str:
-    """The text of `lua/<name>.lua`."""
-    return resources.files("kueport.adapters.redis").joinpath("lua", f"{name}.lua").read_text()
-
-
-def with_helpers(lib: str, body: str) -> str:
-    """`body` after the helpers of `lib` it calls, directly or through other helpers, in
-    `lib`'s order (a Lua local is only visible below its definition).
-
-    Every EVALSHA runs the whole script, so each helper defined costs a closure per call
-    even when unused: the full library made every transition about 9 us slower in Redis.
-    `lib` is a sequence of top-level `local function name(...)` definitions, each with the
-    comment lines above it.
-    """
-    chunks: list[tuple[str, list[str]]] = [("", [])]  # (helper name, lines), in order
-    for line in lib.splitlines():
-        found = re.match(r"local function (\w+)", line)
-        if found:  # the comment lines right above a helper belong to it
-            lines = chunks[-1][1]
-            split = len(lines)
-            while split and lines[split - 1].startswith("--"):
-                split -= 1
-            chunks.append((found.group(1), [*lines[split:], line]))
-            del lines[split:]
-        else:
-            chunks[-1][1].append(line)
-    wanted: set[str] = set()
-    pending = [body]
-    while pending:
-        text = pending.pop()
-        for name, chunk in chunks:
-            if name and name not in wanted and re.search(rf"\b{name}\s*\(", text):
-                wanted.add(name)
-                pending.append("\n".join(chunk))
-    kept = [line for name, chunk in chunks if not name or name in wanted for line in chunk]
-    return "\n".join(kept) + "\n" + body
 
 
 def text(value: Any) -> str:

@@ -41,7 +41,7 @@ from redis.commands.core import Script
 
 from kueport.adapters.redis.connection import RedisClient
 from kueport.adapters.redis.keys import Keys
-from kueport.adapters.redis.scripts import load_source, with_helpers
+from kueport.adapters.redis.lua_source import load_source, with_helpers
 from kueport.domain.state import State
 from kueport.search_text import MAX_PREFIX_WORDS, SearchQuery, terms
 
