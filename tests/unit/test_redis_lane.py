@@ -20,8 +20,9 @@ from kueport.adapters.redis.lane import FRESH_FOR, Lane
 from kueport.adapters.redis.storage import RedisStorage
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobSpec
+from kueport.domain.retry import plan_failure, plan_success
 from kueport.domain.state import State
-from kueport.ports.storage import EnqueueBatch
+from kueport.ports.storage import Claim, EnqueueBatch
 from tests.conftest import unique_prefix
 from tests.redis_server import shared_server
 
@@ -59,6 +60,27 @@ def test_saves_share_one_connection_the_pool_lends_once(storage, client) -> None
     pool: Any = client.connection_pool
     assert lane_of(storage)._connection in pool._in_use_connections
     assert len(pool._in_use_connections) == 1
+
+
+def test_every_script_call_goes_over_the_lane(storage, client, monkeypatch) -> None:
+    """Claims, completions, failures and moves take the kept connection too: nothing but
+    the first load of each script (SCRIPT LOAD after NOSCRIPT) takes the ordinary path."""
+    ordinary: list[str] = []
+    real = client.execute_command
+
+    def spy(*args: Any, **options: Any) -> Any:
+        ordinary.append(str(args[0]))
+        return real(*args, **options)
+
+    monkeypatch.setattr(client, "execute_command", spy)
+    for n in range(3):
+        save(storage, n)
+    now = 1_700_000_000_000
+    first, second = storage.claim(Claim("email", "w1", limit=2), timeout=0)
+    storage.complete(first.id, first.lease, {"ok": 1}, plan_success(first, now), now)
+    storage.fail(second.id, second.lease, "boom", plan_failure(second, now), now)
+    storage.move(3, State.DELAYED, now)
+    assert set(ordinary) <= {"SCRIPT LOAD"}  # each script once, if the server lacked it
 
 
 def test_a_busy_lane_sends_on_the_ordinary_path(storage, client, monkeypatch) -> None:

@@ -1,12 +1,13 @@
-"""A connection kept for one hot call: EVALSHA without redis-py's per-command layers.
+"""A connection kept for script calls: EVALSHA without redis-py's per-command layers.
 
 redis-py 8 spends about as long around a command as the loopback round trip itself: taking
 a connection from the pool (a poll for unread data, pool bookkeeping, metrics), the retry
-wrapper, more metrics, and giving the connection back. One-by-one saves pay that on every
-job. A `Lane` keeps one connection borrowed from the client's own pool and sends on it
-directly while no other thread is using it; a thread that finds it busy takes the ordinary
-path, so concurrent producers never queue behind one another and at most one connection
-more than before is held.
+wrapper, more metrics, and giving the connection back. One-by-one saves, claims and
+completions would pay that on every job (a worker woken by a new job claims it about
+0.2 ms sooner without it). A `Lane` keeps one connection borrowed from the client's own
+pool and sends on it directly while no other thread is using it; a thread that finds it
+busy takes the ordinary path, so concurrent callers never queue behind one another and at
+most one connection more than before is held.
 
 What a lane keeps from the ordinary path: the pool's check that a connection was not closed
 by the server (after an idle moment, see `Lane._ready`), the connection's health check (a

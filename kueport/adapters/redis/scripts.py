@@ -138,7 +138,11 @@ class Scripts:
         if not keys:  # a cluster routes EVALSHA by its first key
             raise KueportError(f"script {name!r} must be given at least one key")
         script: Script = self._scripts[name]
-        return script(keys=list(keys), args=list(args))
+        try:
+            return self._lane.evalsha(script.sha, keys, args)
+        except NoScriptError:  # a restart or failover lost it: load it, as `Script` does
+            script.sha = self.client.script_load(script.script)
+            return self._lane.evalsha(script.sha, keys, args)
 
     def _pipelined(self, calls: Sequence[tuple[str, Call]]) -> list[Any]:
         """Run each (script name, (keys, args)) call in one round trip; each reply (or
@@ -182,24 +186,15 @@ class Scripts:
         fields: dict[str, str],
         announce: bool = False,
     ) -> int:
-        """The new job's id; with `announce`, an inactive job's `enqueue` is published too.
-
-        Sent on the enqueue `Lane` (a connection of its own, see `lane`) rather than through
-        the `Script` object: one-by-one saves spend most of their time around the command.
-        On NOSCRIPT the script is loaded and the call retried, as `Script` does.
-        """
+        """The new job's id; with `announce`, an inactive job's `enqueue` is published too."""
         keys, args = self._enqueue_call((job_type, state, priority, score, fields), announce)
-        script: Script = self._scripts["enqueue"]
-        try:
-            return int(self._lane.evalsha(script.sha, keys, args))
-        except NoScriptError:
-            script.sha = self.client.script_load(script.script)
-            return int(self._lane.evalsha(script.sha, keys, args))
+        return int(self._run("enqueue", keys, args))
 
     @functools.cached_property
     def _lane(self) -> Lane:
-        """Single enqueues and every pipelined batch (worker completions and claims, bulk
-        enqueues) go through it: see `lane.py`."""
+        """Every script call goes through it, single (`_run`) or pipelined (worker
+        completions and claims, bulk enqueues): see `lane.py`. A script call spends about
+        as long in redis-py's layers around the command as on the round trip itself."""
         return Lane(self.client)
 
     def _enqueue_call(self, row: EnqueueRow, announce: bool) -> tuple[list[str], list[Arg]]:
