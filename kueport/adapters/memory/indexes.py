@@ -9,8 +9,9 @@ sets the old record was in, put it into the new record's sets". Members are job 
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from kueport.adapters.memory.zset import SortedSet
-from kueport.domain.job import JobRecord
 from kueport.domain.ordering import state_score, type_score, zid
 from kueport.domain.state import State
 
@@ -18,7 +19,24 @@ from kueport.domain.state import State
 ZSetItems = list[tuple[str, float]]
 
 
-def record_state_score(record: JobRecord) -> float:
+class Indexed(Protocol):
+    """What the scores are made of: a `JobRecord`, or the storage's mutable `StoredJob`."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def state(self) -> State: ...
+    @property
+    def priority(self) -> int: ...
+    @property
+    def promote_at(self) -> int: ...
+    @property
+    def ttl_expires_at(self) -> int | None: ...
+
+
+def record_state_score(record: Indexed) -> float:
     return state_score(
         record.state,
         record.priority,
@@ -36,19 +54,19 @@ class Indexes:
         self._typed: dict[tuple[str, State], SortedSet] = {}
         self._empty = SortedSet()
 
-    def add(self, record: JobRecord) -> None:
+    def add(self, record: Indexed) -> None:
         member = record.id
         self.all.add(member, record.priority)
         self._states[record.state].add(member, record_state_score(record))
         self._typed_set(record.type, record.state).add(member, type_score(record.priority))
 
-    def discard(self, record: JobRecord) -> None:
+    def discard(self, record: Indexed) -> None:
         member = record.id
         self.all.remove(member)
         self._states[record.state].remove(member)
         self.of(record.state, record.type).remove(member)
 
-    def replace(self, old: JobRecord, new: JobRecord) -> None:
+    def replace(self, old: Indexed, new: Indexed) -> None:
         """Re-index a job whose record changed: a set it stays in only sees a new score (or
         nothing, when the score is the same), so a move touches two sets of the three kinds
         less than "discard, then add" did."""
@@ -58,6 +76,32 @@ class Indexes:
         source = self.of(old.state, old.type)
         target = self._typed_set(new.type, new.state)
         _move(member, source, target, type_score(new.priority))
+
+    def take_waiting(self, job_type: str, limit: int) -> list[int]:
+        """Take the `limit` best jobs of `jobs:<type>:inactive` out of the inactive sets (a
+        claim); the caller puts them back in their new state's sets with `enter`."""
+        waiting = self._typed.get((job_type, State.INACTIVE))
+        if waiting is None:
+            return []
+        members = waiting.pop_first(limit)
+        everyone = self._states[State.INACTIVE]
+        for member in members:
+            everyone.remove(member)
+        return members
+
+    def enter(self, job: Indexed) -> None:
+        """Put a job taken out with `take_waiting` into its (new) state's sets."""
+        self._states[job.state].add(job.id, record_state_score(job))
+        self._typed_set(job.type, job.state).add(job.id, type_score(job.priority))
+
+    def move(self, job: Indexed, old_state: State) -> None:
+        """Re-index a job changed in place from `old_state` to its state, its type and
+        priority unchanged (claim, complete): only the state's sets change."""
+        member = job.id
+        self._states[old_state].remove(member)
+        self._states[job.state].add(member, record_state_score(job))
+        self.of(old_state, job.type).remove(member)
+        self._typed_set(job.type, job.state).add(member, type_score(job.priority))
 
     def of(self, state: State, job_type: str | None = None) -> SortedSet:
         """`jobs:<state>` or `jobs:<type>:<state>` (an empty set when there is none)."""

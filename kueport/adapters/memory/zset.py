@@ -81,6 +81,18 @@ class SortedSet:
         self._unsort(member, score)
         return True
 
+    def pop_first(self, n: int) -> list[int]:
+        """ZPOPMIN n: remove and return the `n` best members (a claim takes the queue's head,
+        where removing costs no search)."""
+        ordered = self._ordered()
+        scores = self._scores
+        popped = []
+        for _ in range(min(n, len(ordered))):
+            member = ordered.pop(0)[1]
+            del scores[member]
+            popped.append(member)
+        return popped
+
     def score(self, member: int) -> float | None:
         """ZSCORE: None when absent."""
         return self._scores.get(member)
@@ -119,5 +131,10 @@ class SortedSet:
     def _unsort(self, member: int, score: float) -> None:
         if member in self._pending:
             self._pending.discard(member)
+            return
+        key = (score, member)
+        ordered = self._sorted
+        if ordered[0] == key:  # the head (a claimed job in `jobs:inactive`): no search
+            ordered.pop(0)
         else:
-            self._sorted.remove((score, member))
+            ordered.remove(key)
