@@ -108,13 +108,7 @@ class MemoryStorage(MemoryOperations):
                 self._cond.wait_for(lambda: self._closed or self._claimable(claim), max(0, timeout))
                 if self._closed or not self._claimable(claim):
                     return []
-            now = self._clock.now_ms()
-            members = self._indexes.take_waiting(claim.job_type, claim.limit)
-            claimed = [self._claim_one(job_id, claim, now) for job_id in members]
-            if claim.announce and self._heard():
-                for record in claimed:
-                    self._announce_event(JobEvent(record.id, EventName.START, (record.type,)))
-            return claimed
+            return self._claim(claim)
 
     def complete(
         self,
@@ -126,7 +120,7 @@ class MemoryStorage(MemoryOperations):
         announce: bool = False,
     ) -> JobRecord | None:
         with self._lock:
-            stored = self._complete(job_id, lease, result, plan, now, announce)
+            stored = self._complete(job_id, lease, result, plan, now, announce and self._heard())
             return None if stored is None else stored.frozen()
 
     def complete_many(
@@ -135,14 +129,18 @@ class MemoryStorage(MemoryOperations):
         outcomes: list[Settled | Exception] = []
         complete = self._complete
         with self._lock:
+            # Asked once: nothing is delivered meanwhile that could subscribe a listener.
+            heard = self._heard()
             for done in completions:
                 try:
-                    kept = complete(done.job_id, done.lease, done.result, done.plan, now, True)
+                    kept = complete(done.job_id, done.lease, done.result, done.plan, now, heard)
                 except (JobNotFound, LeaseLost) as error:
                     outcomes.append(error)
                 else:
                     outcomes.append(Settled.REMOVED if kept is None else Settled.KEPT)
-            claimed = [] if then_claim is None else self.claim(then_claim, 0)
+            claimed: list[JobRecord] = []
+            if then_claim is not None and then_claim.limit > 0 and self._open_to(then_claim):
+                claimed = self._claim(then_claim)
         return Completed(outcomes, claimed)
 
     def fail(
@@ -414,32 +412,54 @@ class MemoryStorage(MemoryOperations):
         now: int,
         announce: bool,
     ) -> StoredJob | None:
-        """`complete` in place: no record is built unless someone reads the job."""
-        stored = self._held(job_id, lease)
+        """`complete` in place: no record is built unless someone reads the job. `announce`:
+        someone listens, and the caller asked for the event."""
+        stored = self._jobs.get(job_id)
+        if stored is None:
+            raise JobNotFound(job_id)
+        if stored.state is not State.ACTIVE or (lease is not None and stored.lease != lease):
+            raise LeaseLost(job_id)
         stored.complete(result, plan, now)
         self._indexes.move(stored, State.ACTIVE)
         self._counters.count(now, COMPLETE)
         self._work_time = (self._work_time or 0) + plan.duration_ms
-        if announce and self._heard():
+        if announce:
             self._announce_event(JobEvent(job_id, EventName.COMPLETE, (result,)))
         if plan.remove:
             self._delete(stored)
             return None
         return stored
 
+    def _open_to(self, claim: Claim) -> bool:
+        return not self._closed and self._claimable(claim)
+
     def _claimable(self, claim: Claim) -> bool:
         if claim.job_type in self._paused:
             return False
         return len(self._indexes.of(State.INACTIVE, claim.job_type)) > 0
 
-    def _claim_one(self, job_id: int, claim: Claim, now: int) -> JobRecord:
-        """`records.claimed` in place; the record built here is the job's until it changes."""
-        stored = self._jobs[job_id]
-        lease = f"{self._lease_prefix}{next(self._leases)}"
-        ttl_deadline = ttl_expiry(stored.ttl_ms, now)
-        stored.claim(claim.worker_id, lease, now + claim.lease_ms, now, ttl_deadline)
-        self._indexes.enter(stored)
-        return stored.frozen()
+    def _claim(self, claim: Claim) -> list[JobRecord]:
+        """Claim the best waiting jobs of the type (there are some): `records.claimed` in
+        place; the record built for each is the job's until it changes."""
+        now = self._clock.now_ms()
+        jobs, enter, prefix, leases = (
+            self._jobs,
+            self._indexes.enter,
+            self._lease_prefix,
+            self._leases,
+        )
+        worker_id, lease_until = claim.worker_id, now + claim.lease_ms
+        claimed = []
+        for job_id in self._indexes.take_waiting(claim.job_type, claim.limit):
+            stored = jobs[job_id]
+            lease = f"{prefix}{next(leases)}"
+            stored.claim(worker_id, lease, lease_until, now, ttl_expiry(stored.ttl_ms, now))
+            enter(stored)
+            claimed.append(stored.frozen())
+        if claim.announce and self._heard():
+            for record in claimed:
+                self._announce_event(JobEvent(record.id, EventName.START, (record.type,)))
+        return claimed
 
     def _records(self, job_ids: Iterable[int]) -> list[JobRecord]:
         found = (self._jobs.get(job_id) for job_id in job_ids)
