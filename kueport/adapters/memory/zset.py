@@ -84,11 +84,11 @@ class SortedSet:
     def pop_first(self, n: int) -> list[int]:
         """ZPOPMIN n: remove and return the `n` best members (a claim takes the queue's head,
         where removing costs no search)."""
-        ordered = self._ordered()
-        scores = self._scores
+        pop = self._ordered().pop
+        scores = self._scores  # every member is in the sorted list now
         popped = []
-        for _ in range(min(n, len(ordered))):
-            member = ordered.pop(0)[1]
+        for _ in range(min(n, len(scores))):
+            member = pop(0)[1]
             del scores[member]
             popped.append(member)
         return popped
@@ -115,6 +115,11 @@ class SortedSet:
     def first(self, n: int = 1) -> list[int]:
         """The `n` best members (lowest score, then lowest id)."""
         return [key[1] for key in islice(self._ordered(), max(0, n))]
+
+    def keys(self) -> Sequence[tuple[float, int]]:
+        """Every `(score, member)` in order (a view: do not change the set while reading)."""
+        ordered: Sequence[tuple[float, int]] = self._ordered()
+        return ordered
 
     def items(self) -> list[tuple[int, float]]:
         """Every (member, score) pair in order."""
