@@ -187,7 +187,9 @@ class JobService:
     # -- workers -------------------------------------------------------------------------
     def claim(self, claim: Claim, timeout: float) -> list[JobRecord]:
         """Claim jobs; storage announces each `start` atomically with the claim."""
-        return self.storage.claim(attrs.evolve(claim, announce=True), timeout)
+        if not claim.announce:  # a worker's claims ask for it already: no copy per claim
+            claim = attrs.evolve(claim, announce=True)
+        return self.storage.claim(claim, timeout)
 
     def complete(self, record: JobRecord, lease: str | None, result: JSONValue) -> JobRecord | None:
         """Finish a job; storage announces `complete` with the move (`remove` follows)."""
@@ -211,7 +213,7 @@ class JobService:
             Completion(record.id, lease, result, plan_success(record, now))
             for record, lease, result in done
         ]
-        if then_claim is not None:
+        if then_claim is not None and not then_claim.announce:
             then_claim = attrs.evolve(then_claim, announce=True)
         outcomes = self.storage.complete_many(completions, now, then_claim)
         for (record, _, _), outcome in zip(done, outcomes.settled, strict=True):

@@ -98,7 +98,13 @@ class Worker:
         self._wants_ctx = (accepted_arg_count(handler) or 2) >= 2
         self._lease_ms = lease_ms
         self._claim_timeout = claim_timeout
-        self._cond = threading.Condition()
+        #: Guards the slots; taken directly on the hot path (a C-level `with`), through
+        #: `_cond` only to wait or notify.
+        self._lock = threading.RLock()
+        self._cond = threading.Condition(self._lock)
+        #: The claim for each number of free slots, made once (asking for announcements, so
+        #: the service does not copy it per claim).
+        self._claims: dict[int, Claim] = {}
         self._running: dict[int, RunningJob] = {}
         self._reserved = 0  # slots a claim in flight may fill
         self._next = threading.local()  # `run`: the job the storing thread claimed for itself
@@ -121,7 +127,7 @@ class Worker:
 
     def info(self, now: int) -> WorkerInfo:
         """What this worker tells others in its heartbeat."""
-        with self._cond:
+        with self._lock:
             running = tuple(sorted(self._running))
         return WorkerInfo(
             worker_id=self.worker_id,
@@ -141,24 +147,24 @@ class Worker:
 
     @property
     def active_jobs(self) -> list[JobRecord]:
-        with self._cond:
+        with self._lock:
             return [running.record for running in self._running.values()]
 
     def pause(self, timeout: float | None = None) -> None:
-        with self._cond:
+        with self._lock:
             self._paused = True
             self._cond.notify_all()
         if timeout is not None:
             threading.Thread(target=self._drain, args=(timeout,), daemon=True).start()
 
     def resume(self) -> None:
-        with self._cond:
+        with self._lock:
             self._paused = False
             self._cond.notify_all()
 
     def shutdown(self, timeout: float = 5.0) -> None:
         """Stop claiming, wait up to `timeout` for running jobs, then fail them with "Shutdown"."""
-        with self._cond:
+        with self._lock:
             self._stopping = True
             self._cond.notify_all()
         self._drain(timeout)
@@ -168,7 +174,7 @@ class Worker:
 
     def _drain(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
-        with self._cond:
+        with self._lock:
             self._cond.wait_for(lambda: not self._running, max(0.0, deadline - time.monotonic()))
             leftovers = list(self._running.values())
         for running in leftovers:
@@ -184,7 +190,7 @@ class Worker:
     def _reserve_free_slots(self) -> int:
         """Block until there is a free slot and we may claim, and reserve every free slot for
         one claim; 0 means stop."""
-        with self._cond:
+        with self._lock:
             self._cond.wait_for(lambda: self._stopping or (not self._paused and self._free() > 0))
             if self._stopping:
                 return 0
@@ -193,7 +199,7 @@ class Worker:
             return free
 
     def _unreserve(self, slots: int) -> None:
-        with self._cond:
+        with self._lock:
             self._reserved -= slots
             self._cond.notify_all()
 
@@ -212,9 +218,8 @@ class Worker:
                 time.sleep(self._claim_timeout)
                 continue
             try:
-                claim = Claim(self.job_type, self.worker_id, limit=free, lease_ms=self._lease_ms)
                 service = self._host.service
-                records = service.claim(claim, self._claim_timeout)
+                records = service.claim(self._claim(free), self._claim_timeout)
                 failures = 0
             except Exception as exc:
                 self._unreserve(free)
@@ -228,6 +233,15 @@ class Worker:
                 self._run_sync(*first)
                 return
 
+    def _claim(self, limit: int) -> Claim:
+        claim = self._claims.get(limit)
+        if claim is None:
+            claim = Claim(
+                self.job_type, self.worker_id, limit=limit, lease_ms=self._lease_ms, announce=True
+            )
+            self._claims[limit] = claim
+        return claim
+
     def _start_claimed(
         self, records: list[JobRecord], service: JobService, reserved: int, keep_one: bool
     ) -> Next:
@@ -238,7 +252,7 @@ class Worker:
             assert record.lease is not None
             lease_until = record.lease_until or 0
             runs.append(RunningJob(record, record.lease, service, lease_until=lease_until))
-        with self._cond:
+        with self._lock:
             self._reserved -= reserved
             stopping = self._stopping
             if not stopping:
@@ -284,7 +298,7 @@ class Worker:
             running, args = next_run
             try:
                 result = self._handler(*args)
-                if inspect.isawaitable(result):
+                if result is not None and inspect.isawaitable(result):
                     result = self._host.async_runner().submit(_await(result)).result()
             except BaseException as exc:
                 running.returned = True
@@ -323,21 +337,24 @@ class Worker:
         their slots at once. A sync worker claims jobs for those slots in the same round trip
         and this thread runs the first of them next (see the module docstring)."""
         service = self._host.service
-        by_service: dict[int, list[tuple[RunningJob, JSONValue]]] = {}
-        for item in batch:  # test mode may swap the backend under running jobs
-            by_service.setdefault(id(item[0].service), []).append(item)
+        groups = _by_service(batch)
         refill = 0  # sync workers only: the storing thread then runs the first job itself
-        if not self._is_async and list(by_service) == [id(service)] and self._host.may_claim():
-            with self._cond:
+        if (
+            not self._is_async
+            and len(groups) == 1
+            and batch[0][0].service is service
+            and self._host.may_claim()
+        ):
+            with self._lock:
                 if not (self._paused or self._stopping):
                     refill = len(batch)
                     self._reserved += refill  # filled after the batch's own slots are freed
         claimed: list[JobRecord] = []
         try:
-            for items in by_service.values():
+            for items in groups:
                 claimed += self._complete_together(items, refill)
         finally:
-            with self._cond:
+            with self._lock:
                 for running, _ in batch:
                     self._forget(running)
                 if not refill:
@@ -352,18 +369,18 @@ class Worker:
         self, items: list[tuple[RunningJob, JSONValue]], refill: int
     ) -> list[JobRecord]:
         service = items[0][0].service
-        then_claim = None
-        if refill:
-            then_claim = Claim(self.job_type, self.worker_id, limit=refill, lease_ms=self._lease_ms)
+        then_claim = self._claim(refill) if refill else None
         try:
             done = service.complete_many([(r.record, r.lease, res) for r, res in items], then_claim)
         except Exception as exc:
             self._host.report_error(exc)
             return []
         for (running, _), outcome in zip(items, done.settled, strict=True):
+            if not isinstance(outcome, Exception):
+                continue  # stored (the usual case: one check)
             if isinstance(outcome, LeaseLost | JobNotFound):
                 log.info("job %s was taken away before its outcome was stored", running.record.id)
-            elif isinstance(outcome, Exception):
+            else:
                 self._host.report_error(outcome)
         return done.claimed
 
@@ -383,14 +400,14 @@ class Worker:
 
     def _take_back(self, running: RunningJob) -> bool:
         """Settle a running job exactly once; True for the caller that gets to settle it."""
-        with self._cond:
+        with self._lock:
             if running.settled:
                 return False
             running.settled = True
             return True
 
     def _release(self, running: RunningJob) -> None:
-        with self._cond:
+        with self._lock:
             self._forget(running)
             self._cond.notify_all()
 
@@ -409,7 +426,7 @@ class Worker:
         With `lease`, only the run holding that lease is stopped: the job may already have been
         claimed again (by this very worker) after it was taken away.
         """
-        with self._cond:
+        with self._lock:
             running = self._running.get(job_id)
         if running is None or (lease is not None and running.lease != lease):
             return False
@@ -425,7 +442,7 @@ class Worker:
         if running.future is not None:
             running.future.cancel()
         if not self._is_async and not running.returned:
-            with self._cond:
+            with self._lock:
                 self._abandoned.append(running)
 
     def stuck(self, grace: float) -> list[RunningJob]:
@@ -435,14 +452,14 @@ class Worker:
         thread (and whatever it holds) forever; `kueport worker` restarts such a process.
         """
         now = time.monotonic()
-        with self._cond:
+        with self._lock:
             self._abandoned = [r for r in self._abandoned if not r.returned]
             return [r for r in self._abandoned if now - (r.cancelled_at or now) >= grace]
 
     def renew_leases(self) -> None:
         """Heartbeat: renew each lease once a third of it has passed (by the queue's clock);
         a job whose lease is gone was taken away, so its handler is cancelled."""
-        with self._cond:
+        with self._lock:
             running = list(self._running.values())
         for job in running:
             if job.lease_until - job.service.now() > self._lease_ms * 2 // 3:
@@ -456,6 +473,22 @@ class Worker:
                 self.cancel(job.record.id)
             else:
                 job.lease_until = until
+
+
+def _by_service(
+    batch: list[tuple[RunningJob, JSONValue]],
+) -> list[list[tuple[RunningJob, JSONValue]]]:
+    """The batch split by backend: test mode may swap it under running jobs (rarely)."""
+    first = batch[0][0].service
+    for running, _ in batch:
+        if running.service is not first:
+            break
+    else:
+        return [batch]
+    groups: dict[int, list[tuple[RunningJob, JSONValue]]] = {}
+    for item in batch:
+        groups.setdefault(id(item[0].service), []).append(item)
+    return list(groups.values())
 
 
 async def _await(awaitable: Any) -> Any:

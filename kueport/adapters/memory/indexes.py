@@ -9,16 +9,39 @@ sets the old record was in, put it into the new record's sets". Members are job 
 
 from __future__ import annotations
 
+from typing import Protocol
+
+from kueport.adapters.memory.merged import MergedSet
 from kueport.adapters.memory.zset import SortedSet
-from kueport.domain.job import JobRecord
 from kueport.domain.ordering import state_score, type_score, zid
 from kueport.domain.state import State
 
 #: A zset's content as (member, score) pairs, in order.
 ZSetItems = list[tuple[str, float]]
 
+#: States whose `jobs:<state>` is not kept but read from the per-type sets (see `merged`):
+#: their state score is the priority, like the per-type score.
+MERGED_STATES = frozenset({State.INACTIVE, State.COMPLETE, State.FAILED})
 
-def record_state_score(record: JobRecord) -> float:
+
+class Indexed(Protocol):
+    """What the scores are made of: a `JobRecord`, or the storage's mutable `StoredJob`."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def state(self) -> State: ...
+    @property
+    def priority(self) -> int: ...
+    @property
+    def promote_at(self) -> int: ...
+    @property
+    def ttl_expires_at(self) -> int | None: ...
+
+
+def record_state_score(record: Indexed) -> float:
     return state_score(
         record.state,
         record.priority,
@@ -28,41 +51,79 @@ def record_state_score(record: JobRecord) -> float:
 
 
 class Indexes:
-    """The all-jobs set, one set per state and one per (type, state)."""
+    """The all-jobs set, one set per state and one per (type, state).
+
+    The state-wide sets of `MERGED_STATES` are views of their per-type sets; `_states` keeps
+    the others (delayed and active, scored by when they are due).
+    """
 
     def __init__(self) -> None:
         self.all = SortedSet()
-        self._states = {state: SortedSet() for state in State}
+        self._states = {state: SortedSet() for state in State if state not in MERGED_STATES}
         self._typed: dict[tuple[str, State], SortedSet] = {}
+        #: Each state's per-type sets, in the order they were made (what a view merges).
+        self._typed_of: dict[State, list[SortedSet]] = {state: [] for state in State}
+        self._merged = {state: MergedSet(self._typed_of[state]) for state in MERGED_STATES}
         self._empty = SortedSet()
 
-    def add(self, record: JobRecord) -> None:
+    def add(self, record: Indexed) -> None:
         member = record.id
         self.all.add(member, record.priority)
-        self._states[record.state].add(member, record_state_score(record))
+        kept = self._states.get(record.state)
+        if kept is not None:
+            kept.add(member, record_state_score(record))
         self._typed_set(record.type, record.state).add(member, type_score(record.priority))
 
-    def discard(self, record: JobRecord) -> None:
+    def discard(self, record: Indexed) -> None:
         member = record.id
         self.all.remove(member)
-        self._states[record.state].remove(member)
-        self.of(record.state, record.type).remove(member)
+        kept = self._states.get(record.state)
+        if kept is not None:
+            kept.remove(member)
+        self._typed.get((record.type, record.state), self._empty).remove(member)
 
-    def replace(self, old: JobRecord, new: JobRecord) -> None:
+    def replace(self, old: Indexed, new: Indexed) -> None:
         """Re-index a job whose record changed: a set it stays in only sees a new score (or
         nothing, when the score is the same), so a move touches two sets of the three kinds
         less than "discard, then add" did."""
         member = new.id
-        self.all.add(member, new.priority)
-        _move(member, self._states[old.state], self._states[new.state], record_state_score(new))
-        source = self.of(old.state, old.type)
+        if new.priority != old.priority:
+            self.all.add(member, new.priority)
+        self._move_state(member, old.state, new)
+        source = self._typed.get((old.type, old.state), self._empty)
         target = self._typed_set(new.type, new.state)
-        _move(member, source, target, type_score(new.priority))
+        if source is not target:
+            source.remove(member)
+        target.add(member, type_score(new.priority))
 
-    def of(self, state: State, job_type: str | None = None) -> SortedSet:
+    def take_waiting(self, job_type: str, limit: int) -> list[int]:
+        """Take the `limit` best jobs of `jobs:<type>:inactive` out of the inactive sets (a
+        claim); the caller puts them back in their new state's sets with `enter`."""
+        waiting = self._typed.get((job_type, State.INACTIVE))
+        if waiting is None:
+            return []
+        return waiting.pop_first(limit)  # `jobs:inactive` is a view (MERGED_STATES)
+
+    def enter(self, job: Indexed) -> None:
+        """Put a job taken out with `take_waiting` into its (new) state's sets."""
+        kept = self._states.get(job.state)
+        if kept is not None:
+            kept.add(job.id, record_state_score(job))
+        self._typed_set(job.type, job.state).add(job.id, type_score(job.priority))
+
+    def move(self, job: Indexed, old_state: State) -> None:
+        """Re-index a job changed in place from `old_state` to its state, its type and
+        priority unchanged (claim, complete): only the state's sets change."""
+        member = job.id
+        self._move_state(member, old_state, job)
+        self._typed.get((job.type, old_state), self._empty).remove(member)
+        self._typed_set(job.type, job.state).add(member, type_score(job.priority))
+
+    def of(self, state: State, job_type: str | None = None) -> SortedSet | MergedSet:
         """`jobs:<state>` or `jobs:<type>:<state>` (an empty set when there is none)."""
         if job_type is None:
-            return self._states[state]
+            kept = self._states.get(state)
+            return self._merged[state] if kept is None else kept
         return self._typed.get((job_type, state), self._empty)
 
     def count_type(self, job_type: str) -> int:
@@ -70,8 +131,8 @@ class Indexes:
 
     def snapshot(self) -> dict[str, ZSetItems]:
         """Every non-empty set under its Kue key name (without prefix), as Redis would list it."""
-        sets: dict[str, SortedSet] = {"jobs": self.all}
-        sets.update({f"jobs:{state.value}": zset for state, zset in self._states.items()})
+        sets: dict[str, SortedSet | MergedSet] = {"jobs": self.all}
+        sets.update({f"jobs:{state.value}": self.of(state) for state in State})
         sets.update({f"jobs:{t}:{s.value}": zset for (t, s), zset in self._typed.items()})
         return {
             key: [(zid(member), score) for member, score in zset.items()]
@@ -84,10 +145,14 @@ class Indexes:
         found = self._typed.get((job_type, state))
         if found is None:
             found = self._typed[job_type, state] = SortedSet()
+            self._typed_of[state].append(found)
         return found
 
-
-def _move(member: int, source: SortedSet, target: SortedSet, score: float) -> None:
-    if source is not target:
-        source.remove(member)
-    target.add(member, score)
+    def _move_state(self, member: int, old_state: State, new: Indexed) -> None:
+        """`jobs:<state>` of a job leaving `old_state` for `new.state` (views need nothing)."""
+        source = self._states.get(old_state)
+        target = self._states.get(new.state)
+        if source is not None and source is not target:
+            source.remove(member)
+        if target is not None:
+            target.add(member, record_state_score(new))

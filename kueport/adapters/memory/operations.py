@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from kueport.adapters.memory import builders
 from kueport.adapters.memory.indexes import Indexes
+from kueport.adapters.memory.stored import StoredJob
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord
 from kueport.domain.state import State
@@ -58,33 +59,35 @@ class MinuteCounters:
 class MemoryOperations:
     """Mixed into `MemoryStorage`, whose lock guards everything here too."""
 
+    _lock: threading.RLock
     _cond: threading.Condition
     _indexes: Indexes
-    _jobs: dict[int, JobRecord]
+    _jobs: dict[int, StoredJob]
     _paused: set[str]
     _counters: MinuteCounters
 
     def _move(self, job_id: int, state: State, now: int, promote_at: int | None) -> JobRecord:
         raise NotImplementedError
 
-    def _store(self, old: JobRecord | None, new: JobRecord) -> JobRecord:
+    def _store(self, stored: StoredJob | None, new: JobRecord) -> JobRecord:
         raise NotImplementedError
 
     def _announce_event(self, event: JobEvent) -> None:
         raise NotImplementedError
 
     def retry_failed(self, job_type: str | None, now: int, limit: int) -> list[JobRecord]:
-        with self._cond:
+        with self._lock:
             members = self._indexes.of(State.FAILED, job_type).first(max(0, limit))
             retried = []
             for job_id in members:
                 moved = self._move(job_id, State.INACTIVE, now, None)
-                retried.append(self._store(moved, builders.evolve(moved, attempts=0)))
+                stored = self._jobs[job_id]
+                retried.append(self._store(stored, builders.evolve(moved, attempts=0)))
                 self._announce_event(JobEvent(job_id, EventName.ENQUEUE, (moved.type,)))
             return retried
 
     def promote_delayed(self, job_type: str | None, now: int, limit: int) -> list[JobRecord]:
-        with self._cond:
+        with self._lock:
             members = self._indexes.of(State.DELAYED, job_type).first(max(0, limit))
             promoted = []
             for job_id in members:
@@ -95,18 +98,18 @@ class MemoryOperations:
             return promoted
 
     def pause_type(self, job_type: str) -> None:
-        with self._cond:
+        with self._lock:
             self._paused.add(job_type)
 
     def resume_type(self, job_type: str) -> None:
-        with self._cond:
+        with self._lock:
             self._paused.discard(job_type)
             self._cond.notify_all()  # wake claimers waiting on the type
 
     def paused_types(self) -> set[str]:
-        with self._cond:
+        with self._lock:
             return set(self._paused)
 
     def throughput(self, minutes: Sequence[int]) -> list[MinuteCount]:
-        with self._cond:
+        with self._lock:
             return self._counters.read(minutes)

@@ -12,9 +12,10 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 
-from kueport.adapters.memory import builders, records
+from kueport.adapters.memory import records
 from kueport.adapters.memory.indexes import Indexes, ZSetItems
 from kueport.adapters.memory.operations import MemoryOperations, MinuteCounters
+from kueport.adapters.memory.stored import StoredJob
 from kueport.adapters.memory.zset import NEG_INF, rank_slice
 from kueport.domain.errors import JobNotFound, LeaseLost
 from kueport.domain.events import EventName, JobEvent
@@ -24,7 +25,7 @@ from kueport.domain.retry import FailurePlan, SuccessPlan
 from kueport.domain.stall import StallPlan
 from kueport.domain.state import State, check_move
 from kueport.domain.throughput import COMPLETE, FAILED
-from kueport.domain.ttl import lease_expired, ttl_exceeded
+from kueport.domain.ttl import lease_expired, ttl_exceeded, ttl_expiry
 from kueport.domain.workers import WorkerInfo
 from kueport.ports.clock import Clock
 from kueport.ports.storage import (
@@ -55,8 +56,11 @@ class MemoryStorage(MemoryOperations):
         self._clock = clock
         self._announce = announce
         self._listening = listening
-        self._cond = threading.Condition()
-        self._jobs: dict[int, JobRecord] = {}
+        #: Held by every call (re-entrant: event handlers run under it and may read back);
+        #: taken directly, not through `_cond`, whose `with` costs a Python-level call.
+        self._lock = threading.RLock()
+        self._cond = threading.Condition(self._lock)
+        self._jobs: dict[int, StoredJob] = {}
         self._logs: dict[int, list[str]] = {}
         self._indexes = Indexes()
         self._types: set[str] = set()
@@ -73,7 +77,7 @@ class MemoryStorage(MemoryOperations):
 
     # -- producers -------------------------------------------------------------------------
     def enqueue(self, spec: JobSpec, now: int, announce: bool = False) -> JobRecord:
-        with self._cond:
+        with self._lock:
             stored = self._insert(spec, now)
             if announce and stored.state is State.INACTIVE and self._heard():
                 self._announce_event(JobEvent(stored.id, EventName.ENQUEUE, (stored.type,)))
@@ -87,7 +91,7 @@ class MemoryStorage(MemoryOperations):
         flags = announce or [False] * len(specs)
         stored: list[JobRecord] = []
         for start in range(0, len(specs), _BATCH):
-            with self._cond:
+            with self._lock:
                 for spec, flag in zip(
                     specs[start : start + _BATCH], flags[start : start + _BATCH], strict=True
                 ):
@@ -107,27 +111,20 @@ class MemoryStorage(MemoryOperations):
             on_stored(batch, self.enqueue_many(batch.specs, batch.now, batch.announce))
 
     def update(self, job_id: int, changes: Changes, now: int) -> JobRecord:
-        with self._cond:
-            old = self._require(job_id)
-            return self._store(old, records.updated(old, changes, now))
+        with self._lock:
+            stored = self._require(job_id)
+            return self._store(stored, records.updated(stored.frozen(), changes, now))
 
     # -- workers ---------------------------------------------------------------------------
     def claim(self, claim: Claim, timeout: float) -> list[JobRecord]:
         if claim.limit <= 0:
             return []
-        with self._cond:
+        with self._lock:
             if self._closed or not self._claimable(claim):  # with a backlog: no wait set up
                 self._cond.wait_for(lambda: self._closed or self._claimable(claim), max(0, timeout))
                 if self._closed or not self._claimable(claim):
                     return []
-            now = self._clock.now_ms()
-            waiting = self._indexes.of(State.INACTIVE, claim.job_type)
-            members = waiting.first(claim.limit)
-            claimed = [self._claim_one(job_id, claim, now) for job_id in members]
-            if claim.announce and self._heard():
-                for record in claimed:
-                    self._announce_event(JobEvent(record.id, EventName.START, (record.type,)))
-            return claimed
+            return self._claim(claim)
 
     def complete(
         self,
@@ -138,31 +135,28 @@ class MemoryStorage(MemoryOperations):
         now: int,
         announce: bool = False,
     ) -> JobRecord | None:
-        with self._cond:
-            old = self._held(job_id, lease)
-            new = self._store(old, records.completed(old, result, plan, now))
-            self._counters.count(now, COMPLETE)
-            self._work_time = (self._work_time or 0) + plan.duration_ms
-            if announce and self._heard():
-                self._announce_event(JobEvent(job_id, EventName.COMPLETE, (result,)))
-            if plan.remove:
-                self._delete(new)
-                return None
-            return new
+        with self._lock:
+            stored = self._complete(job_id, lease, result, plan, now, announce and self._heard())
+            return None if stored is None else stored.frozen()
 
     def complete_many(
         self, completions: Sequence[Completion], now: int, then_claim: Claim | None = None
     ) -> Completed:
         outcomes: list[Settled | Exception] = []
-        with self._cond:
+        complete = self._complete
+        with self._lock:
+            # Asked once: nothing is delivered meanwhile that could subscribe a listener.
+            heard = self._heard()
             for done in completions:
                 try:
-                    kept = self.complete(done.job_id, done.lease, done.result, done.plan, now, True)
+                    kept = complete(done.job_id, done.lease, done.result, done.plan, now, heard)
                 except (JobNotFound, LeaseLost) as error:
                     outcomes.append(error)
                 else:
                     outcomes.append(Settled.REMOVED if kept is None else Settled.KEPT)
-            claimed = [] if then_claim is None else self.claim(then_claim, 0)
+            claimed: list[JobRecord] = []
+            if then_claim is not None and then_claim.limit > 0 and self._open_to(then_claim):
+                claimed = self._claim(then_claim)
         return Completed(outcomes, claimed)
 
     def fail(
@@ -175,15 +169,15 @@ class MemoryStorage(MemoryOperations):
         announce: Sequence[JobEvent] = (),
         max_log_lines: int = 0,
     ) -> JobRecord | None:
-        with self._cond:
-            old = self._held(job_id, lease)
+        with self._lock:
+            stored = self._held(job_id, lease)
             self._log(job_id, records.error_log_line(error), max_log_lines)
-            new = self._store(old, records.failed(old, error, plan, now))
+            new = self._store(stored, records.failed(stored.frozen(), error, plan, now))
             self._counters.count(now, FAILED)
             for event in announce:
                 self._announce_event(event)
             if plan.remove and new.state is State.FAILED:
-                self._delete(new)
+                self._delete(stored)
                 return None
             return new
 
@@ -196,45 +190,46 @@ class MemoryStorage(MemoryOperations):
         now: int,
         max_log_lines: int = 0,
     ) -> JobRecord | None:
-        with self._cond:
-            old = self._held(job_id, lease)
-            if old.lease_until is None or old.lease_until > now:
+        with self._lock:
+            stored = self._held(job_id, lease)
+            if stored.lease_until is None or stored.lease_until > now:
                 raise LeaseLost(job_id)
+            old = stored.frozen()
             if plan.failure is None:
                 self._log(job_id, note, max_log_lines)
-                return self._store(old, records.requeued_after_stall(old, plan.stalled, now))
+                return self._store(stored, records.requeued_after_stall(old, plan.stalled, now))
             self._log(job_id, records.error_log_line(note), max_log_lines)
-            new = self._store(old, records.failed(old, note, plan.failure, now))
+            new = self._store(stored, records.failed(old, note, plan.failure, now))
             self._counters.count(now, FAILED)
             if plan.failure.remove:
-                self._delete(new)
+                self._delete(stored)
                 return None
             return new
 
     def renew_lease(self, job_id: int, lease: str, until: int) -> bool:
-        with self._cond:
-            record = self._jobs.get(job_id)
-            if record is None or not record.is_active or record.lease != lease:
+        with self._lock:
+            stored = self._jobs.get(job_id)
+            if stored is None or not stored.is_active or stored.lease != lease:
                 return False
-            self._jobs[job_id] = builders.evolve(record, lease_until=until)
+            stored.renew(until)
             return True
 
     def set_progress(
         self, job_id: int, lease: str | None, percent: int, data: JSONValue, now: int
     ) -> JobRecord:
-        with self._cond:
-            old = self._require(job_id) if lease is None else self._held(job_id, lease)
-            return self._store(old, records.with_progress(old, percent, data, now))
+        with self._lock:
+            stored = self._require(job_id) if lease is None else self._held(job_id, lease)
+            return self._store(stored, records.with_progress(stored.frozen(), percent, data, now))
 
     def append_log(self, job_id: int, line: str, now: int, max_lines: int = 0) -> None:
-        with self._cond:
-            record = self._require(job_id)
+        with self._lock:
+            stored = self._require(job_id)
             self._log(job_id, line, max_lines)
-            self._jobs[job_id] = builders.evolve(record, updated_at=now)
+            stored.touch(now)
 
     # -- maintenance -----------------------------------------------------------------------
     def promote_due(self, now: int, limit: int) -> list[JobRecord]:
-        with self._cond:
+        with self._lock:
             due = self._indexes.of(State.DELAYED).range_by_score(NEG_INF, now, limit)
             promoted = [self._move(job_id, State.INACTIVE, now, None) for job_id in due]
             for record in promoted:  # under the lock: announced before anyone can claim it
@@ -252,12 +247,12 @@ class MemoryStorage(MemoryOperations):
 
     def ttl_expired(self, now: int, limit: int) -> list[JobRecord]:
         # Active jobs without a TTL score -abs(priority) <= 0; TTL deadlines are now + ttl > 0.
-        with self._cond:
+        with self._lock:
             candidates = self._records(self._indexes.of(State.ACTIVE).range_by_score(1, now))
             return [r for r in candidates if ttl_exceeded(r, now)][: max(0, limit)]
 
     def lease_expired(self, now: int, limit: int) -> list[JobRecord]:
-        with self._cond:
+        with self._lock:
             active = self._records(self._indexes.of(State.ACTIVE))
             expired = [r for r in active if lease_expired(r, now)]
             expired.sort(key=lambda r: (r.lease_until, r.id))
@@ -278,40 +273,45 @@ class MemoryStorage(MemoryOperations):
         job_type: str | None = None,
     ) -> list[JobRecord]:
         cleanable(state)
-        with self._cond:
-            found = self._records(self._indexes.of(state, job_type))
-            candidates = [(r.id, r.updated_at) for r in found]
+        with self._lock:
+            jobs = self._jobs
+            found = [jobs[job_id] for job_id in self._indexes.of(state, job_type)]
+            candidates = [(stored.id, stored.updated_at) for stored in found]
             victims = select_victims(
                 candidates, keep=keep, older_than=older_than, limit=limit, now=now
             )
-            removed = [self._jobs[job_id] for job_id, _ in victims]
-            for record in removed:
-                self._delete(record)
+            removed = []
+            for job_id, _ in victims:
+                stored = jobs[job_id]
+                removed.append(stored.frozen())
+                self._delete(stored)
             return removed
 
     # -- people ----------------------------------------------------------------------------
     def move(self, job_id: int, state: State, now: int, promote_at: int | None = None) -> JobRecord:
-        with self._cond:
+        with self._lock:
             return self._move(job_id, state, now, promote_at)
 
     def remove(self, job_id: int) -> JobRecord | None:
-        with self._cond:
-            record = self._jobs.get(job_id)
-            if record is not None:
-                self._delete(record)
-            return record
+        with self._lock:
+            stored = self._jobs.get(job_id)
+            if stored is None:
+                return None
+            self._delete(stored)
+            return stored.frozen()
 
     # -- reading ---------------------------------------------------------------------------
     def get(self, job_id: int) -> JobRecord | None:
-        with self._cond:
-            return self._jobs.get(job_id)
+        with self._lock:
+            stored = self._jobs.get(job_id)
+            return None if stored is None else stored.frozen()
 
     def logs(self, job_id: int) -> list[str]:
-        with self._cond:
+        with self._lock:
             return list(self._logs.get(job_id, ()))
 
     def count(self, state: State | None = None, job_type: str | None = None) -> int:
-        with self._cond:
+        with self._lock:
             if state is not None:
                 return len(self._indexes.of(state, job_type))
             if job_type is not None:
@@ -319,7 +319,7 @@ class MemoryStorage(MemoryOperations):
             return len(self._indexes.all)
 
     def ids(self, state: State, job_type: str | None = None) -> list[int]:
-        with self._cond:
+        with self._lock:
             return list(self._indexes.of(state, job_type))
 
     def range(
@@ -330,60 +330,60 @@ class MemoryStorage(MemoryOperations):
         stop: int,
         order: Order = "asc",
     ) -> list[JobRecord]:
-        with self._cond:
+        with self._lock:
             members = rank_slice(self._ranked(state, job_type), start, stop)
             picked = sorted(self._records(members), key=lambda r: r.id)
             return picked[::-1] if order == "desc" else picked
 
     def types(self) -> list[str]:
-        with self._cond:
+        with self._lock:
             return sorted(self._types)
 
     def work_time(self) -> int | None:
-        with self._cond:
+        with self._lock:
             return self._work_time
 
     def close(self) -> None:
-        with self._cond:
+        with self._lock:
             self._closed = True
             self._cond.notify_all()
 
     # -- test helpers (not part of the port) -----------------------------------------------
     def snapshot_indexes(self) -> dict[str, ZSetItems]:
         """Every non-empty sorted set under its Kue key name, as (member, score) pairs."""
-        with self._cond:
+        with self._lock:
             return self._indexes.snapshot()
 
     # -- workers' heartbeats ---------------------------------------------------------------
     def beat(self, info: WorkerInfo, expires_at: int) -> None:
-        with self._cond:
+        with self._lock:
             self._workers[info.worker_id] = (info, expires_at)
             gone = [wid for wid, (_, until) in self._workers.items() if until < info.last_seen]
             for worker_id in gone:
                 del self._workers[worker_id]
 
     def forget_worker(self, worker_id: str) -> None:
-        with self._cond:
+        with self._lock:
             self._workers.pop(worker_id, None)
 
     def live_workers(self, now: int) -> list[WorkerInfo]:
-        with self._cond:
+        with self._lock:
             alive = [info for info, until in self._workers.values() if until >= now]
             return sorted(alive, key=lambda info: info.worker_id)
 
     # -- internals (callers hold the lock) -------------------------------------------------
-    def _require(self, job_id: int) -> JobRecord:
-        record = self._jobs.get(job_id)
-        if record is None:
+    def _require(self, job_id: int) -> StoredJob:
+        stored = self._jobs.get(job_id)
+        if stored is None:
             raise JobNotFound(job_id)
-        return record
+        return stored
 
-    def _held(self, job_id: int, lease: str | None) -> JobRecord:
+    def _held(self, job_id: int, lease: str | None) -> StoredJob:
         """The job, if it is active under `lease` (None: active under any lease, or none)."""
-        record = self._require(job_id)
-        if not record.is_active or (lease is not None and record.lease != lease):
+        stored = self._require(job_id)
+        if not stored.is_active or (lease is not None and stored.lease != lease):
             raise LeaseLost(job_id)
-        return record
+        return stored
 
     def _insert(self, spec: JobSpec, now: int) -> JobRecord:
         """A new job; its log list is made by its first line (`_log`)."""
@@ -391,12 +391,14 @@ class MemoryStorage(MemoryOperations):
         self._types.add(record.type)
         return self._store(None, record)
 
-    def _store(self, old: JobRecord | None, new: JobRecord) -> JobRecord:
-        if old is None:
+    def _store(self, stored: StoredJob | None, new: JobRecord) -> JobRecord:
+        """Store `new` as the job's record: a new job, or a new state of `stored`."""
+        if stored is None:
             self._indexes.add(new)
+            self._jobs[new.id] = StoredJob(new)
         else:
-            self._indexes.replace(old, new)
-        self._jobs[new.id] = new
+            self._indexes.replace(stored, new)
+            stored.assign(new)
         if new.state is State.INACTIVE:
             self._cond.notify_all()
         return new
@@ -407,29 +409,77 @@ class MemoryStorage(MemoryOperations):
         if 0 < max_lines < len(lines):
             del lines[: len(lines) - max_lines]
 
-    def _delete(self, record: JobRecord) -> None:
-        self._indexes.discard(record)
-        del self._jobs[record.id]
-        self._logs.pop(record.id, None)
+    def _delete(self, stored: StoredJob) -> None:
+        self._indexes.discard(stored)
+        del self._jobs[stored.id]
+        self._logs.pop(stored.id, None)
 
     def _move(self, job_id: int, state: State, now: int, promote_at: int | None) -> JobRecord:
-        old = self._require(job_id)
-        check_move(job_id, old.state, state)
-        return self._store(old, records.moved(old, state, now, promote_at))
+        stored = self._require(job_id)
+        check_move(job_id, stored.state, state)
+        return self._store(stored, records.moved(stored.frozen(), state, now, promote_at))
+
+    def _complete(
+        self,
+        job_id: int,
+        lease: str | None,
+        result: JSONValue,
+        plan: SuccessPlan,
+        now: int,
+        announce: bool,
+    ) -> StoredJob | None:
+        """`complete` in place: no record is built unless someone reads the job. `announce`:
+        someone listens, and the caller asked for the event."""
+        stored = self._jobs.get(job_id)
+        if stored is None:
+            raise JobNotFound(job_id)
+        if stored.state is not State.ACTIVE or (lease is not None and stored.lease != lease):
+            raise LeaseLost(job_id)
+        stored.complete(result, plan, now)
+        self._indexes.move(stored, State.ACTIVE)
+        self._counters.count(now, COMPLETE)
+        self._work_time = (self._work_time or 0) + plan.duration_ms
+        if announce:
+            self._announce_event(JobEvent(job_id, EventName.COMPLETE, (result,)))
+        if plan.remove:
+            self._delete(stored)
+            return None
+        return stored
+
+    def _open_to(self, claim: Claim) -> bool:
+        return not self._closed and self._claimable(claim)
 
     def _claimable(self, claim: Claim) -> bool:
         if claim.job_type in self._paused:
             return False
         return len(self._indexes.of(State.INACTIVE, claim.job_type)) > 0
 
-    def _claim_one(self, job_id: int, claim: Claim, now: int) -> JobRecord:
-        old = self._jobs[job_id]
-        lease = f"{self._lease_prefix}{next(self._leases)}"
-        return self._store(old, records.claimed(old, claim.worker_id, lease, claim.lease_ms, now))
+    def _claim(self, claim: Claim) -> list[JobRecord]:
+        """Claim the best waiting jobs of the type (there are some): `records.claimed` in
+        place; the record built for each is the job's until it changes."""
+        now = self._clock.now_ms()
+        jobs, enter, prefix, leases = (
+            self._jobs,
+            self._indexes.enter,
+            self._lease_prefix,
+            self._leases,
+        )
+        worker_id, lease_until = claim.worker_id, now + claim.lease_ms
+        claimed = []
+        for job_id in self._indexes.take_waiting(claim.job_type, claim.limit):
+            stored = jobs[job_id]
+            lease = f"{prefix}{next(leases)}"
+            stored.claim(worker_id, lease, lease_until, now, ttl_expiry(stored.ttl_ms, now))
+            enter(stored)
+            claimed.append(stored.frozen())
+        if claim.announce and self._heard():
+            for record in claimed:
+                self._announce_event(JobEvent(record.id, EventName.START, (record.type,)))
+        return claimed
 
     def _records(self, job_ids: Iterable[int]) -> list[JobRecord]:
         found = (self._jobs.get(job_id) for job_id in job_ids)
-        return [record for record in found if record is not None]
+        return [stored.frozen() for stored in found if stored is not None]
 
     def _ranked(self, state: State | None, job_type: str | None) -> list[int]:
         """Members of the set a range reads: a state's, or all jobs (of one type when given)."""

@@ -81,6 +81,18 @@ class SortedSet:
         self._unsort(member, score)
         return True
 
+    def pop_first(self, n: int) -> list[int]:
+        """ZPOPMIN n: remove and return the `n` best members (a claim takes the queue's head,
+        where removing costs no search)."""
+        pop = self._ordered().pop
+        scores = self._scores  # every member is in the sorted list now
+        popped = []
+        for _ in range(min(n, len(scores))):
+            member = pop(0)[1]
+            del scores[member]
+            popped.append(member)
+        return popped
+
     def score(self, member: int) -> float | None:
         """ZSCORE: None when absent."""
         return self._scores.get(member)
@@ -104,6 +116,11 @@ class SortedSet:
         """The `n` best members (lowest score, then lowest id)."""
         return [key[1] for key in islice(self._ordered(), max(0, n))]
 
+    def keys(self) -> Sequence[tuple[float, int]]:
+        """Every `(score, member)` in order (a view: do not change the set while reading)."""
+        ordered: Sequence[tuple[float, int]] = self._ordered()
+        return ordered
+
     def items(self) -> list[tuple[int, float]]:
         """Every (member, score) pair in order."""
         return [(member, score) for score, member in self._ordered()]
@@ -119,5 +136,10 @@ class SortedSet:
     def _unsort(self, member: int, score: float) -> None:
         if member in self._pending:
             self._pending.discard(member)
+            return
+        key = (score, member)
+        ordered = self._sorted
+        if ordered[0] == key:  # the head (a claimed job in `jobs:inactive`): no search
+            ordered.pop(0)
         else:
-            self._sorted.remove((score, member))
+            ordered.remove(key)

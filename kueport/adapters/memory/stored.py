@@ -1,0 +1,127 @@
+"""The memory storage's own, mutable copy of a job, frozen into a `JobRecord` when read out.
+
+Rebuilding a frozen 28-field `JobRecord` at every move (claim, then complete) was the largest
+single cost of the memory adapter. A `StoredJob` has the same fields as plain slots: the hot
+moves (`claim`, `complete`, lease renewal) change the few fields they touch in place, under
+the storage's lock, and a `JobRecord` is built only when someone reads the job (`frozen`), and
+then kept until the next change. So a claim builds the one record it hands to the worker,
+and a completion builds none.
+
+Only the methods below change a `StoredJob`, and each drops the kept record; the rarer moves
+compute a new `JobRecord` with `records` (pure functions, shared reasoning with Redis's
+scripts) and `assign` it, which keeps that record as the frozen one at no cost.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+import attrs
+
+from kueport.domain.backoff import Backoff
+from kueport.domain.job import JobRecord, JSONValue
+from kueport.domain.retry import SuccessPlan
+from kueport.domain.state import State
+
+_NAMES = tuple(field.name for field in attrs.fields(JobRecord))
+_VALUES = operator.attrgetter(*_NAMES)
+
+
+class StoredJob:
+    """One job as the memory storage keeps it; not thread-safe (the storage holds a lock)."""
+
+    __slots__ = (*_NAMES, "_frozen")
+
+    id: int
+    type: str
+    data: JSONValue
+    state: State
+    priority: int
+    max_attempts: int
+    attempts: int
+    created_at: int
+    promote_at: int
+    updated_at: int
+    started_at: int | None
+    failed_at: int | None
+    duration: int | None
+    delay_ms: int
+    ttl_ms: int | None
+    backoff: Backoff | None
+    remove_on_complete: bool
+    remove_on_fail: bool
+    progress: int | None
+    progress_data: JSONValue
+    result: JSONValue
+    error: str | None
+    worker_id: str | None
+    search_keys: tuple[str, ...]
+    ttl_expires_at: int | None
+    stalled: int
+    lease: str | None
+    lease_until: int | None
+    _frozen: JobRecord | None
+
+    def __init__(self, record: JobRecord) -> None:
+        self.assign(record)
+
+    def assign(self, record: JobRecord) -> None:
+        """Take every field of `record`, which becomes the frozen copy as it is."""
+        _assign(self, record)
+
+    def frozen(self) -> JobRecord:
+        """The job as a `JobRecord` (built once per change)."""
+        record = self._frozen
+        if record is None:
+            record = self._frozen = JobRecord(*_VALUES(self))
+        return record
+
+    @property
+    def is_active(self) -> bool:
+        return self.state is State.ACTIVE
+
+    # -- the hot moves, in place (`records.claimed` / `records.completed` are the same) -----
+    def claim(
+        self, worker_id: str, lease: str, lease_until: int, now: int, ttl_deadline: int | None
+    ) -> None:
+        self.state = State.ACTIVE
+        self.started_at = now
+        self.updated_at = now
+        self.worker_id = worker_id
+        self.lease = lease
+        self.lease_until = lease_until
+        self.ttl_expires_at = ttl_deadline
+        self._frozen = None
+
+    def complete(self, result: JSONValue, plan: SuccessPlan, now: int) -> None:
+        self.state = State.COMPLETE
+        self.attempts = plan.attempts
+        self.duration = plan.duration_ms
+        self.result = result
+        self.progress = 100
+        self.updated_at = now
+        self.lease = None
+        self.lease_until = None
+        self.ttl_expires_at = None
+        self._frozen = None
+
+    def touch(self, now: int) -> None:
+        self.updated_at = now
+        self._frozen = None
+
+    def renew(self, lease_until: int) -> None:
+        self.lease_until = lease_until
+        self._frozen = None
+
+
+def _assigner() -> Any:
+    """`assign`, written out once field by field (one attribute copy per line, no loop)."""
+    lines = [f"    job.{name} = record.{name}" for name in _NAMES]
+    source = "def assign(job, record):\n" + "\n".join(lines) + "\n    job._frozen = record\n"
+    namespace: dict[str, Any] = {}
+    exec(source, namespace)
+    return namespace["assign"]
+
+
+_assign = _assigner()
