@@ -27,11 +27,25 @@ class Combiner(Generic[T]):
 
     def add(self, item: T) -> None:
         """Queue `item`; write it (and whatever else is pending) unless a write is running."""
+        if self._queue(item):
+            self._drain()
+
+    def post(self, item: T, start: Callable[[Callable[[], None]], object]) -> None:
+        """`add`, except that a write this item starts runs wherever `start` runs it (a pool
+        thread, say): for callers that must not block, such as an event loop's thread."""
+        if self._queue(item):
+            start(self._drain)
+
+    def _queue(self, item: T) -> bool:
+        """Append `item`; True when the caller is to write (no write is running)."""
         with self._lock:
             self._pending.append(item)
             if self._writing:
-                return  # the writing thread picks it up before it stops
+                return False  # the writing thread picks it up before it stops
             self._writing = True
+            return True
+
+    def _drain(self) -> None:
         while True:
             with self._lock:
                 batch, self._pending = self._pending, []

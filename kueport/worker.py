@@ -308,13 +308,16 @@ class Worker:
                 next_run = self._settle(running, None, result)
 
     def _on_async_done(self, running: RunningJob, future: concurrent.futures.Future[Any]) -> None:
+        """Runs on the event loop's thread, which must never wait for storage (every other
+        handler would wait with it): the outcome is written from a pool thread."""
         if future.cancelled():
             return
         exc = future.exception()
         if exc is not None:
-            self._settle(running, Failure.from_exception(exc), None)
-        else:
-            self._settle(running, None, future.result())
+            failure = Failure.from_exception(exc)
+            self._pool.submit(lambda: self._settle(running, failure, None))
+        elif self._take_back(running):
+            self._completions.post((running, future.result()), self._pool.submit)
 
     def _settle(self, running: RunningJob, failure: Failure | None, result: JSONValue) -> Next:
         """Store the outcome; a sync worker's thread gets back the next job to run, if any."""

@@ -208,6 +208,41 @@ def test_an_async_handler_that_raises_fails_the_attempt(queue: Queue) -> None:
     assert job.error.startswith("RuntimeError: async boom")
 
 
+def test_async_outcomes_are_stored_off_the_event_loop(
+    queue: Queue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loop's thread runs every async handler: were it to wait for storage, all of
+    them would wait with it. Successes and failures are written from other threads."""
+    loop_threads: set[int] = set()
+    writers = Recorder()
+    real_complete_many, real_fail = JobService.complete_many, JobService.fail
+
+    def complete_many(service: JobService, *args: object, **kwargs: object) -> object:
+        writers(threading.get_ident())
+        return real_complete_many(service, *args, **kwargs)  # type: ignore[arg-type]
+
+    def fail(service: JobService, *args: object, **kwargs: object) -> object:
+        writers(threading.get_ident())
+        return real_fail(service, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(JobService, "complete_many", complete_many)
+    monkeypatch.setattr(JobService, "fail", fail)
+
+    async def handler(job: Job) -> None:
+        loop_threads.add(threading.get_ident())
+        await asyncio.sleep(0.02)  # done after the worker is waiting for it
+        if job.data["n"] % 2:
+            raise RuntimeError("odd")
+
+    queue.save_all([queue.create("async-off", {"n": n}) for n in range(6)])
+    queue.process("async-off", handler, concurrency=3)
+
+    wait_for(lambda: queue.complete_count() == 3 and queue.failed_count() == 3)
+    wait_for(lambda: len(writers.calls) >= 4)  # three failures and at least one batch
+    assert len(loop_threads) == 1
+    assert not {thread for (thread,) in writers.calls} & loop_threads
+
+
 def test_create_accepts_every_option_as_a_keyword(queue: Queue) -> None:
     job = queue.create(
         "email",

@@ -58,3 +58,18 @@ def test_a_failing_write_does_not_stop_later_writes() -> None:
     combiner.add(2)
 
     assert writes == [[2]]
+
+
+def test_a_posted_item_is_written_where_start_runs_the_write() -> None:
+    writes: list[list[int]] = []
+    started: list[object] = []
+    combiner: Combiner[int] = Combiner(writes.append)
+
+    combiner.post(1, started.append)  # nothing is written by the caller
+    combiner.post(2, started.append)  # a write is pending: only queued
+    assert writes == [] and len(started) == 1
+
+    started[0]()  # e.g. a pool thread runs it
+    assert writes == [[1, 2]]
+    combiner.post(3, lambda write: write())
+    assert writes == [[1, 2], [3]]
