@@ -110,7 +110,9 @@ class Worker:
         self._next = threading.local()  # `run`: the job the storing thread claimed for itself
         self._abandoned: list[RunningJob] = []  # taken away while their thread still ran
         self._pool = ElasticPool(f"kueport-job-{job_type}")
-        self._completions: Combiner[tuple[RunningJob, JSONValue]] = Combiner(self._complete_batch)
+        self._completions: Combiner[tuple[RunningJob, JSONValue]] = Combiner(
+            self._complete_batch, join=self._second_write
+        )
         self._paused = False
         self._stopping = False
         self._started_at = 0
@@ -334,6 +336,13 @@ class Worker:
         finally:
             self._release(running)
         return None
+
+    def _second_write(self, pending: int) -> bool:
+        """Whether completions may go out while a batch is on its way: on a backend whose
+        writes wait on a round trip, once half the slots are waiting on it (measured: one
+        batch in flight left Redis and the worker taking turns; allowing a second for any
+        pending completion made batches too small to pay)."""
+        return pending * 2 >= self.concurrency and self._host.service.storage.writes_wait
 
     def _complete_batch(self, batch: list[tuple[RunningJob, JSONValue]]) -> None:
         """Store the successes that finished together (one pipeline per backend) and free

@@ -92,6 +92,10 @@ class EnqueueBatch:
 
 
 class JobStorage(Protocol):
+    #: Whether storing an outcome waits on I/O (a round trip to a server). A busy worker
+    #: then lets a second batch of completions go out while the first is on its way.
+    writes_wait: bool
+
     # -- producers -------------------------------------------------------------------------
     def enqueue(self, spec: JobSpec, now: int, announce: bool = False) -> JobRecord:
         """Store a new job with a fresh id, inactive or (with a delay) delayed.

@@ -150,6 +150,34 @@ def test_a_busy_worker_claims_its_next_jobs_with_its_completions(
     assert len(claims.calls) <= 3
 
 
+def test_a_second_batch_of_completions_goes_out_only_where_writes_wait(
+    queue: Queue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On Redis a batch of completions waits on a round trip: once half the slots wait on
+    it, a second batch goes out meanwhile (never a third). In memory a write never waits,
+    so there is only ever one."""
+    lock, running, peak = threading.Lock(), [0], [0]
+    real = JobService.complete_many
+
+    def slow(service: JobService, *args: object, **kwargs: object) -> object:
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        try:
+            threading.Event().wait(0.02)  # a slow round trip
+            return real(service, *args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(JobService, "complete_many", slow)
+    queue.save_all([queue.create("pair", {"n": n}) for n in range(40)])
+    queue.process("pair", lambda job: None, concurrency=4)
+
+    wait_for(lambda: queue.complete_count("pair") == 40)
+    assert peak[0] == (2 if queue.service.storage.writes_wait else 1)
+
+
 def test_a_paused_worker_claims_nothing_more_when_its_jobs_complete(queue: Queue) -> None:
     def handler(job: Job, ctx: Context) -> None:
         ctx.pause()

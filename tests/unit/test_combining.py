@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from kueport.combining import Combiner
+from tests.helpers import wait_for
 
 
 def test_a_lone_item_is_written_at_once_by_the_caller() -> None:
@@ -73,3 +74,69 @@ def test_a_posted_item_is_written_where_start_runs_the_write() -> None:
     assert writes == [[1, 2]]
     combiner.post(3, lambda write: write())
     assert writes == [[1, 2], [3]]
+
+
+def _blocked_writer() -> tuple[Combiner[int], list[list[int]], threading.Event, threading.Event]:
+    """A combiner whose first write blocks until released; `join` admits 3+ pending."""
+    first_running, release = threading.Event(), threading.Event()
+    writes: list[list[int]] = []
+
+    def write(batch: list[int]) -> None:
+        writes.append(batch)
+        if batch == [0]:
+            first_running.set()
+            assert release.wait(10)
+
+    return Combiner(write, join=lambda pending: pending >= 3), writes, first_running, release
+
+
+def test_a_second_write_joins_once_enough_is_pending() -> None:
+    combiner, writes, first_running, release = _blocked_writer()
+    first = threading.Thread(target=combiner.add, args=(0,))
+    first.start()
+    assert first_running.wait(10)
+
+    combiner.add(1)  # join says no (1 pending): queued for a writer
+    combiner.add(2)
+    assert writes == [[0]]
+    combiner.add(3)  # 3 pending: this thread writes them while the first write runs
+    assert writes == [[0], [1, 2, 3]]
+
+    release.set()
+    first.join(10)
+    assert writes == [[0], [1, 2, 3]]
+
+
+def test_never_more_than_two_writes_at_once() -> None:
+    """Two writes hold on until items 2-5 are queued: those wait for a running writer."""
+    running, peak, calls = [0], [0], [0]
+    written: list[int] = []
+    both_running, queued = threading.Barrier(3, timeout=10), threading.Event()
+    lock = threading.Lock()
+
+    def write(batch: list[int]) -> None:
+        with lock:
+            written.extend(batch)
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+            calls[0] += 1
+            held = calls[0] <= 2
+        if held:
+            both_running.wait()
+            assert queued.wait(10)
+        with lock:
+            running[0] -= 1
+
+    combiner: Combiner[int] = Combiner(write, join=lambda pending: True)
+    for n in (0, 1):  # each started thread writes: the second joins the first
+        threading.Thread(
+            target=combiner.post, args=(n, lambda w: threading.Thread(target=w).start())
+        ).start()
+        wait_for(lambda n=n: calls[0] > n)
+    both_running.wait()
+    for n in range(2, 6):
+        combiner.add(n)  # two writes run: only queued, returns at once
+    queued.set()
+    wait_for(lambda: len(written) == 6)
+    assert peak[0] == 2
+    assert sorted(written) == [0, 1, 2, 3, 4, 5]  # each item once, by one of the two

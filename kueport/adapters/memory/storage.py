@@ -45,6 +45,9 @@ _BATCH = 1_000
 class MemoryStorage(MemoryOperations):
     """`JobStorage` for one process: the default embedded backend and the test backend."""
 
+    #: Writes never wait on I/O: a second writer would only wait for the lock.
+    writes_wait = False
+
     def __init__(
         self,
         clock: Clock,

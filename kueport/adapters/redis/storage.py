@@ -54,6 +54,9 @@ from kueport.ports.storage import Changes, Claim, Completed, Completion, Enqueue
 class RedisStorage(RedisOperations):
     """`JobStorage` on one Redis (or one cluster slot, with a `{hash-tag}` prefix)."""
 
+    #: Every write is a round trip: a second batch may go out while one is on its way.
+    writes_wait = True
+
     def __init__(
         self,
         client: RedisClient,
