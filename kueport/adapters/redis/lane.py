@@ -218,10 +218,23 @@ def _drain(stream: Stream) -> None:
 
 
 def _exchange(connection: Any, calls: Sequence[ShaCall]) -> list[Any]:
-    """Send every call at once, then read every reply (a `ResponseError` in its place)."""
-    stream = Stream(connection)
-    stream.send(calls)
-    return stream.read()
+    """Send every call at once, then read every reply (a `ResponseError` in its place).
+    Anything that stops us in between (an interrupt, a connection error) disconnects, so no
+    reply is ever left to be read as the answer to a later command. (A `Stream` of one
+    batch, written out: this runs for every one-by-one save.)"""
+    packed = _pack(connection, calls)
+    try:
+        connection.send_packed_command([packed])
+        replies = []
+        for _ in calls:
+            try:
+                replies.append(connection.read_response())
+            except ResponseError as error:  # read whole: the connection is in step
+                replies.append(error)
+        return replies
+    except BaseException:
+        connection.disconnect()
+        raise
 
 
 def _pack(connection: Any, calls: Sequence[ShaCall]) -> bytes:
