@@ -6,44 +6,10 @@ import attrs
 import pytest
 
 from kueport.adapters.memory import builders, records
-from kueport.domain.backoff import SameDelay
 from kueport.domain.job import JobRecord, JobSpec
 from kueport.domain.retry import FailurePlan, SuccessPlan
 from kueport.domain.state import State
-
-
-def _busy_record() -> JobRecord:
-    """Every field set to something other than its default, so a dropped field shows."""
-    return JobRecord(
-        id=7,
-        type="email",
-        data={"to": "a@b"},
-        state=State.ACTIVE,
-        priority=-10,
-        max_attempts=3,
-        attempts=1,
-        created_at=1,
-        promote_at=2,
-        updated_at=3,
-        started_at=4,
-        failed_at=5,
-        duration=6,
-        delay_ms=8,
-        ttl_ms=9,
-        backoff=SameDelay(),
-        remove_on_complete=True,
-        remove_on_fail=True,
-        progress=50,
-        progress_data={"step": 1},
-        result=[1],
-        error="boom",
-        worker_id="w1",
-        search_keys=("to",),
-        ttl_expires_at=10,
-        stalled=2,
-        lease="L",
-        lease_until=11,
-    )
+from tests.unit.records_support import busy_record
 
 
 def _same(built: JobRecord, expected: JobRecord) -> None:
@@ -57,7 +23,7 @@ def _same(built: JobRecord, expected: JobRecord) -> None:
 def test_every_field_is_positional_with_a_constant_default() -> None:
     """The builders call the constructor positionally and share a template record's
     defaults: both need plain fields (in `__init__`, not keyword-only, no factory)."""
-    record = _busy_record()
+    record = busy_record(State.ACTIVE)
     for field in attrs.fields(JobRecord):
         assert field.init and not field.kw_only and field.alias == field.name
         assert not isinstance(field.default, attrs.Factory), field.name  # type: ignore[arg-type]
@@ -74,7 +40,7 @@ def test_every_field_is_positional_with_a_constant_default() -> None:
     ],
 )
 def test_evolve_and_rebuilder_match_attrs_evolve(changes: dict[str, object]) -> None:
-    record = _busy_record()
+    record = busy_record(State.ACTIVE)
     _same(builders.evolve(record, **changes), attrs.evolve(record, **changes))
     _same(builders.rebuilder(*changes)(record, **changes), attrs.evolve(record, **changes))
 
@@ -102,7 +68,7 @@ def test_new_record_is_the_constructor_with_defaults() -> None:
 
 
 def test_the_hot_moves_match_attrs_evolve() -> None:
-    record = _busy_record()
+    record = busy_record(State.ACTIVE)
     released = {"lease": None, "lease_until": None, "ttl_expires_at": None}
     _same(
         records.claimed(record, "w2", "L2", 1000, 50),

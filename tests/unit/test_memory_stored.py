@@ -6,44 +6,10 @@ import attrs
 
 from kueport.adapters.memory import records
 from kueport.adapters.memory.stored import StoredJob
-from kueport.domain.backoff import SameDelay
 from kueport.domain.job import JobRecord
 from kueport.domain.retry import SuccessPlan
 from kueport.domain.state import State
-
-
-def _busy_record(state: State = State.INACTIVE) -> JobRecord:
-    """Every field set to something other than its default, so a dropped field shows."""
-    return JobRecord(
-        id=7,
-        type="email",
-        data={"to": "a@b"},
-        state=state,
-        priority=-10,
-        max_attempts=3,
-        attempts=1,
-        created_at=1,
-        promote_at=2,
-        updated_at=3,
-        started_at=4,
-        failed_at=5,
-        duration=6,
-        delay_ms=8,
-        ttl_ms=9,
-        backoff=SameDelay(),
-        remove_on_complete=True,
-        remove_on_fail=True,
-        progress=50,
-        progress_data={"step": 1},
-        result=[1],
-        error="boom",
-        worker_id="w1",
-        search_keys=("to",),
-        ttl_expires_at=10,
-        stalled=2,
-        lease="L",
-        lease_until=11,
-    )
+from tests.unit.records_support import busy_record
 
 
 def _same(built: JobRecord, expected: JobRecord) -> None:
@@ -52,7 +18,7 @@ def _same(built: JobRecord, expected: JobRecord) -> None:
 
 
 def test_a_stored_job_reads_out_as_the_record_it_was_given() -> None:
-    record = _busy_record()
+    record = busy_record()
     stored = StoredJob(record)
     assert stored.frozen() is record  # no copy until it changes
     for field in attrs.fields(JobRecord):
@@ -60,7 +26,7 @@ def test_a_stored_job_reads_out_as_the_record_it_was_given() -> None:
 
 
 def test_claim_in_place_matches_records_claimed() -> None:
-    record = _busy_record()
+    record = busy_record()
     stored = StoredJob(record)
     stored.claim("w2", "L2", 1050, 50, ttl_deadline=59)
     _same(stored.frozen(), records.claimed(record, "w2", "L2", 1000, 50))
@@ -68,7 +34,7 @@ def test_claim_in_place_matches_records_claimed() -> None:
 
 
 def test_complete_in_place_matches_records_completed() -> None:
-    record = _busy_record(State.ACTIVE)
+    record = busy_record(State.ACTIVE)
     stored = StoredJob(record)
     claimed_copy = stored.frozen()
     success = SuccessPlan(attempts=2, duration_ms=40, remove=False)
@@ -78,7 +44,7 @@ def test_complete_in_place_matches_records_completed() -> None:
 
 
 def test_renew_and_touch_change_one_field_each() -> None:
-    record = _busy_record(State.ACTIVE)
+    record = busy_record(State.ACTIVE)
     stored = StoredJob(record)
     stored.frozen()
     stored.renew(99)
@@ -90,7 +56,7 @@ def test_renew_and_touch_change_one_field_each() -> None:
 def test_assign_replaces_every_field() -> None:
     stored = StoredJob(JobRecord(id=7, type="email", data=None, state=State.INACTIVE))
     stored.frozen()
-    busy = _busy_record(State.FAILED)
+    busy = busy_record(State.FAILED)
     stored.assign(busy)
     assert stored.frozen() is busy
     for field in attrs.fields(JobRecord):
