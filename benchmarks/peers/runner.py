@@ -1,13 +1,13 @@
 """Runs every measurement of one peer against the shared `redis-server`.
 
-The order per system: one untimed warm-up enqueue (it opens the client's connections and
-loads its scripts), FLUSHALL, one-by-one enqueue of N (rate, then `INFO memory` delta = bytes
-per queued job: the warm-up keeps each system's fixed per-server cost, its client buffers and
-script cache, out of the per-job figure), FLUSHALL, bulk enqueue of N, then one processing run per worker configuration
-on a fresh backlog (the first is the system's default; after it, with the workers stopped,
-the memory delta is bytes per retained job), one run with 2 processes at the best
-concurrency, and last the idle-worker latency. Every run starts on an empty server.
-"""
+The order per system: `WARM_UP` untimed enqueues (they open the client's connections, load
+its scripts and warm the process), FLUSHALL, one-by-one enqueue of N (rate, then `INFO
+memory` delta = bytes per queued job: the warm-up keeps each system's fixed per-server
+cost, its client buffers and script cache, out of the per-job figure), FLUSHALL, bulk
+enqueue of N, then one processing run per worker configuration on a fresh backlog (the
+first is the system's default; after it, with the workers stopped, the memory delta is
+bytes per retained job), one run with 2 processes at the best concurrency, and last the
+idle-worker latency. Every run starts on an empty server."""
 
 from __future__ import annotations
 
@@ -29,6 +29,9 @@ from tests.redis_server import RedisServer
 
 STALL = 30.0  # seconds without a new sink line before a processing run is given up
 LATENCY_GAP = 0.02  # idle time between two latency samples
+#: Untimed one-by-one enqueues before the timed ones: the client's connections and scripts
+#: are in place and the process (and a VM's idle CPUs) warm, whichever system goes first.
+WARM_UP = 1_000
 
 
 @dataclass
@@ -73,7 +76,7 @@ class Runner:
     def _measure(self, peer: Peer) -> Iterator[PeerResult]:
         n = self.settings.jobs
         self.reset()
-        peer.enqueue_one(1)
+        peer.enqueue_one(min(WARM_UP, n))
         base = self.reset()
         seconds = peer.enqueue_one(n)
         yield PeerResult(peer.name, "enqueue_one", n / seconds, "jobs/s")
