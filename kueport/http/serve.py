@@ -18,8 +18,12 @@ from kueport.http.app import create_app
 from kueport.http.settings import Auth
 
 
-class _Stop(Exception):
-    """Raised in the main thread by SIGTERM, so the server stops as it does on Ctrl-C."""
+class _Stop(BaseException):
+    """Raised in the main thread by SIGTERM, so the server stops as it does on Ctrl-C.
+
+    Not an `Exception`, like `KeyboardInterrupt`: the signal may land while the server is
+    handing a request to its thread, where socketserver takes any `Exception` for a failed
+    request, logs it and serves on."""
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
