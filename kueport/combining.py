@@ -44,7 +44,12 @@ class Combiner(Generic[T]):
         """`add`, except that a write this item starts runs wherever `start` runs it (a pool
         thread, say): for callers that must not block, such as an event loop's thread."""
         if self._queue(item):
-            start(self._drain)
+            try:
+                start(self._drain)
+            except BaseException:  # no write was started: the next caller writes
+                with self._lock:
+                    self._writing -= 1
+                raise
 
     def _queue(self, item: T) -> bool:
         """Append `item`; True when the caller is to write (no write is running, or a

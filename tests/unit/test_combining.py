@@ -140,3 +140,16 @@ def test_never_more_than_two_writes_at_once() -> None:
     wait_for(lambda: len(written) == 6)
     assert peak[0] == 2
     assert sorted(written) == [0, 1, 2, 3, 4, 5]  # each item once, by one of the two
+
+
+def test_a_post_whose_write_could_not_start_leaves_the_next_caller_to_write() -> None:
+    writes: list[list[int]] = []
+    combiner: Combiner[int] = Combiner(writes.append)
+
+    def refuse(write: object) -> None:
+        raise RuntimeError("can't start new thread")
+
+    with pytest.raises(RuntimeError):
+        combiner.post(1, refuse)
+    combiner.add(2)
+    assert writes == [[1, 2]]
