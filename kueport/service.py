@@ -123,30 +123,14 @@ class JobService:
             self._publish(record.id, EventName.ENQUEUE, record.type)
         return record
 
-    def enqueue_many(
-        self,
-        specs: Sequence[JobSpec],
-        before_publish: Callable[[JobRecord], None] | None = None,
-        listened: Sequence[bool] | None = None,
-    ) -> list[JobRecord]:
-        """`enqueue` for many jobs in few round trips: `enqueue_batches` of one batch."""
-        stored: list[JobRecord] = []
-
-        def heard(record: JobRecord) -> None:
-            stored.append(record)
-            if before_publish is not None:
-                before_publish(record)
-
-        self.enqueue_batches([(specs, listened)], heard)
-        return stored
-
     def enqueue_batches(
         self,
         batches: Iterable[tuple[Sequence[JobSpec], Sequence[bool] | None]],
         before_publish: Callable[[JobRecord], None] | None = None,
     ) -> None:
-        """Store each (specs, listened) batch in turn, the storage sending a batch while the
-        one before it is being confirmed; `before_publish` hears each stored job, in order.
+        """Store new jobs in few round trips, batch after batch (the storage may send a batch
+        while the one before it is being confirmed); `before_publish` hears each stored job,
+        in order.
 
         `listened[i]` says whether job i has listeners (None: every job has). As in
         `enqueue`, storage announces the `enqueue` of a job nobody listens to in the same
