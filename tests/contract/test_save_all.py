@@ -50,6 +50,21 @@ def test_queue_and_job_events_announce_every_enqueued_job(queue: Queue) -> None:
     assert first_heard.wait(1) == [("email",)]
 
 
+def test_listeners_are_heard_in_whichever_batch_their_job_lands(queue: Queue) -> None:
+    heard = Recorder()
+    queue.on("job enqueue", lambda job_id, job_type: heard(job_id))
+    jobs = [queue.create("email", {"n": n}) for n in range(5)]
+    fourth_heard = Recorder()
+    jobs[3].on("enqueue", fourth_heard)  # second batch of three (2, 2, 1)
+
+    queue.save_all(jobs, batch_size=2)
+
+    assert [job.id for job in jobs] == [1, 2, 3, 4, 5]
+    assert fourth_heard.wait(1) == [("email",)]
+    wait_for(lambda: len(heard.calls) == 5)
+    assert sorted(heard.calls) == [(1,), (2,), (3,), (4,), (5,)]
+
+
 def test_a_bad_job_anywhere_stores_none_of_them(queue: Queue, make_queue: QueueFactory) -> None:
     good = queue.create("email")
     saved = queue.create("email").save()
