@@ -51,8 +51,6 @@ Arg = str | int | float
 FRESH_FOR = 0.005
 
 
-Call = tuple[Sequence[str], Sequence[Arg]]
-"""One EVALSHA: its KEYS and its ARGV."""
 ShaCall = tuple[str, Sequence[str], Sequence[Arg]]
 """One EVALSHA of any script: its SHA1, KEYS and ARGV."""
 
@@ -79,10 +77,6 @@ class Lane:
         if isinstance(reply, ResponseError):
             raise reply
         return reply
-
-    def evalsha_many(self, sha: str, calls: Sequence[Call]) -> list[Any]:
-        """`run_many` of one script."""
-        return self.run_many([(sha, keys, args) for keys, args in calls])
 
     def run_many(self, calls: Sequence[ShaCall]) -> list[Any]:
         """Every call in one round trip, like a pipeline: each reply, or its `ResponseError`
