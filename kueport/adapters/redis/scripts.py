@@ -48,8 +48,8 @@ RawPairs = dict[Any, Any]
 Moved = list[tuple[int, RawPairs]]
 #: A script argument.
 Arg = str | int | float
-CompleteCall = tuple[int, str | None, int, tuple[int, int, str, bool], str]
-"""`Scripts.complete`'s arguments: id, lease, now, outcome, event message."""
+CompleteCall = tuple[int, str | None, tuple[int, int, str, bool]]
+"""One job of `Scripts.complete_many`: id, lease, outcome (as `Scripts.complete`'s)."""
 Call = tuple[Sequence[str], Sequence[Arg]]
 """One script call: its KEYS and its ARGV."""
 ClaimCall = tuple[str, str, int, Sequence[str], int, bool]
@@ -326,58 +326,63 @@ class Scripts:
         lease: str | None,
         now: int,
         outcome: tuple[int, int, str, bool],
-        message: str = "",
+        announce: bool = False,
     ) -> RawPairs | None:
-        """`outcome` is (duration ms, attempts, result JSON or '', remove); `message` the
-        `complete` event to publish with the move ('' = none)."""
-        keys, args = self._complete_call((job_id, lease, now, outcome, message))
-        return self._checked_or_removed(job_id, self._run("complete", keys, args))
+        """`outcome` is (duration ms, attempts, result JSON or '', remove); with `announce`
+        the script publishes Kue's `complete` event with the move."""
+        keys, args = self._complete_call([(job_id, lease, outcome)], now, announce, brief=False)
+        (reply,) = self._run("complete", keys, args)
+        return self._checked_or_removed(job_id, reply)
 
     def _complete_call(
-        self, call: CompleteCall, brief: bool = False
-    ) -> tuple[list[str], list[Arg]]:
-        job_id, lease, now, (duration, attempts, result, remove), message = call
+        self, jobs: Sequence[CompleteCall], now: int, announce: bool, brief: bool
+    ) -> Call:
         k = self.keys
-        keys = [k.job(job_id), k.log(job_id), k.jobs, k.leases, k.work_time]
-        keys.append(k.throughput(minute_start(now), COMPLETE))
-        args: list[Arg] = [now, zid(job_id), self.layout.jobs_head, lease or "", duration]
-        args += [attempts or "", result, "1" if remove else "", COUNTER_TTL_MS, k.events, message]
-        args.append("1" if brief else "")
+        keys = [k.jobs, k.leases, k.work_time, k.throughput(minute_start(now), COMPLETE)]
+        args: list[Arg] = [now, self.layout.jobs_head, COUNTER_TTL_MS]
+        args += [k.events if announce else "", "1" if brief else ""]
+        for job_id, lease, (duration, attempts, result, remove) in jobs:
+            keys += (k.job(job_id), k.log(job_id))
+            args += (zid(job_id), lease or "", duration, attempts or "", result)
+            args.append("1" if remove else "")
         return keys, args
 
     def complete_many(
-        self, calls: Sequence[CompleteCall], then_claim: ClaimCall | None = None
+        self, jobs: Sequence[CompleteCall], now: int, then_claim: ClaimCall | None = None
     ) -> tuple[list[Settled | Exception], Moved | Exception | None]:
-        """`complete` for each call, pipelined: one round trip for jobs that finished together.
-        Each job's outcome (or its error, e.g. `LeaseLost`) is returned in its place; the
-        script replies with its status only, not the stored hash. With `then_claim`, a
-        `claim` follows in the same round trip; its jobs (None while the type is paused, or
-        its error) come second."""
-        brief: list[tuple[str, Call]] = [
-            ("complete", self._complete_call(call, brief=True)) for call in calls
-        ]
+        """`complete` of every job, announced, in ONE script call (and one round trip):
+        what a worker whose jobs finished together sends. Each job's outcome (or its
+        error, e.g. `LeaseLost`) is returned in its place; the script replies with statuses
+        only, not the stored hashes. With `then_claim`, a `claim` follows in the same round
+        trip; its jobs (None while the type is paused, or its error) come second."""
+        calls: list[tuple[str, Call]] = []
+        if jobs:
+            calls.append(("complete", self._complete_call(jobs, now, True, brief=True)))
         if then_claim is not None:
-            brief.append(("claim", self._claim_args(then_claim)))
-        if isinstance(self.client, RedisCluster) or len(brief) == 1:
+            calls.append(("claim", self._claim_args(then_claim)))
+        if isinstance(self.client, RedisCluster) or len(calls) == 1:
             replies: list[Any] = []
-            for name, (keys, args) in brief:  # a cluster pipeline would not load scripts
+            for name, (keys, args) in calls:  # a cluster pipeline would not load scripts
                 try:
                     replies.append(self._run(name, keys, args))
                 except RedisError as error:
                     replies.append(error)
         else:
-            replies = self._pipelined(brief)
+            replies = self._pipelined(calls)
         claimed: Moved | Exception | None = None
         if then_claim is not None:
             reply = replies.pop()
             claimed = reply if isinstance(reply, Exception) else _claimed(reply)
+        if not jobs:
+            return [], claimed
+        batch = replies[0]
+        if isinstance(batch, Exception):  # the script did not run: no job moved
+            return [batch for _ in jobs], claimed
         outcomes: list[Settled | Exception] = []
-        for reply, call in zip(replies, calls, strict=True):
+        for reply, (job_id, _, _) in zip(batch, jobs, strict=True):
             try:
-                if isinstance(reply, Exception):
-                    raise reply
-                outcomes.append(_settled(call[0], reply))
-            except (KueportError, RedisError) as error:
+                outcomes.append(_settled(job_id, reply))
+            except KueportError as error:
                 outcomes.append(error)
         return outcomes, claimed
 
@@ -538,6 +543,8 @@ def _settled(job_id: int, reply: Sequence[Any]) -> Settled:
     status = text(reply[0])
     if status == "kept":
         return Settled.KEPT
+    if status == "error":
+        raise KueportError(f"job {job_id}: {text(reply[1])}")
     if Scripts._checked_or_removed(job_id, reply) is None:
         return Settled.REMOVED
     raise KueportError(f"job {job_id}: unexpected script reply {status!r}")

@@ -39,7 +39,7 @@ from kueport.adapters.redis.operations import RedisOperations
 from kueport.adapters.redis.reading import Reader, ZSetItems
 from kueport.adapters.redis.scripts import ClaimCall, EnqueueRow, RawPairs, Scripts
 from kueport.adapters.redis.worker_codec import decode_worker, encode_worker
-from kueport.domain.events import EventName, JobEvent
+from kueport.domain.events import JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.ordering import state_score, type_score
 from kueport.domain.retention import cleanable, select_victims
@@ -168,21 +168,27 @@ class RedisStorage(RedisOperations):
     ) -> JobRecord | None:
         result_json = "" if result is None else codec.encode_result(result)
         outcome = (plan.duration_ms, plan.attempts, result_json, plan.remove)
-        message = codec.wire(JobEvent(job_id, EventName.COMPLETE, (result,))) if announce else ""
-        return self._decoded(job_id, self._scripts.complete(job_id, lease, now, outcome, message))
+        return self._decoded(job_id, self._scripts.complete(job_id, lease, now, outcome, announce))
 
     def complete_many(
         self, completions: Sequence[Completion], now: int, then_claim: Claim | None = None
     ) -> Completed:
-        calls = []
-        for done in completions:
-            result, plan = done.result, done.plan
-            result_json = "" if result is None else codec.encode_result(result)
-            outcome = (plan.duration_ms, plan.attempts, result_json, plan.remove)
-            message = codec.wire(JobEvent(done.job_id, EventName.COMPLETE, (result,)))
-            calls.append((done.job_id, done.lease, now, outcome, message))
+        encode = codec.encode_result
+        jobs = [
+            (
+                done.job_id,
+                done.lease,
+                (
+                    done.plan.duration_ms,
+                    done.plan.attempts,
+                    "" if done.result is None else encode(done.result),
+                    done.plan.remove,
+                ),
+            )
+            for done in completions
+        ]
         claim_call = None if then_claim is None else self._claim_call(then_claim)
-        settled, moved = self._scripts.complete_many(calls, claim_call)
+        settled, moved = self._scripts.complete_many(jobs, now, claim_call)
         if isinstance(moved, Exception):
             raise moved
         return Completed(settled, [codec.decode(job_id, raw) for job_id, raw in moved or ()])
