@@ -39,7 +39,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--only", default="", help=f"comma-separated systems, of: {','.join(PEERS)}"
     )
     parser.add_argument(
-        "--quick", action="store_true", help="2,000 jobs and 50 latency samples: minutes"
+        "--quick",
+        action="store_true",
+        help="2,000 jobs, 50 latency samples, 3 and 1 paired rounds: minutes",
     )
     parser.add_argument(
         "--rounds",

@@ -180,3 +180,31 @@ def test_bulk_falls_back_to_rq_with_paired_rounds_when_bullmq_did_not_run() -> N
     text = line(evaluate(results), RQ)
     assert "**met**: 2.25x (median of 3 interleaved rounds: 2.25, 2.00, 3.00)" in text
     assert "single-run table ratio 2.50x" in text
+
+
+def test_report_lists_each_round_in_the_order_it_ran() -> None:
+    from benchmarks.peers.report import paired_rounds
+
+    results = [
+        PeerResult(
+            "kueport",
+            PROCESS,
+            4_000.0,
+            "jobs/s",
+            "c64 vs t32",
+            extra={"rounds": [4_000.0, None], "positions": [0, 1]},
+        ),
+        PeerResult(
+            "dramatiq",
+            PROCESS,
+            2_000.0,
+            "jobs/s",
+            "c64 vs t32",
+            extra={"rounds": [2_000.0, 1_900.0], "positions": [1, 0]},
+        ),
+    ]
+    lines = paired_rounds(results)
+    assert "| 1 | kueport, dramatiq | 4,000 | 2,000 |" in lines
+    assert "| 2 | dramatiq, kueport | failed | 1,900 |" in lines
+    assert "| median | | 4,000 | 2,000 |" in lines
+    assert paired_rounds(SINGLE) == []
