@@ -26,6 +26,14 @@ from benchmarks.peers.rounds import (
 Lookup = Callable[[str, str], float | None]
 
 
+def _x(ratio: float, need: float) -> str:
+    """`1.23x`, with a third decimal when two would round across the target (1.998 < 2)."""
+    text = f"{ratio:.2f}"
+    if (float(text) >= need) != (ratio >= need):
+        text = f"{ratio:.3f}"
+    return text + "x"
+
+
 def _ratio(
     name: str,
     ours: float | None,
@@ -40,14 +48,14 @@ def _ratio(
         rounds = ", ".join(f"{r:.2f}" for r in paired.ratios)
         table = "n/a" if single is None else f"{single:.2f}x"
         return (
-            f"{name}: {verdict}: {paired.median:.2f}x (median of {len(paired.ratios)} "
+            f"{name}: {verdict}: {_x(paired.median, need)} (median of {len(paired.ratios)} "
             f"interleaved rounds: {rounds}), need >= {need:g}x; single-run table ratio "
             f"{table} ({what})"
         )
     if single is None:
         return f"{name}: not measured ({what})"
     verdict = "**met**" if single >= need else "**missed**"
-    return f"{name}: {verdict}: {single:.2f}x, need >= {need:g}x ({what})"
+    return f"{name}: {verdict}: {_x(single, need)}, need >= {need:g}x ({what})"
 
 
 def _at_most(name: str, ours: float | None, limit: float | None, what: str) -> str:

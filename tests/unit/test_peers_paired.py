@@ -208,3 +208,13 @@ def test_report_lists_each_round_in_the_order_it_ran() -> None:
     assert "| 2 | dramatiq, kueport | failed | 1,900 |" in lines
     assert "| median | | 4,000 | 2,000 |" in lines
     assert paired_rounds(SINGLE) == []
+
+
+def test_a_ratio_just_under_the_target_is_not_printed_as_the_target() -> None:
+    results = [
+        rounds("kueport", PROCESS, [4_093.0]),
+        rounds("dramatiq", PROCESS, [2_047.6]),
+    ]
+    assert "**missed**: 1.999x (median of 1 interleaved rounds: 2.00)" in line(
+        evaluate(results), PROC
+    )
