@@ -58,6 +58,10 @@ MEASUREMENTS: dict[str, str] = {
     "latency_p99": "idle latency p99",
     "mem_queued": "bytes per queued job",
     "mem_retained": "bytes per retained job",
+    # the paired phase (paired.py): median rate, per-round rates in extra["rounds"]
+    "paired_enqueue_one": "enqueue one by one, interleaved rounds",
+    "paired_enqueue_bulk": "bulk enqueue, interleaved rounds",
+    "paired_process": "processing, interleaved rounds",
 }
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.peers.base import MEASUREMENTS, PeerResult
+from benchmarks.peers.rounds import ENQUEUE_BULK, ENQUEUE_ONE, PROCESS
 from benchmarks.peers.targets import evaluate
 from tests.redis_server import RedisServer
 
@@ -106,6 +107,42 @@ def configs(results: list[PeerResult]) -> list[str]:
     return lines
 
 
+PAIRED = [ENQUEUE_ONE, ENQUEUE_BULK, PROCESS]
+
+
+def _rate(rounds: list[float | None], index: int) -> str:
+    value = rounds[index] if index < len(rounds) else None
+    return "failed" if value is None else f"{value:,.0f}"
+
+
+def paired_rounds(results: list[PeerResult]) -> list[str]:
+    """One table per paired measurement: a row per round, in the order the systems ran."""
+    lines: list[str] = []
+    for measurement in PAIRED:
+        rows = [r for r in results if r.measurement == measurement and "rounds" in r.extra]
+        if not rows:
+            continue
+        count = max(len(r.extra["rounds"]) for r in rows)
+        lines += [
+            f"{MEASUREMENTS[measurement]} ({rows[0].config}), jobs/s:",
+            "",
+            "| round | order | " + " | ".join(r.system for r in rows) + " |",
+            "| ---: | --- | " + " | ".join("---:" for _ in rows) + " |",
+        ]
+        for i in range(count):
+            order = sorted(rows, key=lambda r: _position(r, i))
+            rates = " | ".join(_rate(r.extra["rounds"], i) for r in rows)
+            lines.append(f"| {i + 1} | {', '.join(r.system for r in order)} | {rates} |")
+        medians = " | ".join(fmt(r) for r in rows)
+        lines += [f"| median | | {medians} |", ""]
+    return lines
+
+
+def _position(result: PeerResult, index: int) -> int:
+    positions = result.extra.get("positions", [])
+    return int(positions[index]) if index < len(positions) else 0
+
+
 def markdown(results: list[PeerResult], info: dict[str, Any]) -> str:
     versions = ", ".join(f"{k} {v}" for k, v in info["versions"].items())
     out = [
@@ -128,12 +165,29 @@ def markdown(results: list[PeerResult], info: dict[str, Any]) -> str:
         "",
         *[f"- {line}" for line in evaluate(results)],
         "",
+        *_paired_section(results),
         "## Configurations",
         "",
         *configs(results),
         "",
     ]
     return "\n".join(out)
+
+
+def _paired_section(results: list[PeerResult]) -> list[str]:
+    tables = paired_rounds(results)
+    if not tables:
+        return []
+    return [
+        "### Interleaved rounds (what the throughput targets above use)",
+        "",
+        "After the per-system runs, the systems each throughput target compares ran again "
+        "in rounds, seconds apart, in an order rotated each round; a target is the median of "
+        "the per-round ratios, so rate drift between minutes on a shared VM does not decide "
+        "it. The table above keeps the single runs.",
+        "",
+        *tables,
+    ]
 
 
 def write_results(folder: Path, results: list[PeerResult], info: dict[str, Any]) -> None:

@@ -7,7 +7,12 @@ cost, its client buffers and script cache, out of the per-job figure), FLUSHALL,
 enqueue of N, then one processing run per worker configuration on a fresh backlog (the
 first is the system's default; after it, with the workers stopped, the memory delta is
 bytes per retained job), one run with 2 processes at the best concurrency, and last the
-idle-worker latency. Every run starts on an empty server."""
+idle-worker latency. Every run starts on an empty server.
+
+These single runs fill the table; they are minutes apart, and rates on a shared VM drift
+20-30% in minutes, so the ratio targets are decided afterwards by `paired.py`, which
+re-measures the compared systems in interleaved rounds with this runner's `reset` and
+`process_run`."""
 
 from __future__ import annotations
 
@@ -95,7 +100,7 @@ class Runner:
     def _processing(self, peer: Peer) -> Iterator[PeerResult]:
         runs: list[tuple[float, WorkerPlan]] = []
         for index, plan in enumerate(peer.worker_plans()):
-            rate, retained, note = self._process_run(peer, plan)
+            rate, retained, note = self.process_run(peer, plan)
             if index == 0:
                 yield PeerResult(peer.name, "process_default", rate, "jobs/s", plan.label, note)
                 yield PeerResult(peer.name, "mem_retained", retained, "B/job", plan.label)
@@ -115,10 +120,10 @@ class Runner:
         )
         plan = peer.two_processes(best)
         if plan is not None:
-            rate2, _, note = self._process_run(peer, plan)
+            rate2, _, note = self.process_run(peer, plan)
             yield PeerResult(peer.name, "process_2p", rate2, "jobs/s", plan.label, note)
 
-    def _process_run(self, peer: Peer, plan: WorkerPlan) -> tuple[float | None, float, str]:
+    def process_run(self, peer: Peer, plan: WorkerPlan) -> tuple[float | None, float, str]:
         """Bulk-enqueue N, start the workers, wait for N sink lines.
 
         Returns (jobs/s, bytes per retained job, note); the note counts jobs that ran twice.
