@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from kueport.thread_pool import ElasticPool
 from tests.helpers import wait_for
 
@@ -60,3 +62,60 @@ def test_close_ends_idle_threads_and_later_tasks_still_run() -> None:
     ran = threading.Event()
     pool.submit(ran.set)
     assert ran.wait(10)
+
+
+def test_tasks_submitted_together_all_run_at_once_when_each_blocks() -> None:
+    """The wake-ups chain (each woken thread wakes the next while tasks wait), yet every
+    task gets a thread of its own: none waits behind a running one."""
+    pool = ElasticPool("together")
+    names_of_runs(pool, 1)  # one idle thread: the first submit wakes it, the rest queue up
+    everyone = threading.Barrier(6, timeout=10)
+    passed = threading.Semaphore(0)
+
+    def task() -> None:
+        everyone.wait()  # breaks (and never releases) unless all six run at the same time
+        passed.release()
+
+    for _ in range(6):
+        pool.submit(task)
+    assert all(passed.acquire(timeout=10) for _ in range(6))
+    pool.close()
+
+
+def test_a_burst_of_short_tasks_is_served_by_the_threads_already_awake() -> None:
+    """A thread whose task returned takes the next waiting task itself, and a submit wakes
+    nobody while a thread is on its way: 200 trivial tasks need a handful of threads, not
+    one wake-up each (the pool that woke a thread per task used about 20 here)."""
+    pool = ElasticPool("burst")
+    names: set[str] = set()
+    done = threading.Semaphore(0)
+
+    def task() -> None:
+        names.add(threading.current_thread().name)
+        done.release()
+
+    for _ in range(200):
+        pool.submit(task)
+    assert all(done.acquire(timeout=10) for _ in range(200))
+    assert len(names) <= 10, sorted(names)
+    pool.close()
+
+
+def test_a_thread_that_cannot_start_fails_the_submit_and_the_pool_recovers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pool = ElasticPool("starved")
+    ran: list[str] = []
+
+    def refuse(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(threading.Thread, "start", refuse)
+        with pytest.raises(RuntimeError):
+            pool.submit(lambda: ran.append("refused"))
+    finished = threading.Event()
+    pool.submit(finished.set)  # nobody is believed to be on the way: this one wakes a thread
+    assert finished.wait(10)
+    assert ran == [], "the refused task was taken back, not run later"
+    pool.close()
