@@ -15,7 +15,14 @@ from redis.cluster import RedisCluster
 
 import kueport
 from kueport import Job
-from kueport.adapters.redis.keys import InvalidPrefix
+from kueport.adapters.clock import ManualClock
+from kueport.adapters.redis.keys import InvalidPrefix, Keys
+from kueport.adapters.redis.storage import RedisStorage
+from kueport.domain.errors import LeaseLost
+from kueport.domain.job import JobSpec
+from kueport.domain.retry import plan_success
+from kueport.domain.state import State
+from kueport.ports.storage import Claim, Completion, Settled
 from kueport.queue import Queue
 from tests.e2e.servers import RedisClusterSetup
 from tests.helpers import Recorder, wait_for
@@ -165,3 +172,31 @@ def test_a_prefix_whose_braces_make_no_hash_tag_is_refused(
     with pytest.raises(InvalidPrefix, match="braces without a complete hash tag"):
         kueport.create_queue(redis={"client_factory": factory}, prefix=prefix)
     assert len(built) == 1  # refused before the blocking and pub/sub clients were built
+
+
+def test_a_batch_of_completions_runs_as_one_script_on_the_owning_node(
+    cluster: RedisClusterSetup, made: list[Queue]
+) -> None:
+    """`complete.lua` takes the whole batch (the job keys it declares share the prefix's
+    slot), so a worker's batch is one EVALSHA there, refusals in their places."""
+    client, clock = cluster.client(), ManualClock()
+    storage = RedisStorage(client, Keys.for_cluster("batch"), clock)
+    try:
+        for n in range(3):
+            storage.enqueue(JobSpec(type="email", data={"n": n}), clock.now_ms())
+        held = storage.claim(Claim("email", "w1", limit=3), 0)
+        now = clock.now_ms()
+        done = [Completion(r.id, r.lease, {"n": r.id}, plan_success(r, now)) for r in held]
+        done[1] = Completion(held[1].id, "not its lease", None, done[1].plan)
+        owner = cluster.node_for_slot(cluster.keyslot("{batch}:jobs"))
+        with owner.client() as node:
+            node.config_resetstat()
+            outcomes = storage.complete_many(done, now).settled
+            calls = node.info("commandstats")["cmdstat_evalsha"]
+        assert outcomes[0] is Settled.KEPT and outcomes[2] is Settled.KEPT
+        assert isinstance(outcomes[1], LeaseLost)
+        assert calls["calls"] - calls["failed_calls"] == 1
+        assert storage.count(State.COMPLETE) == 2 and storage.count(State.ACTIVE) == 1
+    finally:
+        storage.close()
+        client.close()
