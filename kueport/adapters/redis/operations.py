@@ -11,7 +11,8 @@ from typing import Any
 from kueport.adapters.redis import codec
 from kueport.adapters.redis.connection import RedisClient
 from kueport.adapters.redis.keys import Keys
-from kueport.adapters.redis.scripts import Scripts, text
+from kueport.adapters.redis.script_replies import text
+from kueport.adapters.redis.scripts import Scripts
 from kueport.domain.job import JobRecord
 from kueport.domain.state import State
 from kueport.domain.throughput import COMPLETE, FAILED, MinuteCount

@@ -15,7 +15,7 @@ from redis.cluster import RedisCluster
 from kueport.adapters.redis import codec
 from kueport.adapters.redis.connection import RedisClient
 from kueport.adapters.redis.keys import Keys, glob_escape
-from kueport.adapters.redis.scripts import RawPairs, pairs, text
+from kueport.adapters.redis.script_replies import RawPairs, pairs, text
 from kueport.domain.job import JobRecord
 from kueport.domain.ordering import sort_key, strip_zid
 from kueport.domain.state import State

@@ -6,7 +6,7 @@ and registered once per client with `register_script`, which runs them with EVAL
 reloads them by itself after a server restart (`NOSCRIPT`).
 
 Key names all come from `Keys`. A script only learns a job's type by reading its hash, so it
-builds the per-type keys from the heads `Layout` derives from `Keys` (checked at start-up to
+builds the per-type keys from the heads `layout.Layout` derives from `Keys` (checked at start-up to
 match it exactly). With a `{hash-tag}` prefix every such key lives in the same cluster slot.
 
 Redis Cluster: every script declares at least one key in KEYS (`_run` refuses a call without
@@ -15,8 +15,8 @@ one), and redis-py's `RedisCluster` sends EVALSHA to the node owning the slot of
 so they are on that node too. On `NOSCRIPT` (a fresh node after a failover) the `Script`
 object loads itself again (on a cluster, SCRIPT LOAD goes to every primary) and retries.
 
-The wrappers turn the scripts' status replies into domain errors: `missing` becomes
-`JobNotFound`, `lease` `LeaseLost` and `illegal` `IllegalTransition`.
+The wrappers turn the scripts' status replies into domain errors (`script_replies.py`:
+`missing` becomes `JobNotFound`, `lease` `LeaseLost`; `illegal` is `IllegalTransition`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-import attrs
 from redis.cluster import RedisCluster
 from redis.commands.core import Script
 from redis.exceptions import NoScriptError, RedisError
@@ -35,17 +34,26 @@ from kueport.adapters.redis.codec import to_json
 from kueport.adapters.redis.connection import RedisClient
 from kueport.adapters.redis.keys import Keys, check_type
 from kueport.adapters.redis.lane import Lane, Stream
+from kueport.adapters.redis.layout import Layout
 from kueport.adapters.redis.lua_source import load_source, with_helpers
-from kueport.domain.errors import IllegalTransition, JobNotFound, KueportError, LeaseLost
+from kueport.adapters.redis.script_replies import (
+    Moved,
+    RawPairs,
+    checked,
+    checked_or_removed,
+    claimed,
+    job_ids,
+    moved,
+    pairs,
+    settled,
+    text,
+)
+from kueport.domain.errors import IllegalTransition, JobNotFound, KueportError
 from kueport.domain.ordering import zid
 from kueport.domain.state import State
 from kueport.domain.throughput import COMPLETE, COUNTER_TTL_MS, FAILED, minute_start
 from kueport.ports.storage import Settled
 
-#: A job hash as a script returns it: (field, value) pairs, str or bytes.
-RawPairs = dict[Any, Any]
-#: What claim and promote return: the job id and its hash after the move.
-Moved = list[tuple[int, RawPairs]]
 #: A script argument.
 Arg = str | int | float
 CompleteCall = tuple[int, str | None, tuple[int, int, str, bool]]
@@ -64,17 +72,6 @@ _NAMES = (
 )  # fmt: skip
 
 
-def text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def pairs(flat: Sequence[Any] | RawPairs) -> RawPairs:
-    """HGETALL's flat [field, value, ...] reply (from a script) as a dict."""
-    if isinstance(flat, dict):
-        return flat  # redis-py's own HGETALL already makes one
-    return dict(zip(flat[::2], flat[1::2], strict=True))
-
-
 @functools.lru_cache(maxsize=1024)
 def enqueue_message_tail(job_type: str) -> str:
     """The `enqueue` event of a job of `job_type` after its id: `encode_event` of the same
@@ -86,40 +83,6 @@ def enqueue_message_tail(job_type: str) -> str:
 def opt(value: int | None) -> str:
     """An optional integer for ARGV: '' means "absent"."""
     return "" if value is None else str(value)
-
-
-@attrs.frozen
-class Layout:
-    """The heads from which scripts build the keys of a job or type read from its hash."""
-
-    job_head: str  # P:job:        + id           (+ ":log")
-    jobs_head: str  # P:jobs:      + state, or + type + ":" + state
-    tokens_head: str  # P:          + type + tokens_tail
-    tokens_tail: str  # :jobs
-
-    @classmethod
-    def of(cls, keys: Keys) -> Layout:
-        job_head = keys.job(0)[:-1]
-        jobs_head = keys.state(State.INACTIVE)[: -len(State.INACTIVE.value)]
-        tokens_head, tokens_tail = keys.tokens("\0").split("\0")
-        layout = cls(job_head, jobs_head, tokens_head, tokens_tail)
-        layout.check(keys)
-        return layout
-
-    def check(self, keys: Keys) -> None:
-        """Refuse to run if the heads disagree with `Keys` for any state, type or id."""
-        same = keys.job(12) == self.job_head + "12" and keys.log(12) == self.job_head + "12:log"
-        same &= keys.tokens("a:b") == self.tokens_head + "a:b" + self.tokens_tail
-        # lib.lua's search_head(P:jobs) and posting(): the search keys of jobs it deletes.
-        search = keys.jobs[: -len("jobs")] + "kueport:search:"
-        same &= keys.search_head == search and keys.search_job(12) == search + "job:12"
-        same &= keys.search_stem("a") == search + "stem:a:ids"
-        same &= (keys.search_words, keys.search_refs) == (search + "words", search + "refs")
-        for state in State:
-            same &= keys.state(state) == self.jobs_head + state.value
-            same &= keys.type_state("a:b", state) == f"{self.jobs_head}a:b:{state.value}"
-        if not same:
-            raise KueportError(f"the Lua scripts cannot build the keys of prefix {keys.prefix!r}")
 
 
 class Scripts:
@@ -225,7 +188,7 @@ class Scripts:
         if isinstance(self.client, RedisCluster):  # its pipelines do not load scripts
             return [self.enqueue(*r, announce=a) for r, a in zip(rows, flags, strict=True)]
         calls = [self._enqueue_call(r, a) for r, a in zip(rows, flags, strict=True)]
-        return _job_ids(self._pipelined([("enqueue", call) for call in calls]))
+        return job_ids(self._pipelined([("enqueue", call) for call in calls]))
 
     def enqueue_batches(
         self,
@@ -265,7 +228,7 @@ class Scripts:
         refused calls are sent again, in order, with the script loaded."""
         read = [(in_flight.popleft(), stream.read())]
         if not any(isinstance(reply, NoScriptError) for reply in read[0][1]):
-            on_ids(_job_ids(read[0][1]))
+            on_ids(job_ids(read[0][1]))
             return
         while in_flight:
             read.append((in_flight.popleft(), stream.read()))
@@ -277,7 +240,7 @@ class Scripts:
             replies[i] = reply
         start = 0
         for batch, _ in read:
-            on_ids(_job_ids(replies[start : start + len(batch)]))
+            on_ids(job_ids(replies[start : start + len(batch)]))
             start += len(batch)
 
     def update(
@@ -293,7 +256,7 @@ class Scripts:
         args: list[Arg] = [now, zid(job_id), self.layout.jobs_head, opt(priority), opt(delay_ms)]
         args += [len(del_fields), *del_fields]
         args += [item for pair in set_fields.items() for item in pair]
-        return self._checked(job_id, self._run("update", [k.job(job_id), k.jobs], args))
+        return checked(job_id, self._run("update", [k.job(job_id), k.jobs], args))
 
     # -- workers ---------------------------------------------------------------------------
     def claim(
@@ -308,7 +271,7 @@ class Scripts:
         """The jobs claimed, or None while the type is paused; with `announce`, each job's
         `start` is published by the script."""
         keys, args = self._claim_args((job_type, worker_id, lease_ms, leases, now, announce))
-        return _claimed(self._run("claim", keys, args))
+        return claimed(self._run("claim", keys, args))
 
     def _claim_args(self, call: ClaimCall) -> Call:
         job_type, worker_id, lease_ms, leases, now, announce = call
@@ -332,7 +295,7 @@ class Scripts:
         the script publishes Kue's `complete` event with the move."""
         keys, args = self._complete_call([(job_id, lease, outcome)], now, announce, brief=False)
         (reply,) = self._run("complete", keys, args)
-        return self._checked_or_removed(job_id, reply)
+        return checked_or_removed(job_id, reply)
 
     def _complete_call(
         self, jobs: Sequence[CompleteCall], now: int, announce: bool, brief: bool
@@ -369,22 +332,22 @@ class Scripts:
                     replies.append(error)
         else:
             replies = self._pipelined(calls)
-        claimed: Moved | Exception | None = None
+        refill: Moved | Exception | None = None
         if then_claim is not None:
             reply = replies.pop()
-            claimed = reply if isinstance(reply, Exception) else _claimed(reply)
+            refill = reply if isinstance(reply, Exception) else claimed(reply)
         if not jobs:
-            return [], claimed
+            return [], refill
         batch = replies[0]
         if isinstance(batch, Exception):  # the script did not run: no job moved
-            return [batch for _ in jobs], claimed
+            return [batch for _ in jobs], refill
         outcomes: list[Settled | Exception] = []
         for reply, (job_id, _, _) in zip(batch, jobs, strict=True):
             try:
-                outcomes.append(_settled(job_id, reply))
+                outcomes.append(settled(job_id, reply))
             except KueportError as error:
                 outcomes.append(error)
-        return outcomes, claimed
+        return outcomes, refill
 
     def fail(
         self,
@@ -422,7 +385,7 @@ class Scripts:
         args += [lease or "", error[0], error[1], attempts or "", state.value]
         args += [delay if delay > 0 else "", promote_at, "1" if remove else "", opt(expired_by)]
         args += [max_log_lines, k.events, COUNTER_TTL_MS, *announce]
-        return self._checked_or_removed(job_id, self._run("fail", keys, args))
+        return checked_or_removed(job_id, self._run("fail", keys, args))
 
     def fail_stalled(
         self,
@@ -443,7 +406,7 @@ class Scripts:
         keys = [k.job(job_id), k.log(job_id), k.jobs, k.leases]
         args: list[Arg] = [now, zid(job_id), lay.jobs_head, lay.tokens_head, lay.tokens_tail]
         args += [lease, stalled, note, max_log_lines]
-        return self._checked(job_id, self._run("requeue_stalled", keys, args))
+        return checked(job_id, self._run("requeue_stalled", keys, args))
 
     def renew_lease(self, job_id: int, lease: str, until: int) -> bool:
         keys = [self.keys.job(job_id), self.keys.leases]
@@ -455,7 +418,7 @@ class Scripts:
         k = self.keys
         keys = [k.job(job_id), k.jobs, k.state(State.ACTIVE)]
         args: list[Arg] = [now, zid(job_id), lease or "", percent, data_json]
-        return self._checked(job_id, self._run("set_progress", keys, args))
+        return checked(job_id, self._run("set_progress", keys, args))
 
     def append_log(self, job_id: int, line: str, now: int, max_lines: int = 0) -> None:
         keys = [self.keys.job(job_id), self.keys.log(job_id)]
@@ -467,7 +430,7 @@ class Scripts:
         k, lay = self.keys, self.layout
         args: list[Arg] = [now, limit, lay.job_head, lay.jobs_head, lay.tokens_head]
         args += [lay.tokens_tail, k.events]
-        return _moved(self._run("promote_due", [k.state(State.DELAYED), k.jobs], args))
+        return moved(self._run("promote_due", [k.state(State.DELAYED), k.jobs], args))
 
     def requeue_set(self, source: str, state: State, now: int, limit: int) -> Moved:
         """Up to `limit` jobs of the `source` set (`state`'s, global or of a type) to inactive:
@@ -476,7 +439,7 @@ class Scripts:
         args: list[Arg] = [now, limit, lay.job_head, lay.jobs_head, lay.tokens_head]
         args += [lay.tokens_tail, k.events, state.value]
         args += ["1" if state is State.FAILED else "", "1" if state is State.DELAYED else ""]
-        return _moved(self._run("requeue_set", [source, k.jobs], args))
+        return moved(self._run("requeue_set", [source, k.jobs], args))
 
     def worker_beat(self, worker_id: str, now: int, expires_at: int | None, info: str) -> int:
         """Record (or with `expires_at=None` forget) a worker; drops expired ones."""
@@ -492,7 +455,7 @@ class Scripts:
         k, lay = self.keys, self.layout
         args: list[Arg] = [state.value, lay.job_head, lay.jobs_head]
         args += [item for pair in victims for item in pair]
-        return _moved(self._run("clean", [k.jobs, k.leases], args))
+        return moved(self._run("clean", [k.jobs, k.leases], args))
 
     # -- people ----------------------------------------------------------------------------
     def move(
@@ -510,7 +473,7 @@ class Scripts:
         reply = self._run("move", keys, args)
         if text(reply[0]) == "illegal":
             raise IllegalTransition(job_id, text(reply[1]), target.value)
-        return self._checked(job_id, reply)
+        return checked(job_id, reply)
 
     def remove(self, job_id: int) -> RawPairs:
         k, lay = self.keys, self.layout
@@ -518,51 +481,3 @@ class Scripts:
         args: list[Arg] = [zid(job_id), lay.jobs_head, lay.tokens_head, lay.tokens_tail]
         args += [s.value for s in State]
         return pairs(self._run("remove", keys, args))
-
-    # -- replies ---------------------------------------------------------------------------
-    @staticmethod
-    def _checked_or_removed(job_id: int, reply: Sequence[Any]) -> RawPairs | None:
-        if len(reply) == 1 and text(reply[0]) == "ok":
-            return None
-        return Scripts._checked(job_id, reply)
-
-    @staticmethod
-    def _checked(job_id: int, reply: Sequence[Any]) -> RawPairs:
-        status = text(reply[0])
-        if status == "missing":
-            raise JobNotFound(job_id)
-        if status == "lease":
-            raise LeaseLost(job_id)
-        if status != "ok":
-            raise KueportError(f"job {job_id}: unexpected script reply {status!r}")
-        return pairs(reply[1])
-
-
-def _settled(job_id: int, reply: Sequence[Any]) -> Settled:
-    """A brief `complete` reply: {'kept'} | {'ok'} (removed) | an error status."""
-    status = text(reply[0])
-    if status == "kept":
-        return Settled.KEPT
-    if status == "error":
-        raise KueportError(f"job {job_id}: {text(reply[1])}")
-    if Scripts._checked_or_removed(job_id, reply) is None:
-        return Settled.REMOVED
-    raise KueportError(f"job {job_id}: unexpected script reply {status!r}")
-
-
-def _claimed(reply: Any) -> Moved | None:
-    if isinstance(reply, bytes | str):
-        return None  # 'paused'
-    return _moved(reply)
-
-
-def _moved(reply: Sequence[Any]) -> Moved:
-    return [(int(job_id), pairs(flat)) for job_id, flat in reply]
-
-
-def _job_ids(replies: Sequence[Any]) -> list[int]:
-    """An enqueue batch's ids; its first error (a refused call) is raised."""
-    for reply in replies:
-        if isinstance(reply, Exception):
-            raise reply
-    return [int(job_id) for job_id in replies]

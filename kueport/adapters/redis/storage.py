@@ -37,7 +37,8 @@ from kueport.adapters.redis.connection import InvalidConnectionSettings, RedisCl
 from kueport.adapters.redis.keys import InvalidPrefix, Keys
 from kueport.adapters.redis.operations import RedisOperations
 from kueport.adapters.redis.reading import Reader, ZSetItems
-from kueport.adapters.redis.scripts import ClaimCall, EnqueueRow, RawPairs, Scripts
+from kueport.adapters.redis.script_replies import RawPairs
+from kueport.adapters.redis.scripts import ClaimCall, EnqueueRow, Scripts
 from kueport.adapters.redis.worker_codec import decode_worker, encode_worker
 from kueport.domain.events import JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue

@@ -74,7 +74,7 @@ local function push_log(log, line, max)
 end
 
 -- Full-text search (adapters/redis/search.py): the search head "P:kueport:search:" comes
--- from P:jobs (scripts.Layout checks the rule against keys.py), so every script that deletes
+-- from P:jobs (layout.Layout checks the rule against keys.py), so every script that deletes
 -- a job deletes its search entries too, whether or not this queue has search enabled.
 local function search_head(jobs) return string.sub(jobs, 1, -5) .. 'kueport:search:' end
 local function stem_of(entry) return string.sub(entry, string.find(entry, ':', 1, true) + 1) end
