@@ -6,6 +6,7 @@ from kueport.adapters.clock import ManualClock
 from kueport.domain.errors import JobNotFound, LeaseLost
 from kueport.domain.retry import plan_success
 from kueport.domain.state import State
+from kueport.domain.throughput import MinuteCount, minute_start
 from kueport.ports.storage import Claim, Completion, JobStorage, Settled
 from tests.contract.test_storage import claim, enqueue, lease_of
 
@@ -109,3 +110,21 @@ def test_the_claim_takes_what_there_is_and_nothing_from_a_paused_type(
     )
     assert batch.settled == [Settled.KEPT] and batch.claimed == []
     assert storage.count(State.INACTIVE) == 1
+
+
+def test_counters_count_only_the_jobs_a_batch_completed(storage: JobStorage, clock: ManualClock):
+    for _ in range(3):
+        enqueue(storage, clock)
+    first, second, third = claim(storage, limit=3)
+    clock.advance(4)
+    now = clock.now_ms()
+    done = [
+        Completion(first.id, lease_of(first), None, plan_success(first, now)),
+        Completion(second.id, "someone else's lease", None, plan_success(second, now)),
+        Completion(third.id, lease_of(third), None, plan_success(third, now)),
+    ]
+
+    storage.complete_many(done, now)
+
+    assert storage.work_time() == 2 * 4_000
+    assert storage.throughput([minute_start(now)]) == [MinuteCount(minute_start(now), 2, 0)]
