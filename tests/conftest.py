@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import redis
 from hypothesis import HealthCheck, settings
 
 import kueport
@@ -57,6 +58,14 @@ def redis_server() -> RedisServer:
 def _stop_redis_server_at_the_end() -> Iterator[None]:
     yield
     stop_shared_server()
+
+
+@pytest.fixture
+def redis_client(redis_server: RedisServer) -> Iterator[redis.Redis]:
+    """A plain client (bytes replies) on the session's redis-server; closed after the test."""
+    made = redis_server.client()
+    yield made
+    made.close()
 
 
 @pytest.fixture(autouse=True)

@@ -25,19 +25,11 @@ from kueport.domain.retry import plan_success
 from kueport.domain.state import State
 from kueport.domain.throughput import minute_start
 from kueport.ports.storage import Claim, Completion, Settled
-from tests.redis_server import RedisServer
 
 
 @pytest.fixture
-def client(redis_server: RedisServer) -> Iterator[redis.Redis]:
-    client = redis_server.client()
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def storage(client: redis.Redis, clock: ManualClock) -> Iterator[RedisStorage]:
-    adapter = RedisStorage(client, Keys("q"), clock)
+def storage(redis_client: redis.Redis, clock: ManualClock) -> Iterator[RedisStorage]:
+    adapter = RedisStorage(redis_client, Keys("q"), clock)
     yield adapter
     adapter.close()
 
@@ -55,39 +47,39 @@ def completions(held: list[JobRecord], now: int, results: list[object]) -> list[
     ]
 
 
-def evalsha_calls(client: redis.Redis) -> int:
+def evalsha_calls(redis_client: redis.Redis) -> int:
     """EVALSHAs that ran (a NOSCRIPT refusal, the first call on a fresh server, ran nothing)."""
-    stats = client.info("commandstats").get("cmdstat_evalsha", {})
+    stats = redis_client.info("commandstats").get("cmdstat_evalsha", {})
     return int(stats.get("calls", 0)) - int(stats.get("failed_calls", 0))
 
 
-def test_a_batch_of_completions_is_one_script_call(storage, clock, client) -> None:
+def test_a_batch_of_completions_is_one_script_call(storage, clock, redis_client) -> None:
     held = held_jobs(storage, clock, 5)
     now = clock.now_ms()
-    client.config_resetstat()
+    redis_client.config_resetstat()
 
     outcomes = storage.complete_many(completions(held, now, [None] * 5), now).settled
 
     assert outcomes == [Settled.KEPT] * 5
-    assert evalsha_calls(client) == 1
+    assert evalsha_calls(redis_client) == 1
     assert storage.count(State.COMPLETE) == 5
 
 
-def test_a_batch_and_its_refill_claim_are_two_script_calls(storage, clock, client) -> None:
+def test_a_batch_and_its_refill_claim_are_two_script_calls(storage, clock, redis_client) -> None:
     held = held_jobs(storage, clock, 3)
     storage.enqueue(JobSpec(type="email"), clock.now_ms())
     now = clock.now_ms()
-    client.config_resetstat()
+    redis_client.config_resetstat()
 
     batch = storage.complete_many(
         completions(held, now, [None] * 3), now, Claim("email", "w1", limit=3)
     )
 
     assert batch.settled == [Settled.KEPT] * 3 and len(batch.claimed) == 1
-    assert evalsha_calls(client) == 2
+    assert evalsha_calls(redis_client) == 2
 
 
-def test_counters_count_only_the_jobs_the_batch_moved(storage, clock, client) -> None:
+def test_counters_count_only_the_jobs_the_batch_moved(storage, clock, redis_client) -> None:
     held = held_jobs(storage, clock, 3)
     clock.advance(4)
     now = clock.now_ms()
@@ -100,13 +92,13 @@ def test_counters_count_only_the_jobs_the_batch_moved(storage, clock, client) ->
     assert storage.work_time() == 2 * 4_000
     (minute,) = storage.throughput([minute_start(now)])
     assert minute.complete == 2
-    ttl = client.pttl(f"q:kueport:throughput:{minute_start(now)}:complete")
+    ttl = redis_client.pttl(f"q:kueport:throughput:{minute_start(now)}:complete")
     assert ttl > 0, "the minute's counter expires like one a single complete creates"
 
 
-def test_each_job_of_a_batch_publishes_kues_complete_message(storage, clock, client) -> None:
+def test_each_job_of_a_batch_publishes_kues_complete_message(storage, clock, redis_client) -> None:
     held = held_jobs(storage, clock, 3)
-    listener = client.pubsub()
+    listener = redis_client.pubsub()
     listener.subscribe("q:events")
     assert listener.get_message(timeout=5)["type"] == "subscribe"  # type: ignore[index]
     now = clock.now_ms()
@@ -124,10 +116,10 @@ def test_each_job_of_a_batch_publishes_kues_complete_message(storage, clock, cli
     ]
 
 
-def test_a_job_whose_key_holds_no_hash_is_refused_alone(storage, clock, client) -> None:
+def test_a_job_whose_key_holds_no_hash_is_refused_alone(storage, clock, redis_client) -> None:
     held = held_jobs(storage, clock, 3)
-    client.delete(f"q:job:{held[1].id}")
-    client.set(f"q:job:{held[1].id}", "not a hash")
+    redis_client.delete(f"q:job:{held[1].id}")
+    redis_client.set(f"q:job:{held[1].id}", "not a hash")
     now = clock.now_ms()
 
     outcomes = storage.complete_many(completions(held, now, [None] * 3), now).settled

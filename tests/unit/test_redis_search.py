@@ -25,13 +25,6 @@ from tests.redis_server import RedisServer
 
 
 @pytest.fixture
-def client(redis_server: RedisServer) -> Iterator[redis.Redis]:
-    made = redis_server.client()
-    yield made
-    made.close()
-
-
-@pytest.fixture
 def pair(redis_server: RedisServer, clock: ManualClock) -> Iterator[tuple[Queue, Queue]]:
     """Two queues on one prefix: a producer with search, a worker without (the default)."""
     prefix = unique_prefix()
@@ -43,19 +36,19 @@ def pair(redis_server: RedisServer, clock: ManualClock) -> Iterator[tuple[Queue,
         queue.shutdown(timeout=0)
 
 
-def search_keys(client: redis.Redis) -> list[str]:
-    return sorted(k.decode() for k in client.scan_iter(match="*kueport:search:*", count=1000))
+def search_keys(redis_client: redis.Redis) -> list[str]:
+    return sorted(k.decode() for k in redis_client.scan_iter(match="*kueport:search:*", count=1000))
 
 
 def test_a_worker_without_search_still_deletes_the_entries_of_jobs_it_removes(
-    pair: tuple[Queue, Queue], client: redis.Redis, clock: ManualClock
+    pair: tuple[Queue, Queue], redis_client: redis.Redis, clock: ManualClock
 ) -> None:
     """Kue leaked its index this way (#94): only the producer knew about search."""
     producer, worker = pair
     for job_type in ("done", "boom", "gone", "old"):
         job = producer.create(job_type, {"title": f"welcome {job_type}"})
         job.remove_on_complete(True).remove_on_fail(True).save()
-    assert search_keys(client) != []
+    assert search_keys(redis_client) != []
 
     service = worker.service
     (done,) = service.claim(Claim("done", "w", lease_ms=5000), 0)
@@ -67,26 +60,26 @@ def test_a_worker_without_search_still_deletes_the_entries_of_jobs_it_removes(
     assert worker.clean("complete") == 1
 
     assert producer.count() == 0
-    assert search_keys(client) == []
+    assert search_keys(redis_client) == []
 
 
 def test_the_index_lives_under_kueports_own_prefix_and_never_in_kues_search_keys(
-    pair: tuple[Queue, Queue], client: redis.Redis
+    pair: tuple[Queue, Queue], redis_client: redis.Redis
 ) -> None:
     producer, _ = pair
     producer.create("email", {"title": "Welcome aboard", "n": 7}).save()
 
     prefix = producer.prefix + ":kueport:search:"
-    found = search_keys(client)
+    found = search_keys(redis_client)
     assert found and all(k.startswith(prefix) for k in found)
     assert not any(k.endswith(":jobs") for k in found)
-    assert list(client.scan_iter(match=f"{producer.prefix}:search:*")) == []
+    assert list(redis_client.scan_iter(match=f"{producer.prefix}:search:*")) == []
     assert {prefix + "words", prefix + "refs", prefix + "job:1"} <= set(found)
-    assert client.zscore(prefix + "stem:welcom:ids", zid(1)) == 1.0
+    assert redis_client.zscore(prefix + "stem:welcom:ids", zid(1)) == 1.0
 
 
 def test_a_job_deleted_behind_kueports_back_is_never_returned(
-    pair: tuple[Queue, Queue], client: redis.Redis
+    pair: tuple[Queue, Queue], redis_client: redis.Redis
 ) -> None:
     """Node Kue removes jobs without knowing this index; results are checked against P:jobs."""
     producer, _ = pair
@@ -94,31 +87,31 @@ def test_a_job_deleted_behind_kueports_back_is_never_returned(
     lost = producer.create("email", {"title": "report"}).save()
     assert lost.id is not None
     keys = Keys(producer.prefix)
-    client.delete(keys.job(lost.id))
-    client.zrem(keys.jobs, zid(lost.id))
-    client.zrem(keys.state(State.INACTIVE), zid(lost.id))
+    redis_client.delete(keys.job(lost.id))
+    redis_client.zrem(keys.jobs, zid(lost.id))
+    redis_client.zrem(keys.state(State.INACTIVE), zid(lost.id))
 
     assert producer.search("report") == [kept.id]
     assert producer.search("report", state="inactive") == [kept.id]
 
 
 def test_every_search_key_of_a_cluster_prefix_shares_its_slot(
-    client: redis.Redis, clock: ManualClock
+    redis_client: redis.Redis, clock: ManualClock
 ) -> None:
     keys = Keys.for_cluster(unique_prefix())
-    storage = RedisStorage(client, keys, clock)
-    index = RedisSearchIndex(client, keys)
+    storage = RedisStorage(redis_client, keys, clock)
+    index = RedisSearchIndex(redis_client, keys)
     record = storage.enqueue(JobSpec(type="email", data={"title": "welcome home"}), 0)
     index.index(record.id, "email", ["welcome home"])
 
-    found = search_keys(client)
+    found = search_keys(redis_client)
     assert found
     assert {key_slot(k.encode()) for k in found} == {key_slot(keys.jobs.encode())}
     assert index.query("welc") == [record.id]
 
 
 def test_the_walk_and_the_exhaustive_intersection_agree_with_the_memory_index(
-    client: redis.Redis, clock: ManualClock
+    redis_client: redis.Redis, clock: ManualClock
 ) -> None:
     """A differential check over random jobs, states and queries: the Redis index with its
     walk, with the walk giving up at once (budget 1), and with no walk, all return exactly
@@ -138,10 +131,10 @@ def test_the_walk_and_the_exhaustive_intersection_agree_with_the_memory_index(
         "bob",
     ]
     keys = Keys(unique_prefix())
-    storage = RedisStorage(client, keys, clock)
+    storage = RedisStorage(redis_client, keys, clock)
     states: dict[int, State] = {}
     memory = MemorySearchIndex(state_of=states.get)
-    indexes = [RedisSearchIndex(client, keys, walk_budget=b) for b in (4000, 1, 0)]
+    indexes = [RedisSearchIndex(redis_client, keys, walk_budget=b) for b in (4000, 1, 0)]
     for n in range(300):
         job_type = rng.choice(["email", "sms"])
         text = " ".join(rng.choices(vocabulary, k=rng.randint(1, 4)))
