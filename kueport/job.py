@@ -25,9 +25,13 @@ if TYPE_CHECKING:
     from kueport.service import JobService
 
 
-@attrs.define
+@attrs.frozen
 class JobOptions:
-    """What the fluent setters collected; None means "not set" (keep the stored value)."""
+    """What the fluent setters collected; None means "not set" (keep the stored value).
+
+    Frozen, so every job without options (each job a worker runs, say) shares one instance;
+    a setter swaps in a changed copy.
+    """
 
     priority: int | None = None
     attempts: int | None = None
@@ -39,6 +43,15 @@ class JobOptions:
     remove_on_fail: bool | None = None
     search_keys: tuple[str, ...] | None = None
     events: bool = True
+
+
+#: The options of a job nobody set any on, with and without job-level events.
+_NO_OPTIONS = JobOptions()
+_NO_EVENTS = JobOptions(events=False)
+
+
+def _fresh_options(events: bool) -> JobOptions:
+    return _NO_OPTIONS if events else _NO_EVENTS
 
 
 #: Guards the creation of a job's emitter (rare: only jobs given listeners have one).
@@ -72,7 +85,7 @@ class Job:
         self._record = record
         self._lease = lease
         self._bound_service = service
-        self._options = JobOptions()
+        self._options = _NO_OPTIONS
         self._emitter: Emitter | None = None  # made by the first listener: most jobs get none
 
     @property
@@ -126,48 +139,50 @@ class Job:
 
     # -- fluent options ------------------------------------------------------------------
     def priority(self, value: int | str) -> Job:
-        self._options.priority = parse_priority(value)
+        self._set(priority=parse_priority(value))
         return self
 
     def attempts(self, count: int) -> Job:
-        self._options.attempts = _attempts(count)
+        self._set(attempts=_attempts(count))
         return self
 
     def backoff(self, policy: object) -> Job:
-        self._options.backoff = parse_backoff(policy)
-        self._options.backoff_set = True
+        self._set(backoff=parse_backoff(policy), backoff_set=True)
         return self
 
     def delay(self, value: Duration | datetime) -> Job:
         if not isinstance(value, datetime):
             to_ms(value, what="delay")
-        self._options.delay = value
+        self._set(delay=value)
         return self
 
     def ttl(self, value: Duration) -> Job:
         ttl = to_ms(value, what="ttl")
-        self._options.ttl_ms = ttl or None
+        self._set(ttl_ms=ttl or None)
         return self
 
     def remove_on_complete(self, value: bool = True) -> Job:
-        self._options.remove_on_complete = bool(value)
+        self._set(remove_on_complete=bool(value))
         return self
 
     def remove_on_fail(self, value: bool = True) -> Job:
-        self._options.remove_on_fail = bool(value)
+        self._set(remove_on_fail=bool(value))
         return self
 
     def search_keys(self, keys: Iterable[str]) -> Job:
         keys = tuple(keys)
         if not all(isinstance(key, str) and key for key in keys):
             raise InvalidJobOption(f"invalid search keys {keys!r}: use non-empty strings")
-        self._options.search_keys = keys
+        self._set(search_keys=keys)
         return self
 
     def events(self, enabled: bool = True) -> Job:
         """`events(False)`: no job-level events for this job (saves the listener bookkeeping)."""
-        self._options.events = bool(enabled)
+        self._set(events=bool(enabled))
         return self
+
+    def _set(self, **changes: Any) -> None:
+        self._options = attrs.evolve(self._options, **changes)
 
     # -- saving --------------------------------------------------------------------------
     def save(self) -> Job:
@@ -176,13 +191,13 @@ class Job:
             self._record = self._queue.save_new(self, self._spec())
         else:
             self._record = self._service.update(self._record.id, self._changes())
-        self._options = JobOptions(events=self._options.events)
+        self._options = _fresh_options(self._options.events)
         return self
 
     def _stored_new(self, record: JobRecord) -> None:
         """Become the stored job `record` (the bulk save's counterpart of `save`)."""
         self._record = record
-        self._options = JobOptions(events=self._options.events)
+        self._options = _fresh_options(self._options.events)
 
     def _spec(self) -> JobSpec:
         opts = self._options

@@ -211,7 +211,7 @@ class JobService:
             plan = plan_failure(record, now, self.backoffs.snapshot())
         except UnknownBackoff as exc:
             # Never strand the job because this worker lacks a policy: retry after its own delay.
-            plan = plan_failure(attrs.evolve(record, backoff=SameDelay()), now)
+            plan = plan_failure(record._replace(backoff=SameDelay()), now)
             failure = Failure(
                 failure.message,
                 f"{failure.detail}\n(kueport: {exc}; retried after the job's own delay)",

@@ -113,6 +113,8 @@ class Worker:
         self._completions: Combiner[tuple[RunningJob, JSONValue]] = Combiner(
             self._complete_batch, join=self._second_write
         )
+        #: One sync slot never has two completions to write together: it skips the combiner.
+        self._combines = concurrency > 1 or self._is_async
         self._paused = False
         self._stopping = False
         self._started_at = 0
@@ -327,7 +329,10 @@ class Worker:
             return None  # taken away already (TTL, shutdown): the outcome is not ours to write
         if failure is None:
             try:
-                self._completions.add((running, result))  # written (and released) with others
+                if self._combines:
+                    self._completions.add((running, result))  # written (and released) with others
+                else:
+                    self._complete_batch([(running, result)])
             finally:
                 next_run: Next = self._next.__dict__.pop("run", None)
             return next_run
@@ -349,7 +354,7 @@ class Worker:
         their slots at once. A sync worker claims jobs for those slots in the same round trip
         and this thread runs the first of them next (see the module docstring)."""
         service = self._host.service
-        groups = _by_service(batch)
+        groups = [batch] if len(batch) == 1 else _by_service(batch)
         refill = 0  # sync workers only: the storing thread then runs the first job itself
         if (
             not self._is_async

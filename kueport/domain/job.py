@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -41,9 +41,15 @@ class Attempts:
     max: int
 
 
-@attrs.frozen
-class JobRecord:
-    """A stored job. Times are epoch milliseconds; absent Kue hash fields are None."""
+class JobRecord(NamedTuple):
+    """A stored job. Times are epoch milliseconds; absent Kue hash fields are None.
+
+    A `NamedTuple`, not an attrs class like the other values: every claim hands a new record
+    to its worker and every Redis read decodes one, and a frozen attrs class sets its 28
+    fields one `object.__setattr__` call each (about 5 µs here) where a tuple is built in
+    one C call (about 0.5 µs). Change one with `record._replace(...)`; `JobRecord._fields`
+    lists the fields in constructor order.
+    """
 
     id: int
     type: str

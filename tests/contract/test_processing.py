@@ -295,6 +295,19 @@ def test_create_accepts_every_option_as_a_keyword(queue: Queue) -> None:
     assert record.search_keys == ("to",)
 
 
+def test_one_jobs_options_never_reach_another(queue: Queue) -> None:
+    """Jobs without options share one (frozen) default: setting an option swaps in a copy."""
+    busy = queue.create("email").priority("high").attempts(4).ttl(2).events(False).save()
+    plain = queue.create("email").save()
+    assert busy.record is not None and plain.record is not None
+    assert (busy.record.priority, busy.record.max_attempts) == (-10, 4)
+    assert (plain.record.priority, plain.record.max_attempts, plain.record.ttl_ms) == (0, 1, None)
+    assert plain.wants_events and not busy.wants_events
+    plain.priority("low").save()  # a re-save changes only this job
+    assert queue.get_job(busy.id).to_dict()["priority"] == -10  # type: ignore[arg-type]
+    assert queue.get_job(plain.id).to_dict()["priority"] == 10  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize(
     ("setter", "value", "error"),
     [

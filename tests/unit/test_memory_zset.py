@@ -20,28 +20,54 @@ def test_score_then_id_is_redis_order_of_zids(pairs: list[tuple[float, int]]) ->
     assert by_id == by_zid
 
 
-@given(st.lists(st.tuples(st.sampled_from(["add", "remove", "read"]), ids, scores)))
+#: Few members, so the same one is added, re-scored, moved and removed again and again.
+members = st.integers(min_value=0, max_value=12)
+ops = st.sampled_from(["add", "remove", "read", "move", "move back", "pop"])
+
+
+@given(st.lists(st.tuples(ops, members, scores, st.integers(0, 3))))
 def test_pending_additions_read_like_a_plain_sorted_set(
-    steps: list[tuple[str, int, float]],
+    steps: list[tuple[str, int, float, int]],
 ) -> None:
-    """Reads merge pending members in; any mix of moves and reads matches a sorted dict."""
-    zset, model = SortedSet(), dict[int, float]()
-    for op, member, score in steps:
+    """Reads merge pending members in; any mix of adds (new or re-scored, pending or
+    sorted), removals, moves between two sets, head pops and reads matches two dicts."""
+    zset, other = SortedSet(), SortedSet()
+    model, other_model = dict[int, float](), dict[int, float]()
+
+    def ordered(scores_by_member: dict[int, float]) -> list[tuple[int, float]]:
+        return [(m, s) for s, m in sorted((s, m) for m, s in scores_by_member.items())]
+
+    for op, member, score, n in steps:
         if op == "add":
             zset.add(member, score)
             model[member] = score
         elif op == "remove":
             assert zset.remove(member) == (model.pop(member, None) is not None)
+        elif op == "move":
+            zset.move_to(other, member, score)
+            model.pop(member, None)
+            other_model[member] = score
+        elif op == "move back":
+            other.move_to(zset, member, score)
+            other_model.pop(member, None)
+            model[member] = score
+        elif op == "pop":
+            expected_head = [m for m, _ in ordered(model)[:n]]
+            assert zset.pop_first(n) == expected_head
+            for popped in expected_head:
+                del model[popped]
         else:
-            expected = sorted((s, m) for m, s in model.items())
-            assert zset.items() == [(m, s) for s, m in expected]
-        assert len(zset) == len(model)
+            assert zset.items() == ordered(model)
+            assert other.items() == ordered(other_model)
+        assert len(zset) == len(model) and bool(zset) == bool(model)
         assert (member in zset) == (member in model)
-    expected = sorted((s, m) for m, s in model.items())
-    assert list(zset) == [m for _, m in expected]
-    assert zset.range_by_score(NEG_INF, POS_INF) == [m for _, m in expected]
-    assert zset.first(3) == [m for _, m in expected][:3]
-    assert zset.range_by_rank(-2, -1) == [m for _, m in expected][-2:]
+    assert zset.items() == ordered(model)
+    assert other.items() == ordered(other_model)
+    expected = [m for m, _ in ordered(model)]
+    assert list(zset) == expected
+    assert zset.range_by_score(NEG_INF, POS_INF) == expected
+    assert zset.first(3) == expected[:3]
+    assert zset.range_by_rank(-2, -1) == expected[-2:]
 
 
 def test_range_by_score_is_inclusive_and_limited() -> None:

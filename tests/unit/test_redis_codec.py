@@ -11,7 +11,6 @@ import re
 from datetime import timedelta
 from typing import Any
 
-import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -193,7 +192,7 @@ FIELD_STRINGS: list[tuple[dict[str, Any], str, str]] = [
 def test_each_field_is_written_as_kue_writes_it(
     changes: dict[str, Any], field: str, text: str
 ) -> None:
-    record = attrs.evolve(BASE, **changes)
+    record = BASE._replace(**changes)
     assert encode_record(record)[field] == text
     assert decode(1, encode_record(record)) == record
 
@@ -228,9 +227,9 @@ def test_kueport_fields_are_not_among_kues() -> None:
 
 def test_data_that_json_cannot_hold_is_refused_when_stored() -> None:
     with pytest.raises(InvalidJobOption, match="data"):
-        encode_record(attrs.evolve(BASE, data={"when": object()}))
+        encode_record(BASE._replace(data={"when": object()}))
     with pytest.raises(InvalidJobOption):
-        encode_record(attrs.evolve(BASE, data={"x": float("nan")}))
+        encode_record(BASE._replace(data={"x": float("nan")}))
 
 
 def test_a_result_json_cannot_hold_becomes_kues_error_object() -> None:
@@ -238,7 +237,7 @@ def test_a_result_json_cannot_hold_becomes_kues_error_object() -> None:
         def __str__(self) -> str:
             return "[object Object]"
 
-    stored = encode_record(attrs.evolve(BASE, result=Opaque()))["result"]
+    stored = encode_record(BASE._replace(result=Opaque()))["result"]
     assert stored == '{"error":true,"message":"Invalid JSON Result: \\"[object Object]\\""}'
 
 
@@ -260,7 +259,7 @@ BACKOFFS: list[tuple[Backoff, str]] = [
 def test_backoff_is_stored_in_kues_forms(policy: Backoff, text: str) -> None:
     assert encode_backoff(policy) == text
     assert decode_backoff(text) == policy
-    assert encode_record(attrs.evolve(BASE, backoff=policy))["backoff"] == text
+    assert encode_record(BASE._replace(backoff=policy))["backoff"] == text
 
 
 def test_backoff_objects_as_node_users_write_them_are_read() -> None:
@@ -511,8 +510,8 @@ def test_a_new_jobs_record_is_what_decoding_its_hash_gives(
         return
     record = new_record(job_id, spec, now, fields)
     assert record == expected
-    assert {name: type(value) for name, value in attrs.asdict(record, recurse=False).items()} == {
-        name: type(value) for name, value in attrs.asdict(expected, recurse=False).items()
+    assert {name: type(value) for name, value in record._asdict().items()} == {
+        name: type(value) for name, value in expected._asdict().items()
     }
 
 

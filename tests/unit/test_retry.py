@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import attrs
 import pytest
 
 from kueport.domain.backoff import Exponential, Fixed, Named, SameDelay
@@ -30,14 +29,13 @@ def active_job(**changes: object) -> JobRecord:
         promote_at=NOW - 10_000,
         started_at=NOW - 50,
     )
-    return attrs.evolve(base, **changes)  # type: ignore[arg-type]
+    return base._replace(**changes)
 
 
 def after_failure(job: JobRecord, now: int, registry: dict | None = None) -> JobRecord:
     """Apply a failure plan the way storage does."""
     plan = plan_failure(job, now, registry)
-    return attrs.evolve(
-        job,
+    return job._replace(
         attempts=plan.attempts,
         state=plan.next_state,
         delay_ms=plan.delay_ms,
@@ -48,13 +46,11 @@ def after_failure(job: JobRecord, now: int, registry: dict | None = None) -> Job
 
 def after_success(job: JobRecord, now: int) -> JobRecord:
     plan = plan_success(job, now)
-    return attrs.evolve(
-        job, attempts=plan.attempts, state=State.COMPLETE, duration=plan.duration_ms
-    )
+    return job._replace(attempts=plan.attempts, state=State.COMPLETE, duration=plan.duration_ms)
 
 
 def claimed(job: JobRecord, now: int) -> JobRecord:
-    return attrs.evolve(job, state=State.ACTIVE, started_at=now)
+    return job._replace(state=State.ACTIVE, started_at=now)
 
 
 # --- Kue's attempts arithmetic ------------------------------------------------------------------

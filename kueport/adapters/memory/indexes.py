@@ -50,6 +50,34 @@ def record_state_score(record: Indexed) -> float:
     )
 
 
+class Lane:
+    """One job type's hot path: a claim takes jobs from `waiting` (`pop_first`) and puts
+    them into `active` (and the state-wide `all_active`) with `started`; completions move
+    them on to `complete`. Each set is looked up once per type instead of once per move.
+    Type and priority do not change on these moves, so `jobs` (all) is untouched. Per-type
+    sets score by priority (`type_score`). Sets may be empty: readers skip empty sets.
+    """
+
+    __slots__ = ("active", "all_active", "complete", "waiting")
+
+    def __init__(
+        self, waiting: SortedSet, active: SortedSet, complete: SortedSet, all_active: SortedSet
+    ) -> None:
+        self.waiting = waiting  # `jobs:<type>:inactive` (`jobs:inactive` is a view of these)
+        self.active = active  # `jobs:<type>:active`
+        self.complete = complete  # `jobs:<type>:complete`
+        self.all_active = all_active  # `jobs:active`, scored by TTL deadline or priority
+
+    def started(self, member: int, priority: int, ttl_deadline: int | None) -> None:
+        self.all_active.add(member, state_score(State.ACTIVE, priority, ttl_deadline=ttl_deadline))
+        self.active.add(member, priority)
+
+    def completed(self, member: int, priority: int) -> None:
+        """An active job of this type is complete."""
+        self.all_active.remove(member)
+        self.active.move_to(self.complete, member, priority)
+
+
 class Indexes:
     """The all-jobs set, one set per state and one per (type, state).
 
@@ -65,6 +93,8 @@ class Indexes:
         self._typed_of: dict[State, list[SortedSet]] = {state: [] for state in State}
         self._merged = {state: MergedSet(self._typed_of[state]) for state in MERGED_STATES}
         self._empty = SortedSet()
+        #: Made by `lane`; read directly (`lanes.get(t) or lane(t)`) on the hot path.
+        self.lanes: dict[str, Lane] = {}
 
     def add(self, record: Indexed) -> None:
         member = record.id
@@ -96,28 +126,17 @@ class Indexes:
             source.remove(member)
         target.add(member, type_score(new.priority))
 
-    def take_waiting(self, job_type: str, limit: int) -> list[int]:
-        """Take the `limit` best jobs of `jobs:<type>:inactive` out of the inactive sets (a
-        claim); the caller puts them back in their new state's sets with `enter`."""
-        waiting = self._typed.get((job_type, State.INACTIVE))
-        if waiting is None:
-            return []
-        return waiting.pop_first(limit)  # `jobs:inactive` is a view (MERGED_STATES)
-
-    def enter(self, job: Indexed) -> None:
-        """Put a job taken out with `take_waiting` into its (new) state's sets."""
-        kept = self._states.get(job.state)
-        if kept is not None:
-            kept.add(job.id, record_state_score(job))
-        self._typed_set(job.type, job.state).add(job.id, type_score(job.priority))
-
-    def move(self, job: Indexed, old_state: State) -> None:
-        """Re-index a job changed in place from `old_state` to its state, its type and
-        priority unchanged (claim, complete): only the state's sets change."""
-        member = job.id
-        self._move_state(member, old_state, job)
-        self._typed.get((job.type, old_state), self._empty).remove(member)
-        self._typed_set(job.type, job.state).add(member, type_score(job.priority))
+    def lane(self, job_type: str) -> Lane:
+        """The sets a claim and a completion of `job_type` touch (made on first use)."""
+        found = self.lanes.get(job_type)
+        if found is None:
+            found = self.lanes[job_type] = Lane(
+                waiting=self._typed_set(job_type, State.INACTIVE),
+                active=self._typed_set(job_type, State.ACTIVE),
+                complete=self._typed_set(job_type, State.COMPLETE),
+                all_active=self._states[State.ACTIVE],
+            )
+        return found
 
     def of(self, state: State, job_type: str | None = None) -> SortedSet | MergedSet:
         """`jobs:<state>` or `jobs:<type>:<state>` (an empty set when there is none)."""

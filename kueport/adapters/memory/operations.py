@@ -8,7 +8,6 @@ import math
 import threading
 from collections.abc import Sequence
 
-from kueport.adapters.memory import builders
 from kueport.adapters.memory.indexes import Indexes
 from kueport.adapters.memory.stored import StoredJob
 from kueport.domain.events import EventName, JobEvent
@@ -32,13 +31,13 @@ class MinuteCounters:
         #: When the oldest minute expires: until then a count touches one dict, no scan.
         self._next_expiry = math.inf
 
-    def count(self, now: int, outcome: str) -> None:
+    def count(self, now: int, outcome: str, jobs: int = 1) -> None:
         minute = minute_start(now)
         counts = self._minutes.get(minute)
         if counts is None:
             counts = self._minutes[minute] = {}
             self._next_expiry = min(self._next_expiry, minute + COUNTER_TTL_MS)
-        counts[outcome] = counts.get(outcome, 0) + 1
+        counts[outcome] = counts.get(outcome, 0) + jobs
         if now >= self._next_expiry:
             self._expire(now)
 
@@ -82,7 +81,7 @@ class MemoryOperations:
             for job_id in members:
                 moved = self._move(job_id, State.INACTIVE, now, None)
                 stored = self._jobs[job_id]
-                retried.append(self._store(stored, builders.evolve(moved, attempts=0)))
+                retried.append(self._store(stored, moved._replace(attempts=0)))
                 self._announce_event(JobEvent(job_id, EventName.ENQUEUE, (moved.type,)))
             return retried
 

@@ -2,17 +2,12 @@
 
 The storage decides nothing: the plans come from the domain (`plan_success`, `plan_failure`);
 these functions only copy their outcome into the record the way Kue writes its hash.
-
-New records are built with `builders` rather than `attrs.evolve`, which cost a fifth of the
-adapter's time; the hot moves (enqueue, claim, complete, fail) get a generated constructor
-call each. The records are the same values either way.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from kueport.adapters.memory.builders import evolve, rebuilder
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.retry import FailurePlan, SuccessPlan
 from kueport.domain.state import State
@@ -23,28 +18,8 @@ from kueport.ports.storage import Changes
 _RELEASED: dict[str, Any] = {"lease": None, "lease_until": None, "ttl_expires_at": None}
 
 
-#: Every field a new record takes from its spec; the rest keep `JobRecord`'s defaults, which
-#: are constants (no factories), so they can come from one shared template.
-_TEMPLATE = JobRecord(id=0, type="", data=None, state=State.INACTIVE)
-_NEW = rebuilder(
-    "id", "type", "data", "state", "priority", "max_attempts", "created_at", "promote_at",
-    "updated_at", "delay_ms", "ttl_ms", "backoff", "remove_on_complete", "remove_on_fail",
-    "search_keys",
-)  # fmt: skip
-_CLAIMED = rebuilder(
-    "state", "started_at", "updated_at", "worker_id", "lease", "lease_until", "ttl_expires_at"
-)
-_COMPLETED = rebuilder(
-    "state", "attempts", "duration", "result", "progress", "updated_at", *_RELEASED
-)
-_FAILED = rebuilder(
-    "state", "error", "failed_at", "attempts", "delay_ms", "promote_at", "updated_at", *_RELEASED
-)
-
-
 def new_record(job_id: int, spec: JobSpec, now: int) -> JobRecord:
-    return _NEW(
-        _TEMPLATE,
+    return JobRecord(
         id=job_id,
         type=spec.type,
         data=spec.data,
@@ -64,8 +39,7 @@ def new_record(job_id: int, spec: JobSpec, now: int) -> JobRecord:
 
 
 def claimed(record: JobRecord, worker_id: str, lease: str, lease_ms: int, now: int) -> JobRecord:
-    return _CLAIMED(
-        record,
+    return record._replace(
         state=State.ACTIVE,
         started_at=now,
         updated_at=now,
@@ -77,8 +51,7 @@ def claimed(record: JobRecord, worker_id: str, lease: str, lease_ms: int, now: i
 
 
 def completed(record: JobRecord, result: JSONValue, plan: SuccessPlan, now: int) -> JobRecord:
-    return _COMPLETED(
-        record,
+    return record._replace(
         state=State.COMPLETE,
         attempts=plan.attempts,
         duration=plan.duration_ms,
@@ -92,8 +65,7 @@ def completed(record: JobRecord, result: JSONValue, plan: SuccessPlan, now: int)
 
 
 def failed(record: JobRecord, error: str, plan: FailurePlan, now: int) -> JobRecord:
-    return _FAILED(
-        record,
+    return record._replace(
         state=plan.next_state,
         error=error,
         failed_at=now,
@@ -115,8 +87,8 @@ def error_log_line(error: str) -> str:
 def with_progress(record: JobRecord, percent: int, data: JSONValue, now: int) -> JobRecord:
     """Kue's progress(): also pushes an active job's TTL deadline to `now + ttl`."""
     refreshed = ttl_expiry(record.ttl_ms, now) if record.is_active else record.ttl_expires_at
-    return evolve(
-        record, progress=percent, progress_data=data, updated_at=now, ttl_expires_at=refreshed
+    return record._replace(
+        progress=percent, progress_data=data, updated_at=now, ttl_expires_at=refreshed
     )
 
 
@@ -130,7 +102,7 @@ def moved(record: JobRecord, state: State, now: int, promote_at: int | None) -> 
         fields.update(_RELEASED, started_at=now, ttl_expires_at=ttl_expiry(record.ttl_ms, now))
     if state is not State.ACTIVE:
         fields.update(_RELEASED)
-    return evolve(record, **fields)
+    return record._replace(**fields)
 
 
 def _delayed_until(record: JobRecord, now: int, promote_at: int | None) -> int:
@@ -161,12 +133,12 @@ def updated(record: JobRecord, changes: Changes, now: int) -> JobRecord:
         fields["backoff"] = changes.backoff
     if changes.replace_data:
         fields["data"] = changes.data
-    new = evolve(record, **fields)
+    new = record._replace(**fields)
     if new.is_active:
-        new = evolve(new, ttl_expires_at=ttl_expiry(new.ttl_ms, now))
+        new = new._replace(ttl_expires_at=ttl_expiry(new.ttl_ms, now))
     return new
 
 
 def requeued_after_stall(record: JobRecord, stalled: int, now: int) -> JobRecord:
     """Back to the queue after a lost worker: no attempt counted, the stall remembered."""
-    return evolve(record, state=State.INACTIVE, stalled=stalled, updated_at=now, **_RELEASED)
+    return record._replace(state=State.INACTIVE, stalled=stalled, updated_at=now, **_RELEASED)

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 
 from kueport.adapters.memory import records
-from kueport.adapters.memory.indexes import Indexes, ZSetItems
+from kueport.adapters.memory.indexes import Indexes, Lane, ZSetItems
 from kueport.adapters.memory.operations import MemoryOperations, MinuteCounters
 from kueport.adapters.memory.stored import StoredJob
 from kueport.adapters.memory.zset import NEG_INF, rank_slice
@@ -122,12 +122,18 @@ class MemoryStorage(MemoryOperations):
     def claim(self, claim: Claim, timeout: float) -> list[JobRecord]:
         if claim.limit <= 0:
             return []
+
+        def ready() -> bool:
+            return self._closed or self._open_to(claim) is not None
+
         with self._lock:
-            if self._closed or not self._claimable(claim):  # with a backlog: no wait set up
-                self._cond.wait_for(lambda: self._closed or self._claimable(claim), max(0, timeout))
-                if self._closed or not self._claimable(claim):
+            lane = self._open_to(claim)
+            if lane is None:  # with a backlog: no wait set up
+                if not self._cond.wait_for(ready, max(0, timeout)) or self._closed:
                     return []
-            return self._claim(claim)
+                lane = self._open_to(claim)
+                assert lane is not None  # ready, not closed, and no one else ran meanwhile
+            return self._claim(claim, lane, self._heard())
 
     def complete(
         self,
@@ -140,6 +146,7 @@ class MemoryStorage(MemoryOperations):
     ) -> JobRecord | None:
         with self._lock:
             stored = self._complete(job_id, lease, result, plan, now, announce and self._heard())
+            self._count_completed(now, 1, plan.duration_ms)
             return None if stored is None else stored.frozen()
 
     def complete_many(
@@ -147,19 +154,27 @@ class MemoryStorage(MemoryOperations):
     ) -> Completed:
         outcomes: list[Settled | Exception] = []
         complete = self._complete
+        moved = work_ms = 0
         with self._lock:
             # Asked once: nothing is delivered meanwhile that could subscribe a listener.
             heard = self._heard()
             for done in completions:
+                plan = done.plan
                 try:
-                    kept = complete(done.job_id, done.lease, done.result, done.plan, now, heard)
+                    kept = complete(done.job_id, done.lease, done.result, plan, now, heard)
                 except (JobNotFound, LeaseLost) as error:
                     outcomes.append(error)
                 else:
                     outcomes.append(Settled.REMOVED if kept is None else Settled.KEPT)
+                    moved += 1
+                    work_ms += plan.duration_ms
+            if moved:
+                self._count_completed(now, moved, work_ms)
             claimed: list[JobRecord] = []
-            if then_claim is not None and then_claim.limit > 0 and self._open_to(then_claim):
-                claimed = self._claim(then_claim)
+            if then_claim is not None and then_claim.limit > 0:
+                lane = self._open_to(then_claim)
+                if lane is not None:
+                    claimed = self._claim(then_claim, lane, heard)
         return Completed(outcomes, claimed)
 
     def fail(
@@ -432,16 +447,17 @@ class MemoryStorage(MemoryOperations):
         announce: bool,
     ) -> StoredJob | None:
         """`complete` in place: no record is built unless someone reads the job. `announce`:
-        someone listens, and the caller asked for the event."""
+        someone listens, and the caller asked for the event. The caller counts it
+        (`_count_completed`), once per batch."""
         stored = self._jobs.get(job_id)
         if stored is None:
             raise JobNotFound(job_id)
         if stored.state is not State.ACTIVE or (lease is not None and stored.lease != lease):
             raise LeaseLost(job_id)
         stored.complete(result, plan, now)
-        self._indexes.move(stored, State.ACTIVE)
-        self._counters.count(now, COMPLETE)
-        self._work_time = (self._work_time or 0) + plan.duration_ms
+        job_type = stored.type
+        lane = self._indexes.lanes.get(job_type) or self._indexes.lane(job_type)
+        lane.completed(job_id, stored.priority)
         if announce:
             self._announce_event(JobEvent(job_id, EventName.COMPLETE, (result,)))
         if plan.remove:
@@ -449,33 +465,35 @@ class MemoryStorage(MemoryOperations):
             return None
         return stored
 
-    def _open_to(self, claim: Claim) -> bool:
-        return not self._closed and self._claimable(claim)
+    def _count_completed(self, now: int, jobs: int, work_ms: int) -> None:
+        self._counters.count(now, COMPLETE, jobs)
+        self._work_time = (self._work_time or 0) + work_ms
 
-    def _claimable(self, claim: Claim) -> bool:
-        if claim.job_type in self._paused:
-            return False
-        return len(self._indexes.of(State.INACTIVE, claim.job_type)) > 0
+    def _open_to(self, claim: Claim) -> Lane | None:
+        """The claim's lane when it has waiting jobs and may take them."""
+        job_type = claim.job_type
+        if self._closed or job_type in self._paused:
+            return None
+        lane = self._indexes.lanes.get(job_type) or self._indexes.lane(job_type)
+        return lane if lane.waiting else None
 
-    def _claim(self, claim: Claim) -> list[JobRecord]:
-        """Claim the best waiting jobs of the type (there are some): `records.claimed` in
-        place; the record built for each is the job's until it changes."""
+    def _claim(self, claim: Claim, lane: Lane, heard: bool) -> list[JobRecord]:
+        """Claim the best waiting jobs of `lane` (there are some): `records.claimed` in
+        place; the record built for each is the job's until it changes. `heard`: an
+        announced `start` would reach someone (`_heard`)."""
         now = self._clock.now_ms()
-        jobs, enter, prefix, leases = (
-            self._jobs,
-            self._indexes.enter,
-            self._lease_prefix,
-            self._leases,
-        )
+        jobs, prefix, leases = self._jobs, self._lease_prefix, self._leases
+        started = lane.started
         worker_id, lease_until = claim.worker_id, now + claim.lease_ms
         claimed = []
-        for job_id in self._indexes.take_waiting(claim.job_type, claim.limit):
+        for job_id in lane.waiting.pop_first(claim.limit):
             stored = jobs[job_id]
-            lease = f"{prefix}{next(leases)}"
-            stored.claim(worker_id, lease, lease_until, now, ttl_expiry(stored.ttl_ms, now))
-            enter(stored)
-            claimed.append(stored.frozen())
-        if claim.announce and self._heard():
+            deadline = ttl_expiry(stored.ttl_ms, now)
+            claimed.append(
+                stored.claim(worker_id, f"{prefix}{next(leases)}", lease_until, now, deadline)
+            )
+            started(job_id, stored.priority, deadline)
+        if claim.announce and heard:
             for record in claimed:
                 self._announce_event(JobEvent(record.id, EventName.START, (record.type,)))
         return claimed

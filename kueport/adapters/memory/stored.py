@@ -1,6 +1,6 @@
 """The memory storage's own, mutable copy of a job, frozen into a `JobRecord` when read out.
 
-Rebuilding a frozen 28-field `JobRecord` at every move (claim, then complete) was the largest
+Rebuilding a 28-field `JobRecord` at every move (claim, then complete) was the largest
 single cost of the memory adapter. A `StoredJob` has the same fields as plain slots: the hot
 moves (`claim`, `complete`, lease renewal) change the few fields they touch in place, under
 the storage's lock, and a `JobRecord` is built only when someone reads the job (`frozen`), and
@@ -14,18 +14,19 @@ scripts) and `assign` it, which keeps that record as the frozen one at no cost.
 
 from __future__ import annotations
 
+import functools
 import operator
 from typing import Any
-
-import attrs
 
 from kueport.domain.backoff import Backoff
 from kueport.domain.job import JobRecord, JSONValue
 from kueport.domain.retry import SuccessPlan
 from kueport.domain.state import State
 
-_NAMES = tuple(field.name for field in attrs.fields(JobRecord))
+_NAMES = JobRecord._fields
 _VALUES = operator.attrgetter(*_NAMES)
+#: `JobRecord._make` without its length check: one C call (`_VALUES` reads every field).
+_RECORD = functools.partial(tuple.__new__, JobRecord)
 
 
 class StoredJob:
@@ -74,7 +75,7 @@ class StoredJob:
         """The job as a `JobRecord` (built once per change)."""
         record = self._frozen
         if record is None:
-            record = self._frozen = JobRecord(*_VALUES(self))
+            record = self._frozen = _RECORD(_VALUES(self))
         return record
 
     @property
@@ -84,7 +85,9 @@ class StoredJob:
     # -- the hot moves, in place (`records.claimed` / `records.completed` are the same) -----
     def claim(
         self, worker_id: str, lease: str, lease_until: int, now: int, ttl_deadline: int | None
-    ) -> None:
+    ) -> JobRecord:
+        """Claimed by a worker: the record it gets is built here (and kept as the frozen
+        copy), since a claim always hands one out."""
         self.state = State.ACTIVE
         self.started_at = now
         self.updated_at = now
@@ -92,7 +95,8 @@ class StoredJob:
         self.lease = lease
         self.lease_until = lease_until
         self.ttl_expires_at = ttl_deadline
-        self._frozen = None
+        record = self._frozen = _RECORD(_VALUES(self))
+        return record
 
     def complete(self, result: JSONValue, plan: SuccessPlan, now: int) -> None:
         self.state = State.COMPLETE

@@ -57,6 +57,9 @@ class SortedSet:
     def __len__(self) -> int:
         return len(self._scores)
 
+    def __bool__(self) -> bool:
+        return bool(self._scores)
+
     def __contains__(self, member: object) -> bool:
         return member in self._scores
 
@@ -69,7 +72,8 @@ class SortedSet:
         if old is not None:
             if old == score:
                 return
-            self._unsort(member, old)
+            if member not in self._pending:  # a pending member is sorted by its new score
+                self._unsort(member, old)
         self._scores[member] = score
         self._pending.add(member)
 
@@ -78,13 +82,31 @@ class SortedSet:
         score = self._scores.pop(member, None)
         if score is None:
             return False
-        self._unsort(member, score)
+        if member in self._pending:
+            self._pending.discard(member)
+        else:
+            self._unsort(member, score)
         return True
+
+    def move_to(self, target: SortedSet, member: int, score: float) -> None:
+        """ZREM here, ZADD there: a job changing state (the hot path of claims and
+        completions, where the member is still pending here and new there)."""
+        old = self._scores.pop(member, None)
+        if old is not None:
+            if member in self._pending:
+                self._pending.discard(member)
+            else:
+                self._unsort(member, old)
+        if member in target._scores:
+            target.add(member, score)
+        else:
+            target._scores[member] = score
+            target._pending.add(member)
 
     def pop_first(self, n: int) -> list[int]:
         """ZPOPMIN n: remove and return the `n` best members (a claim takes the queue's head,
         where removing costs no search)."""
-        pop = self._ordered().pop
+        pop = (self._ordered() if self._pending else self._sorted).pop
         scores = self._scores  # every member is in the sorted list now
         popped = []
         for _ in range(min(n, len(scores))):
@@ -134,9 +156,7 @@ class SortedSet:
         return self._sorted
 
     def _unsort(self, member: int, score: float) -> None:
-        if member in self._pending:
-            self._pending.discard(member)
-            return
+        """Take an ordered (not pending) member out of the sorted list."""
         key = (score, member)
         ordered = self._sorted
         if ordered[0] == key:  # the head (a claimed job in `jobs:inactive`): no search

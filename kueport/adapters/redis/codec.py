@@ -415,7 +415,7 @@ _RECORD_ORDER = (
     "backoff", "remove_on_complete", "remove_on_fail", "progress", "progress_data", "result",
     "error", "worker_id", "search_keys", "ttl_expires_at", "stalled", "lease", "lease_until",
 )  # fmt: skip
-if tuple(field.name for field in attrs.fields(JobRecord)) != _RECORD_ORDER:
+if JobRecord._fields != _RECORD_ORDER:
     raise ImportError("codec.decode passes JobRecord's attributes in an outdated order")
 
 
