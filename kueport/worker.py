@@ -12,8 +12,8 @@ stores a batch of completions claims as many jobs as that batch frees slots, in 
 round trip (the claim runs after the completions), runs the first itself and hands the
 others to the pool. So a job costs no wake-up of the dispatcher, half the round trips and,
 at concurrency 1, no thread hand-off at all. Slots are counted exactly: running jobs and
-slots reserved by a claim in flight never add up to more than the concurrency, except that
-a batch's refill is reserved while the batch is stored, and its jobs start only after.
+slots reserved by a claim in flight never add up to more than the concurrency (a batch's
+jobs keep their slots while it is stored, then hand them to the jobs it claimed).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from kueport.combining import Combiner
@@ -111,7 +111,7 @@ class Worker:
         self._abandoned: list[RunningJob] = []  # taken away while their thread still ran
         self._pool = ElasticPool(f"kueport-job-{job_type}")
         self._completions: Combiner[tuple[RunningJob, JSONValue]] = Combiner(
-            self._complete_batch, join=self._second_write
+            self._combined_write, join=self._second_write
         )
         #: One sync slot never has two completions to write together: it skips the combiner.
         self._combines = concurrency > 1 or self._is_async
@@ -247,22 +247,30 @@ class Worker:
         return claim
 
     def _start_claimed(
-        self, records: list[JobRecord], service: JobService, reserved: int, keep_one: bool
+        self,
+        records: list[JobRecord],
+        service: JobService,
+        reserved: int,
+        keep_one: bool,
+        finished: Sequence[tuple[RunningJob, JSONValue]] = (),
     ) -> Next:
-        """Turn the `reserved` slots of a claim into running jobs (giving back those it found
-        no job for) and start them; with `keep_one`, the first is returned to run here."""
+        """Turn the `reserved` slots of a claim, or the slots of the `finished` jobs whose
+        completion claimed `records`, into running jobs (giving back the slots it found no
+        job for) and start them; with `keep_one`, the first is returned to run here."""
         runs = []
         for record in records:
             assert record.lease is not None
             lease_until = record.lease_until or 0
             runs.append(RunningJob(record, record.lease, service, lease_until=lease_until))
         with self._lock:
+            for done, _ in finished:
+                self._forget(done)
             self._reserved -= reserved
             stopping = self._stopping
             if not stopping:
                 for running in runs:
                     self._running[running.record.id] = running
-            if len(runs) < reserved or stopping:
+            if len(runs) < reserved + len(finished) or stopping:
                 self._cond.notify_all()
         if stopping:
             for running in runs:
@@ -328,11 +336,10 @@ class Worker:
         if not self._take_back(running):
             return None  # taken away already (TTL, shutdown): the outcome is not ours to write
         if failure is None:
+            if not self._combines:
+                return self._complete_batch([(running, result)], keep_one=True)
             try:
-                if self._combines:
-                    self._completions.add((running, result))  # written (and released) with others
-                else:
-                    self._complete_batch([(running, result)])
+                self._completions.add((running, result))  # written (and released) with others
             finally:
                 next_run: Next = self._next.__dict__.pop("run", None)
             return next_run
@@ -349,38 +356,39 @@ class Worker:
         pending completion made batches too small to pay)."""
         return pending * 2 >= self.concurrency and self._host.service.storage.writes_wait
 
-    def _complete_batch(self, batch: list[tuple[RunningJob, JSONValue]]) -> None:
+    def _combined_write(self, batch: list[tuple[RunningJob, JSONValue]]) -> None:
+        """The combiner's write: the job this thread claimed for itself, if any, waits in
+        `_next` for `_settle` (a combining thread may write several batches)."""
+        next_run = self._complete_batch(batch, keep_one="run" not in self._next.__dict__)
+        if next_run is not None:
+            self._next.run = next_run
+
+    def _complete_batch(self, batch: list[tuple[RunningJob, JSONValue]], keep_one: bool) -> Next:
         """Store the successes that finished together (one pipeline per backend) and free
-        their slots at once. A sync worker claims jobs for those slots in the same round trip
-        and this thread runs the first of them next (see the module docstring)."""
+        their slots. A sync worker claims jobs for those slots in the same round trip: the
+        batch's jobs keep their slots while it is stored (so nothing else claims into
+        them) and hand them to the claimed jobs in one step; with `keep_one`, this thread
+        gets the first of them back to run next (see the module docstring)."""
         service = self._host.service
         groups = [batch] if len(batch) == 1 else _by_service(batch)
-        refill = 0  # sync workers only: the storing thread then runs the first job itself
+        # Pause and stop are read unlocked: one racing the store finds the jobs it claimed
+        # handed back (stop) or running (pause, as with any claim already in flight).
+        refill = 0
         if (
             not self._is_async
             and len(groups) == 1
             and batch[0][0].service is service
+            and not (self._paused or self._stopping)
             and self._host.may_claim()
         ):
-            with self._lock:
-                if not (self._paused or self._stopping):
-                    refill = len(batch)
-                    self._reserved += refill  # filled after the batch's own slots are freed
+            refill = len(batch)
         claimed: list[JobRecord] = []
         try:
             for items in groups:
                 claimed += self._complete_together(items, refill)
         finally:
-            with self._lock:
-                for running, _ in batch:
-                    self._forget(running)
-                if not refill:
-                    self._cond.notify_all()
-            if refill:
-                keep_one = "run" not in self._next.__dict__
-                next_run = self._start_claimed(claimed, service, refill, keep_one)
-                if next_run is not None:
-                    self._next.run = next_run
+            next_run = self._start_claimed(claimed, service, 0, keep_one and refill > 0, batch)
+        return next_run
 
     def _complete_together(
         self, items: list[tuple[RunningJob, JSONValue]], refill: int
