@@ -57,6 +57,7 @@ MEASUREMENTS: dict[str, str] = {
     "latency_p50": "idle latency p50",
     "latency_p99": "idle latency p99",
     "mem_queued": "bytes per queued job",
+    "mem_queued_keys": "bytes per queued job, MEMORY USAGE of the keys",
     "mem_retained": "bytes per retained job",
     # the paired phase (paired.py): median rate, per-round rates in extra["rounds"]
     "paired_enqueue_one": "enqueue one by one, interleaved rounds",

@@ -25,6 +25,7 @@ COLUMNS = [
     ("latency_p50", "idle p50 (ms)"),
     ("latency_p99", "idle p99 (ms)"),
     ("mem_queued", "B / queued job"),
+    ("mem_queued_keys", "B / queued job, keys"),
     ("mem_retained", "B / retained job"),
 ]
 

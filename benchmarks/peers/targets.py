@@ -143,15 +143,36 @@ def evaluate(results: list[PeerResult]) -> list[str]:
             1.0,
             _floor(get("raw EVALSHA", "latency_p50"), get("raw EVALSHA", "latency_p99")),
         ),
-        _at_most(
-            "memory per queued job <= Node Kue's",
-            get(k, "mem_queued"),
-            get("kue", "mem_queued"),
-            "bytes per queued job, kueport vs Kue",
-        ),
+        _memory(get, k),
         _at_most_reverse(get("kueport (memory)", "memory_adapter")),
     ]
     return lines
+
+
+def _memory(get: Lookup, k: str) -> str:
+    """Decided by the summed `MEMORY USAGE` of the keys when both sides measured it (about
+    0.1 B per job of noise, from sorted-set skiplist levels: `runner.key_bytes`); the
+    `used_memory` delta, which also carries 1-2 B per job of buffer and allocator noise,
+    is shown beside it."""
+    name = "memory per queued job <= Node Kue's"
+    ours, kue = get(k, "mem_queued_keys"), get("kue", "mem_queued_keys")
+    delta = (
+        f"used_memory delta {_bytes(get(k, 'mem_queued'))} vs {_bytes(get('kue', 'mem_queued'))}"
+    )
+    if ours is None or kue is None:
+        return _at_most(
+            name,
+            get(k, "mem_queued"),
+            get("kue", "mem_queued"),
+            "bytes per queued job, kueport vs Kue, used_memory delta",
+        )
+    return _at_most(
+        name, ours, kue, f"bytes per queued job, kueport vs Kue, MEMORY USAGE of the keys; {delta}"
+    )
+
+
+def _bytes(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.2f}"
 
 
 def _floor(p50: float | None, p99: float | None) -> str:
