@@ -38,6 +38,7 @@ from kueport.emitter import accepted_arg_count
 from kueport.ports.storage import Claim
 from kueport.running import Context, RunningJob
 from kueport.service import Failure, JobService
+from kueport.slots import Slots
 from kueport.thread_pool import ElasticPool
 
 if TYPE_CHECKING:
@@ -98,25 +99,17 @@ class Worker:
         self._wants_ctx = (accepted_arg_count(handler) or 2) >= 2
         self._lease_ms = lease_ms
         self._claim_timeout = claim_timeout
-        #: Guards the slots; taken directly on the hot path (a C-level `with`), through
-        #: `_cond` only to wait or notify.
-        self._lock = threading.RLock()
-        self._cond = threading.Condition(self._lock)
+        self._slots = Slots(concurrency)
         #: The claim for each number of free slots, made once (asking for announcements, so
         #: the service does not copy it per claim).
         self._claims: dict[int, Claim] = {}
-        self._running: dict[int, RunningJob] = {}
-        self._reserved = 0  # slots a claim in flight may fill
         self._next = threading.local()  # `run`: the job the storing thread claimed for itself
-        self._abandoned: list[RunningJob] = []  # taken away while their thread still ran
         self._pool = ElasticPool(f"kueport-job-{job_type}")
         self._completions: Combiner[tuple[RunningJob, JSONValue]] = Combiner(
             self._combined_write, join=self._second_write
         )
         #: One sync slot never has two completions to write together: it skips the combiner.
         self._combines = concurrency > 1 or self._is_async
-        self._paused = False
-        self._stopping = False
         self._started_at = 0
         self._thread = threading.Thread(
             target=self._dispatch, name=f"kueport-worker-{job_type}", daemon=True
@@ -131,8 +124,7 @@ class Worker:
 
     def info(self, now: int) -> WorkerInfo:
         """What this worker tells others in its heartbeat."""
-        with self._lock:
-            running = tuple(sorted(self._running))
+        running = self._slots.running_ids()
         return WorkerInfo(
             worker_id=self.worker_id,
             job_type=self.job_type,
@@ -142,83 +134,53 @@ class Worker:
             started_at=self._started_at,
             last_seen=now,
             running=running,
-            paused=self._paused,
+            paused=self._slots.paused,
         )
 
     @property
     def paused(self) -> bool:
-        return self._paused
+        return self._slots.paused
 
     @property
     def active_jobs(self) -> list[JobRecord]:
-        with self._lock:
-            return [running.record for running in self._running.values()]
+        return [running.record for running in self._slots.running()]
 
     def pause(self, timeout: float | None = None) -> None:
-        with self._lock:
-            self._paused = True
-            self._cond.notify_all()
+        self._slots.pause()
         if timeout is not None:
             threading.Thread(target=self._drain, args=(timeout,), daemon=True).start()
 
     def resume(self) -> None:
-        with self._lock:
-            self._paused = False
-            self._cond.notify_all()
+        self._slots.resume()
 
     def shutdown(self, timeout: float = 5.0) -> None:
         """Stop claiming, wait up to `timeout` for running jobs, then fail them with "Shutdown"."""
-        with self._lock:
-            self._stopping = True
-            self._cond.notify_all()
+        self._slots.stop()
         self._drain(timeout)
         if self._thread.ident is not None:  # started
             self._dispatched.wait(self._claim_timeout + 5.0)
         self._pool.close()
 
     def _drain(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            self._cond.wait_for(lambda: not self._running, max(0.0, deadline - time.monotonic()))
-            leftovers = list(self._running.values())
-        for running in leftovers:
-            if self._take_back(running):
+        for running in self._slots.wait_idle(timeout):
+            if self._slots.take_back(running):
                 self._stop_handler(running)
                 self._write_outcome(running, Failure.plain(SHUTDOWN), None)
-                self._release(running)
+                self._slots.release(running)
 
     # -- claiming ------------------------------------------------------------------------
-    def _free(self) -> int:
-        return self.concurrency - len(self._running) - self._reserved
-
-    def _reserve_free_slots(self) -> int:
-        """Block until there is a free slot and we may claim, and reserve every free slot for
-        one claim; 0 means stop."""
-        with self._lock:
-            self._cond.wait_for(lambda: self._stopping or (not self._paused and self._free() > 0))
-            if self._stopping:
-                return 0
-            free = self._free()
-            self._reserved += free
-            return free
-
-    def _unreserve(self, slots: int) -> None:
-        with self._lock:
-            self._reserved -= slots
-            self._cond.notify_all()
-
     def _dispatch(self) -> None:
         """Claim for free slots until stopped. A sync worker's dispatcher runs the first job
         it claims itself, at once, and hands the claiming to a pool thread: the job does not
         wait for a thread to wake up (enqueue-to-start latency)."""
         failures = 0
         while True:
-            free = self._reserve_free_slots()
+            free = self._slots.reserve_free()
             if free == 0:
                 self._dispatched.set()
                 return
             if not self._host.may_claim():
-                self._unreserve(free)
+                self._slots.unreserve(free)
                 time.sleep(self._claim_timeout)
                 continue
             try:
@@ -226,7 +188,7 @@ class Worker:
                 records = service.claim(self._claim(free), self._claim_timeout)
                 failures = 0
             except Exception as exc:
-                self._unreserve(free)
+                self._slots.unreserve(free)
                 failures += 1
                 self._host.report_error(exc)
                 time.sleep(min(30.0, 0.1 * 2 ** min(failures, 9)))
@@ -262,17 +224,7 @@ class Worker:
             assert record.lease is not None
             lease_until = record.lease_until or 0
             runs.append(RunningJob(record, record.lease, service, lease_until=lease_until))
-        with self._lock:
-            for done, _ in finished:
-                self._forget(done)
-            self._reserved -= reserved
-            stopping = self._stopping
-            if not stopping:
-                for running in runs:
-                    self._running[running.record.id] = running
-            if len(runs) < reserved + len(finished) or stopping:
-                self._cond.notify_all()
-        if stopping:
+        if not self._slots.fill(runs, reserved, [done for done, _ in finished]):
             for running in runs:
                 self._hand_back(running)
             return None
@@ -328,12 +280,12 @@ class Worker:
         if exc is not None:
             failure = Failure.from_exception(exc)
             self._pool.submit(lambda: self._settle(running, failure, None))
-        elif self._take_back(running):
+        elif self._slots.take_back(running):
             self._completions.post((running, future.result()), self._pool.submit)
 
     def _settle(self, running: RunningJob, failure: Failure | None, result: JSONValue) -> Next:
         """Store the outcome; a sync worker's thread gets back the next job to run, if any."""
-        if not self._take_back(running):
+        if not self._slots.take_back(running):
             return None  # taken away already (TTL, shutdown): the outcome is not ours to write
         if failure is None:
             if not self._combines:
@@ -346,7 +298,7 @@ class Worker:
         try:
             self._write_outcome(running, failure, result)
         finally:
-            self._release(running)
+            self._slots.release(running)
         return None
 
     def _second_write(self, pending: int) -> bool:
@@ -378,7 +330,7 @@ class Worker:
             not self._is_async
             and len(groups) == 1
             and batch[0][0].service is service
-            and not (self._paused or self._stopping)
+            and self._slots.accepting()
             and self._host.may_claim()
         ):
             refill = len(batch)
@@ -423,27 +375,6 @@ class Worker:
         except Exception as exc:
             self._host.report_error(exc)
 
-    def _take_back(self, running: RunningJob) -> bool:
-        """Settle a running job exactly once; True for the caller that gets to settle it."""
-        with self._lock:
-            if running.settled:
-                return False
-            running.settled = True
-            return True
-
-    def _release(self, running: RunningJob) -> None:
-        with self._lock:
-            self._forget(running)
-            self._cond.notify_all()
-
-    def _forget(self, running: RunningJob) -> bool:
-        """Drop a job from the running set (holding `_cond`); False if it was not there (the
-        id may already run again, under another lease, when it was taken away first)."""
-        if self._running.get(running.record.id) is running:
-            del self._running[running.record.id]
-            return True
-        return False
-
     # -- taking jobs away ----------------------------------------------------------------
     def cancel(self, job_id: int, lease: str | None = None) -> bool:
         """The job was failed or moved elsewhere: tell the handler to stop and free the slot.
@@ -451,14 +382,13 @@ class Worker:
         With `lease`, only the run holding that lease is stopped: the job may already have been
         claimed again (by this very worker) after it was taken away.
         """
-        with self._lock:
-            running = self._running.get(job_id)
+        running = self._slots.find(job_id)
         if running is None or (lease is not None and running.lease != lease):
             return False
-        if not self._take_back(running):
+        if not self._slots.take_back(running):
             return False
         self._stop_handler(running)
-        self._release(running)
+        self._slots.release(running)
         return True
 
     def _stop_handler(self, running: RunningJob) -> None:
@@ -467,8 +397,7 @@ class Worker:
         if running.future is not None:
             running.future.cancel()
         if not self._is_async and not running.returned:
-            with self._lock:
-                self._abandoned.append(running)
+            self._slots.abandon(running)
 
     def stuck(self, grace: float) -> list[RunningJob]:
         """Sync handlers still running `grace` seconds after their job was taken away.
@@ -476,17 +405,12 @@ class Worker:
         Python cannot stop a thread, so a handler that ignores `ctx.cancelled` keeps its
         thread (and whatever it holds) forever; `kueport worker` restarts such a process.
         """
-        now = time.monotonic()
-        with self._lock:
-            self._abandoned = [r for r in self._abandoned if not r.returned]
-            return [r for r in self._abandoned if now - (r.cancelled_at or now) >= grace]
+        return self._slots.stuck(grace)
 
     def renew_leases(self) -> None:
         """Heartbeat: renew each lease once a third of it has passed (by the queue's clock);
         a job whose lease is gone was taken away, so its handler is cancelled."""
-        with self._lock:
-            running = list(self._running.values())
-        for job in running:
+        for job in self._slots.running():
             if job.lease_until - job.service.now() > self._lease_ms * 2 // 3:
                 continue
             try:

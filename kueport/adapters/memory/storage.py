@@ -13,10 +13,11 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 
 from kueport.adapters.memory import records
-from kueport.adapters.memory.indexes import Indexes, Lane, ZSetItems
+from kueport.adapters.memory.indexes import Indexes, Lane
 from kueport.adapters.memory.operations import MemoryOperations, MinuteCounters
+from kueport.adapters.memory.reading import MemoryReading
 from kueport.adapters.memory.stored import StoredJob
-from kueport.adapters.memory.zset import NEG_INF, rank_slice
+from kueport.adapters.memory.zset import NEG_INF
 from kueport.domain.errors import JobNotFound, LeaseLost
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
@@ -25,7 +26,7 @@ from kueport.domain.retry import FailurePlan, SuccessPlan
 from kueport.domain.stall import StallPlan
 from kueport.domain.state import State, check_move
 from kueport.domain.throughput import COMPLETE, FAILED
-from kueport.domain.ttl import lease_expired, ttl_exceeded, ttl_expiry
+from kueport.domain.ttl import ttl_expiry
 from kueport.domain.workers import WorkerInfo
 from kueport.ports.clock import Clock
 from kueport.ports.storage import (
@@ -34,7 +35,6 @@ from kueport.ports.storage import (
     Completed,
     Completion,
     EnqueueBatch,
-    Order,
     Settled,
 )
 
@@ -42,7 +42,7 @@ from kueport.ports.storage import (
 _BATCH = 1_000
 
 
-class MemoryStorage(MemoryOperations):
+class MemoryStorage(MemoryReading, MemoryOperations):
     """`JobStorage` for one process: the default embedded backend and the test backend."""
 
     #: Writes never wait on I/O: a second writer would only wait for the lock.
@@ -263,19 +263,6 @@ class MemoryStorage(MemoryOperations):
         """Would an announced event reach anyone? (True when the bus cannot tell.)"""
         return self._announce is not None and (self._listening is None or self._listening())
 
-    def ttl_expired(self, now: int, limit: int) -> list[JobRecord]:
-        # Active jobs without a TTL score -abs(priority) <= 0; TTL deadlines are now + ttl > 0.
-        with self._lock:
-            candidates = self._records(self._indexes.of(State.ACTIVE).range_by_score(1, now))
-            return [r for r in candidates if ttl_exceeded(r, now)][: max(0, limit)]
-
-    def lease_expired(self, now: int, limit: int) -> list[JobRecord]:
-        with self._lock:
-            active = self._records(self._indexes.of(State.ACTIVE))
-            expired = [r for r in active if lease_expired(r, now)]
-            expired.sort(key=lambda r: (r.lease_until, r.id))
-            return expired[: max(0, limit)]
-
     def reconcile_tokens(self) -> int:
         """The memory backend wakes claimers with a condition variable: no tokens to drift."""
         return 0
@@ -318,59 +305,10 @@ class MemoryStorage(MemoryOperations):
             self._delete(stored)
             return stored.frozen()
 
-    # -- reading ---------------------------------------------------------------------------
-    def get(self, job_id: int) -> JobRecord | None:
-        with self._lock:
-            stored = self._jobs.get(job_id)
-            return None if stored is None else stored.frozen()
-
-    def logs(self, job_id: int) -> list[str]:
-        with self._lock:
-            return list(self._logs.get(job_id, ()))
-
-    def count(self, state: State | None = None, job_type: str | None = None) -> int:
-        with self._lock:
-            if state is not None:
-                return len(self._indexes.of(state, job_type))
-            if job_type is not None:
-                return self._indexes.count_type(job_type)
-            return len(self._indexes.all)
-
-    def ids(self, state: State, job_type: str | None = None) -> list[int]:
-        with self._lock:
-            return list(self._indexes.of(state, job_type))
-
-    def range(
-        self,
-        state: State | None,
-        job_type: str | None,
-        start: int,
-        stop: int,
-        order: Order = "asc",
-    ) -> list[JobRecord]:
-        with self._lock:
-            members = rank_slice(self._ranked(state, job_type), start, stop)
-            picked = sorted(self._records(members), key=lambda r: r.id)
-            return picked[::-1] if order == "desc" else picked
-
-    def types(self) -> list[str]:
-        with self._lock:
-            return sorted(self._types)
-
-    def work_time(self) -> int | None:
-        with self._lock:
-            return self._work_time
-
     def close(self) -> None:
         with self._lock:
             self._closed = True
             self._cond.notify_all()
-
-    # -- test helpers (not part of the port) -----------------------------------------------
-    def snapshot_indexes(self) -> dict[str, ZSetItems]:
-        """Every non-empty sorted set under its Kue key name, as (member, score) pairs."""
-        with self._lock:
-            return self._indexes.snapshot()
 
     # -- workers' heartbeats ---------------------------------------------------------------
     def beat(self, info: WorkerInfo, expires_at: int) -> None:
@@ -383,11 +321,6 @@ class MemoryStorage(MemoryOperations):
     def forget_worker(self, worker_id: str) -> None:
         with self._lock:
             self._workers.pop(worker_id, None)
-
-    def live_workers(self, now: int) -> list[WorkerInfo]:
-        with self._lock:
-            alive = [info for info, until in self._workers.values() if until >= now]
-            return sorted(alive, key=lambda info: info.worker_id)
 
     # -- internals (callers hold the lock) -------------------------------------------------
     def _require(self, job_id: int) -> StoredJob:
@@ -497,16 +430,3 @@ class MemoryStorage(MemoryOperations):
             for record in claimed:
                 self._announce_event(JobEvent(record.id, EventName.START, (record.type,)))
         return claimed
-
-    def _records(self, job_ids: Iterable[int]) -> list[JobRecord]:
-        found = (self._jobs.get(job_id) for job_id in job_ids)
-        return [stored.frozen() for stored in found if stored is not None]
-
-    def _ranked(self, state: State | None, job_type: str | None) -> list[int]:
-        """Members of the set a range reads: a state's, or all jobs (of one type when given)."""
-        if state is not None:
-            return list(self._indexes.of(state, job_type))
-        members = list(self._indexes.all)
-        if job_type is None:
-            return members
-        return [m for m in members if self._jobs[m].type == job_type]
