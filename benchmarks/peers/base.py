@@ -58,6 +58,7 @@ MEASUREMENTS: dict[str, str] = {
     "latency_p99": "idle latency p99",
     "mem_queued": "bytes per queued job",
     "mem_queued_keys": "bytes per queued job, MEMORY USAGE of the keys",
+    "mem_queued_keys_noise": "one standard deviation of that, from skiplist node levels",
     "mem_retained": "bytes per retained job",
     # the paired phase (paired.py): median rate, per-round rates in extra["rounds"]
     "paired_enqueue_one": "enqueue one by one, interleaved rounds",

@@ -16,6 +16,7 @@ re-measures the compared systems in interleaved rounds with this runner's `reset
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import subprocess
@@ -87,6 +88,8 @@ class Runner:
         yield PeerResult(peer.name, "enqueue_one", n / seconds, "jobs/s")
         yield PeerResult(peer.name, "mem_queued", (self.used_memory() - base) / n, "B/job")
         yield PeerResult(peer.name, "mem_queued_keys", key_bytes(self.client) / n, "B/job")
+        noise = skiplist_noise(self.client) / n
+        yield PeerResult(peer.name, "mem_queued_keys_noise", noise, "B/job")
         log(f"{peer.name}: enqueue one by one {n / seconds:,.0f} jobs/s")
         self.reset()
         seconds, note = peer.enqueue_bulk(n)
@@ -239,3 +242,20 @@ def _usage(client: redis.Redis, keys: list[bytes]) -> int:
     for key in keys:
         pipe.memory_usage(key, samples=0)
     return sum(size or 0 for size in pipe.execute())
+
+
+#: The standard deviation of one skiplist entry's size, in bytes: a node's level is random
+#: (P(level > k) = 4^-k in Redis), each level adds a 16-byte forward pointer and span, so
+#: the level's spread is 16 * sqrt(0.25) / 0.75 = 10.7 B, rounded up to 16 B for the
+#: allocator's size classes (identical fills of 60,000 entries here spread by 0.4 B/job).
+SKIPLIST_ENTRY_SIGMA = 16.0
+
+
+def skiplist_noise(client: redis.Redis) -> float:
+    """One standard deviation, in bytes, of `key_bytes` from the random node levels of the
+    big sorted sets: `SKIPLIST_ENTRY_SIGMA * sqrt(entries)` (levels are independent)."""
+    entries = 0
+    for key in client.scan_iter(count=1000, _type="zset"):
+        if client.object("encoding", key) in (b"skiplist", "skiplist"):
+            entries += client.zcard(key)
+    return SKIPLIST_ENTRY_SIGMA * math.sqrt(entries)

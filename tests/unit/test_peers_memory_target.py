@@ -5,7 +5,7 @@ from __future__ import annotations
 import redis
 
 from benchmarks.peers.base import PeerResult
-from benchmarks.peers.runner import key_bytes
+from benchmarks.peers.runner import SKIPLIST_ENTRY_SIGMA, key_bytes, skiplist_noise
 from benchmarks.peers.targets import evaluate
 
 MEMORY = "memory per queued job <= Node Kue's"
@@ -42,6 +42,27 @@ def test_bigger_keys_miss_it_even_when_used_memory_looks_smaller() -> None:
     assert memory_line(results).startswith(f"{MEMORY}: **missed**: 601.00 vs 600.00")
 
 
+def with_noise(ours: float, kue: float, sigma: float) -> list[PeerResult]:
+    return [
+        measured("kueport", "mem_queued_keys", ours),
+        measured("kue", "mem_queued_keys", kue),
+        measured("kueport", "mem_queued_keys_noise", sigma),
+        measured("kue", "mem_queued_keys_noise", sigma),
+    ]
+
+
+def test_a_difference_within_the_skiplist_noise_is_no_difference() -> None:
+    # sigma 0.15 each side: 3 sigma of the difference is 3 * 0.212 = 0.64 B
+    text = memory_line(with_noise(587.85, 587.83, 0.15))
+    assert text.startswith(f"{MEMORY}: **met** (equal within the measurement's noise)")
+    assert "a difference of 0.02 B within 3 standard deviations (0.64 B)" in text
+
+
+def test_a_difference_beyond_three_standard_deviations_misses() -> None:
+    text = memory_line(with_noise(588.70, 588.00, 0.15))
+    assert text.startswith(f"{MEMORY}: **missed**: 588.70 vs 588.00")
+
+
 def test_without_key_sizes_on_both_sides_used_memory_decides() -> None:
     results = [
         measured("kueport", "mem_queued", 632.15),
@@ -72,3 +93,14 @@ def test_key_bytes_sums_every_key_exactly_and_repeatably(redis_client: redis.Red
     assert first == expected
     redis_client.set("one-more", "x" * 100)
     assert key_bytes(redis_client) == first + redis_client.memory_usage("one-more")
+
+
+def test_skiplist_noise_counts_only_the_entries_of_skiplist_sorted_sets(
+    redis_client: redis.Redis,
+) -> None:
+    redis_client.flushall()
+    redis_client.zadd("small", {f"m{k}": k for k in range(50)})  # a listpack: exact
+    assert skiplist_noise(redis_client) == 0
+    redis_client.zadd("big", {f"m{k}": k for k in range(400)})  # past 128 entries: a skiplist
+    redis_client.hset("h", mapping={"a": "1"})
+    assert skiplist_noise(redis_client) == SKIPLIST_ENTRY_SIGMA * 20  # sqrt(400)
