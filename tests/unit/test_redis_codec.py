@@ -19,20 +19,18 @@ from kueport.adapters.redis.codec import (
     ALL_FIELDS,
     KUE_FIELDS,
     KUEPORT_FIELDS,
-    InvalidEventMessage,
     InvalidJobHash,
     UnreadablePriority,
     UnreadableState,
     decode,
     decode_backoff,
-    decode_event,
     encode_backoff,
-    encode_event,
     encode_new,
     encode_record,
     foreign_backoff,
     new_record,
 )
+from kueport.adapters.redis.event_codec import InvalidEventMessage, decode_event, encode_event
 from kueport.domain.backoff import Backoff, Exponential, Fixed, Named, SameDelay
 from kueport.domain.errors import InvalidJobOption, InvalidPriority, InvalidState, JobNotFound
 from kueport.domain.events import EventName, JobEvent

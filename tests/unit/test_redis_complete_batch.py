@@ -15,7 +15,7 @@ import pytest
 import redis
 
 from kueport.adapters.clock import ManualClock
-from kueport.adapters.redis import codec
+from kueport.adapters.redis import event_codec
 from kueport.adapters.redis.keys import Keys
 from kueport.adapters.redis.storage import RedisStorage
 from kueport.domain.errors import KueportError, LeaseLost
@@ -111,7 +111,7 @@ def test_each_job_of_a_batch_publishes_kues_complete_message(storage, clock, red
         got.append(message["data"].decode())
     listener.close()
     assert got == [
-        codec.encode_event(JobEvent(r.id, EventName.COMPLETE, (result,)))
+        event_codec.encode_event(JobEvent(r.id, EventName.COMPLETE, (result,)))
         for r, result in zip(held, results, strict=True)
     ]
 

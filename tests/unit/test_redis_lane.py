@@ -14,7 +14,7 @@ import pytest
 import redis
 
 from kueport.adapters.clock import ManualClock
-from kueport.adapters.redis import codec
+from kueport.adapters.redis import event_codec
 from kueport.adapters.redis.keys import Keys
 from kueport.adapters.redis.lane import FRESH_FOR, Lane
 from kueport.adapters.redis.storage import RedisStorage
@@ -172,7 +172,7 @@ def test_the_script_announces_enqueue_byte_for_byte_as_encode_event(
     message = listener.get_message(timeout=1)
     listener.close()
     assert message is not None
-    assert message["data"].decode() == codec.encode_event(
+    assert message["data"].decode() == event_codec.encode_event(
         JobEvent(job_id, EventName.ENQUEUE, (job_type,))
     )
 
@@ -188,8 +188,8 @@ def test_a_batch_announces_only_the_flagged_inactive_jobs(storage, client) -> No
         got.append(message["data"].decode())
     listener.close()
     assert got == [
-        codec.encode_event(JobEvent(stored[0].id, EventName.ENQUEUE, ("email",))),
-        codec.encode_event(JobEvent(stored[3].id, EventName.ENQUEUE, ("sms",))),
+        event_codec.encode_event(JobEvent(stored[0].id, EventName.ENQUEUE, ("email",))),
+        event_codec.encode_event(JobEvent(stored[3].id, EventName.ENQUEUE, ("sms",))),
     ]
 
 

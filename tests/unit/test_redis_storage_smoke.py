@@ -18,7 +18,7 @@ import pytest
 import redis
 
 from kueport.adapters.clock import ManualClock
-from kueport.adapters.redis import codec
+from kueport.adapters.redis import event_codec
 from kueport.adapters.redis.keys import Keys
 from kueport.adapters.redis.storage import RedisStorage
 from kueport.domain.backoff import Fixed
@@ -245,7 +245,7 @@ def test_a_job_written_by_node_kue_is_claimed(storage, clock, client) -> None:
 @pytest.mark.parametrize("job_type", ["email", 'caf\u00e9/"x"\\y'])
 def test_announced_events_are_the_bytes_the_codec_writes(storage, clock, client, job_type) -> None:
     """`enqueue`, `start` and `complete` published by the scripts (announce=True) are byte for
-    byte `codec.encode_event`'s messages (Kue's JSON.stringify), even for odd type names."""
+    byte `event_codec.encode_event`'s messages (Kue's JSON.stringify), even for odd type names."""
     listener = client.pubsub()
     listener.subscribe("q:events")
     assert listener.get_message(timeout=5)["type"] == "subscribe"  # type: ignore[index]
@@ -261,9 +261,9 @@ def test_announced_events_are_the_bytes_the_codec_writes(storage, clock, client,
         got.append(message["data"].decode())
     listener.close()
     assert got == [
-        codec.encode_event(JobEvent(job.id, EventName.ENQUEUE, (job_type,))),
-        codec.encode_event(JobEvent(job.id, EventName.START, (job_type,))),
-        codec.encode_event(JobEvent(job.id, EventName.COMPLETE, ({"ok": "\u00e9"},))),
+        event_codec.encode_event(JobEvent(job.id, EventName.ENQUEUE, (job_type,))),
+        event_codec.encode_event(JobEvent(job.id, EventName.START, (job_type,))),
+        event_codec.encode_event(JobEvent(job.id, EventName.COMPLETE, ({"ok": "\u00e9"},))),
     ]
 
 

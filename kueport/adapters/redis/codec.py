@@ -1,4 +1,4 @@
-"""A `JobRecord` to and from Kue's job hash, and a `JobEvent` to and from a `P:events` message.
+"""A `JobRecord` to and from Kue's job hash (events: `event_codec`, JSON: `json_text`).
 
 Every value in the hash is a string, named and encoded as Kue 0.11.6 writes it: times and
 counts are decimal milliseconds, `data`, `result` and `progress_data` are JSON written like
@@ -35,8 +35,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import attrs
-
+from kueport.adapters.redis.json_text import (
+    decode_json,
+    encode_data,
+    encode_result,
+    to_json,
+)
 from kueport.domain.backoff import Backoff, Exponential, Fixed, Named, SameDelay, parse_backoff
 from kueport.domain.errors import (
     InvalidJobOption,
@@ -45,7 +49,6 @@ from kueport.domain.errors import (
     JobNotFound,
     KueportError,
 )
-from kueport.domain.events import JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.priority import PRIORITIES
 from kueport.domain.state import State
@@ -69,7 +72,6 @@ KUEPORT_FIELDS = (
 )
 ALL_FIELDS = KUE_FIELDS + KUEPORT_FIELDS
 
-_UNDEFINED = "undefined"
 _INTEGER = re.compile(r"-?[0-9]+")
 #: A decimal number as JavaScript's `Number()` reads one (no `nan`, `inf` or `1_000`).
 _DECIMAL = re.compile(r"\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*")
@@ -90,50 +92,6 @@ class UnreadablePriority(InvalidJobHash, InvalidPriority):
 
 class UnreadableState(InvalidJobHash, InvalidState):
     """The hash's state is missing or not one of the five states."""
-
-
-class InvalidEventMessage(KueportError, ValueError):
-    """A `P:events` message that is not a job event kueport knows.
-
-    Node Kue's TTL checker also publishes `ttl exceeded` and `ttl exceeded ack` on the channel;
-    they arrive here as this error, and subscribers skip them.
-    """
-
-
-# -- JSON like JSON.stringify -----------------------------------------------------------------
-#: `json.dumps` with options builds an encoder per call; one shared encoder (it keeps no
-#: state between calls) writes the same text for less.
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-
-
-def to_json(value: JSONValue) -> str:
-    """Compact JSON like JavaScript's `JSON.stringify`; refuses NaN/Infinity and non-JSON."""
-    return _ENCODER.encode(value)
-
-
-def encode_data(value: JSONValue, what: str = "data") -> str:
-    try:
-        return to_json(value)
-    except (TypeError, ValueError) as error:
-        raise InvalidJobOption(f"job {what} is not JSON-serialisable: {error}") from None
-
-
-def encode_result(value: JSONValue) -> str:
-    """A worker's result; one JSON cannot hold becomes Kue's error object, as Kue does."""
-    try:
-        return to_json(value)
-    except (TypeError, ValueError):
-        return to_json({"error": True, "message": f'Invalid JSON Result: "{value}"'})
-
-
-def decode_json(raw: str) -> JSONValue:
-    """Parsed JSON, or the raw text when it is not JSON (`undefined` reads as None)."""
-    if raw == _UNDEFINED:
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return raw
 
 
 # -- backoff ----------------------------------------------------------------------------------
@@ -485,30 +443,3 @@ def _search_keys(text: str | None) -> tuple[str, ...]:
     if not isinstance(value, list):
         return ()
     return tuple(str(key) for key in value)
-
-
-# -- events -----------------------------------------------------------------------------------
-def encode_event(event: JobEvent) -> str:
-    """The `P:events` message, byte for byte what Kue's `JSON.stringify` publishes."""
-    return to_json(event.payload())
-
-
-def wire(event: JobEvent) -> str:
-    """`encode_event`, except that an argument JSON cannot hold (a handler returned an
-    object) is sent as the same stand-in the job hash stores for such a result."""
-    try:
-        return encode_event(event)
-    except (TypeError, ValueError):
-        args = tuple(json.loads(encode_result(arg)) for arg in event.args)
-        return encode_event(attrs.evolve(event, args=args))
-
-
-def decode_event(message: str | bytes) -> JobEvent:
-    """A message from `P:events`; ids may be strings (jobs loaded by Kue's JSON API)."""
-    try:
-        payload = json.loads(_text(message))
-        if not isinstance(payload, dict):
-            raise TypeError("not a JSON object")
-        return JobEvent.from_payload(payload)
-    except (ValueError, TypeError, KeyError) as error:
-        raise InvalidEventMessage(f"not a job event: {message!r} ({error})") from None

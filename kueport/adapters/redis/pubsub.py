@@ -37,8 +37,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from kueport.adapters.redis.codec import InvalidEventMessage, decode_event, wire
 from kueport.adapters.redis.connection import RedisClient
+from kueport.adapters.redis.event_codec import InvalidEventMessage, decode_event, wire
 from kueport.adapters.redis.keys import Keys
 from kueport.domain.errors import KueportError
 from kueport.domain.events import JobEvent

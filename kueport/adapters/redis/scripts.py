@@ -30,8 +30,8 @@ from redis.cluster import RedisCluster
 from redis.commands.core import Script
 from redis.exceptions import NoScriptError, RedisError
 
-from kueport.adapters.redis.codec import to_json
 from kueport.adapters.redis.connection import RedisClient
+from kueport.adapters.redis.json_text import to_json
 from kueport.adapters.redis.keys import Keys, check_type
 from kueport.adapters.redis.lane import Lane, Stream
 from kueport.adapters.redis.layout import Layout

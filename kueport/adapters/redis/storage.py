@@ -31,7 +31,7 @@ from typing import Any
 
 from redis.cluster import RedisCluster
 
-from kueport.adapters.redis import codec
+from kueport.adapters.redis import codec, event_codec, json_text
 from kueport.adapters.redis.blocking import BlockingPops
 from kueport.adapters.redis.connection import InvalidConnectionSettings, RedisClient, is_cluster
 from kueport.adapters.redis.keys import InvalidPrefix, Keys
@@ -167,14 +167,14 @@ class RedisStorage(RedisOperations):
         now: int,
         announce: bool = False,
     ) -> JobRecord | None:
-        result_json = "" if result is None else codec.encode_result(result)
+        result_json = "" if result is None else json_text.encode_result(result)
         outcome = (plan.duration_ms, plan.attempts, result_json, plan.remove)
         return self._decoded(job_id, self._scripts.complete(job_id, lease, now, outcome, announce))
 
     def complete_many(
         self, completions: Sequence[Completion], now: int, then_claim: Claim | None = None
     ) -> Completed:
-        encode = codec.encode_result
+        encode = json_text.encode_result
         jobs = [
             (
                 done.job_id,
@@ -207,7 +207,7 @@ class RedisStorage(RedisOperations):
         remove = plan.remove and plan.next_state is State.FAILED
         steps = (plan.attempts, plan.next_state, plan.delay_ms, plan.promote_at, remove)
         first_line = error.partition("\n")[0]  # Kue logs the error's first line
-        messages = [codec.encode_event(event) for event in announce]
+        messages = [event_codec.encode_event(event) for event in announce]
         raw = self._scripts.fail(
             job_id, lease, now, (error, first_line), steps, messages, max_log_lines
         )
@@ -253,7 +253,7 @@ class RedisStorage(RedisOperations):
     def set_progress(
         self, job_id: int, lease: str | None, percent: int, data: JSONValue, now: int
     ) -> JobRecord:
-        data_json = "" if data is None else codec.encode_data(data, "progress data")
+        data_json = "" if data is None else json_text.encode_data(data, "progress data")
         return codec.decode(
             job_id, self._scripts.set_progress(job_id, lease, percent, data_json, now)
         )
