@@ -54,8 +54,8 @@ class Lane:
     """One job type's hot path: a claim takes jobs from `waiting` (`pop_first`) and puts
     them into `active` (and the state-wide `all_active`) with `started`; completions move
     them on to `complete`. Each set is looked up once per type instead of once per move.
-    Type and priority do not change on these moves, so `jobs` (all) is untouched. Per-type
-    sets score by priority (`type_score`). Sets may be empty: readers skip empty sets.
+    Type and priority do not change on these moves, so `jobs` (all) is untouched. Sets
+    may be empty: readers skip empty sets.
     """
 
     __slots__ = ("active", "all_active", "complete", "waiting")
@@ -70,12 +70,12 @@ class Lane:
 
     def started(self, member: int, priority: int, ttl_deadline: int | None) -> None:
         self.all_active.add(member, state_score(State.ACTIVE, priority, ttl_deadline=ttl_deadline))
-        self.active.add(member, priority)
+        self.active.add(member, type_score(priority))
 
     def completed(self, member: int, priority: int) -> None:
         """An active job of this type is complete."""
         self.all_active.remove(member)
-        self.active.move_to(self.complete, member, priority)
+        self.active.move_to(self.complete, member, type_score(priority))
 
 
 class Indexes:

@@ -89,19 +89,9 @@ class SortedSet:
         return True
 
     def move_to(self, target: SortedSet, member: int, score: float) -> None:
-        """ZREM here, ZADD there: a job changing state (the hot path of claims and
-        completions, where the member is still pending here and new there)."""
-        old = self._scores.pop(member, None)
-        if old is not None:
-            if member in self._pending:
-                self._pending.discard(member)
-            else:
-                self._unsort(member, old)
-        if member in target._scores:
-            target.add(member, score)
-        else:
-            target._scores[member] = score
-            target._pending.add(member)
+        """ZREM here, ZADD there: a job changing state (claims and completions)."""
+        self.remove(member)
+        target.add(member, score)
 
     def pop_first(self, n: int) -> list[int]:
         """ZPOPMIN n: remove and return the `n` best members (a claim takes the queue's head,
