@@ -20,26 +20,25 @@ def memory_line(results: list[PeerResult]) -> str:
     return found
 
 
-def test_identical_keys_meet_the_target_whatever_the_used_memory_noise() -> None:
-    results = [
-        measured("kueport", "mem_queued", 632.15),
-        measured("kue", "mem_queued", 631.99),
-        measured("kueport", "mem_queued_keys", 600.0),
-        measured("kue", "mem_queued_keys", 600.0),
+def both_ways(delta: tuple[float, float], keys: tuple[float, float]) -> list[PeerResult]:
+    """kueport's and Kue's `used_memory` delta and summed key sizes (no noise figure)."""
+    return [
+        measured("kueport", "mem_queued", delta[0]),
+        measured("kue", "mem_queued", delta[1]),
+        measured("kueport", "mem_queued_keys", keys[0]),
+        measured("kue", "mem_queued_keys", keys[1]),
     ]
-    text = memory_line(results)
+
+
+def test_identical_keys_meet_the_target_whatever_the_used_memory_noise() -> None:
+    text = memory_line(both_ways((632.15, 631.99), (600.0, 600.0)))
     assert text.startswith(f"{MEMORY}: **met**: 600.00 vs 600.00")
     assert "MEMORY USAGE of the keys; used_memory delta 632.15 vs 631.99" in text
 
 
 def test_bigger_keys_miss_it_even_when_used_memory_looks_smaller() -> None:
-    results = [
-        measured("kueport", "mem_queued", 630.0),
-        measured("kue", "mem_queued", 632.0),
-        measured("kueport", "mem_queued_keys", 601.0),
-        measured("kue", "mem_queued_keys", 600.0),
-    ]
-    assert memory_line(results).startswith(f"{MEMORY}: **missed**: 601.00 vs 600.00")
+    text = memory_line(both_ways((630.0, 632.0), (601.0, 600.0)))
+    assert text.startswith(f"{MEMORY}: **missed**: 601.00 vs 600.00")
 
 
 def with_noise(ours: float, kue: float, sigma: float) -> list[PeerResult]:
