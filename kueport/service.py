@@ -31,15 +31,17 @@ from kueport.ports.storage import (
     Changes,
     Claim,
     Completed,
-    Completion,
     EnqueueBatch,
     JobStorage,
     Order,
     Settled,
+    make_completion,
 )
 
 #: How many due delayed jobs (or expired active jobs) one maintenance pass handles (Kue: 1000).
 SWEEP_LIMIT = 1000
+#: Looked up once, not per completed job.
+_REMOVED = Settled.REMOVED
 
 
 @attrs.frozen
@@ -194,15 +196,16 @@ class JobService:
         jobs claimed after them in the same call (each `start` announced)."""
         now = self.now()
         completions = [
-            Completion(record.id, lease, result, plan_success(record, now))
+            make_completion((record.id, lease, result, plan_success(record, now)))
             for record, lease, result in done
         ]
         if then_claim is not None and not then_claim.announce:
             then_claim = attrs.evolve(then_claim, announce=True)
         outcomes = self.storage.complete_many(completions, now, then_claim)
-        for (record, _, _), outcome in zip(done, outcomes.settled, strict=True):
-            if outcome is Settled.REMOVED:
-                self._removed(record)
+        if _REMOVED in outcomes.settled:  # remove-on-complete: rare, so one scan, no loop
+            for (record, _, _), outcome in zip(done, outcomes.settled, strict=True):
+                if outcome is _REMOVED:
+                    self._removed(record)
         return outcomes
 
     def fail(self, record: JobRecord, lease: str | None, failure: Failure) -> JobRecord | None:

@@ -41,10 +41,14 @@ def state_score(
     if state is State.DELAYED and promote_at is not None:
         return promote_at
     if state is State.ACTIVE:
-        if ttl_deadline is not None:
-            return ttl_deadline
-        return -abs(priority)
+        return active_score(priority, ttl_deadline)
     return priority
+
+
+def active_score(priority: int, ttl_deadline: int | None) -> float:
+    """`state_score` of an active job, for the claim path that knows the state already
+    (positional and enum-free: it runs once per claimed job)."""
+    return -abs(priority) if ttl_deadline is None else ttl_deadline
 
 
 def type_score(priority: int) -> float:

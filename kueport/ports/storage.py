@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Sequence
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 import attrs
 
@@ -20,6 +20,7 @@ from kueport.domain.retry import FailurePlan, SuccessPlan
 from kueport.domain.stall import StallPlan
 from kueport.domain.state import State
 from kueport.domain.throughput import MinuteCount
+from kueport.domain.tuples import tuple_builder
 from kueport.domain.workers import WorkerInfo
 
 Order = Literal["asc", "desc"]
@@ -46,23 +47,28 @@ class Settled(enum.Enum):
     REMOVED = "removed"  # deleted: remove-on-complete
 
 
-@attrs.frozen
-class Completed:
+class Completed(NamedTuple):
     """What `complete_many` did: each completion's outcome in its place, and the jobs its
-    `then_claim` claimed (best first)."""
+    `then_claim` claimed (best first). A `NamedTuple`, like `Completion` and `JobRecord`:
+    a one-slot worker gets one per job, and a tuple is built twice as fast as a frozen
+    attrs instance."""
 
     settled: list[Settled | Exception]
-    claimed: list[JobRecord] = attrs.field(factory=list)
+    claimed: list[JobRecord]
 
 
-@attrs.frozen
-class Completion:
-    """One successful attempt to store (`JobStorage.complete_many`)."""
+class Completion(NamedTuple):
+    """One successful attempt to store (`JobStorage.complete_many`); one per completed job."""
 
     job_id: int
     lease: str | None
     result: JSONValue
     plan: SuccessPlan
+
+
+#: `Completion` and `Completed` from a tuple of their fields, for the per-job path.
+make_completion = tuple_builder(Completion)
+make_completed = tuple_builder(Completed)
 
 
 @attrs.frozen

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from kueport.adapters.memory.merged import MergedSet
 from kueport.adapters.memory.zset import SortedSet
-from kueport.domain.ordering import state_score, type_score, zid
+from kueport.domain.ordering import active_score, state_score, type_score, zid
 from kueport.domain.state import State
 
 #: A zset's content as (member, score) pairs, in order.
@@ -69,7 +69,7 @@ class Lane:
         self.all_active = all_active  # `jobs:active`, scored by TTL deadline or priority
 
     def started(self, member: int, priority: int, ttl_deadline: int | None) -> None:
-        self.all_active.add(member, state_score(State.ACTIVE, priority, ttl_deadline=ttl_deadline))
+        self.all_active.add(member, active_score(priority, ttl_deadline))
         self.active.add(member, type_score(priority))
 
     def completed(self, member: int, priority: int) -> None:

@@ -14,7 +14,6 @@ scripts) and `assign` it, which keeps that record as the frozen one at no cost.
 
 from __future__ import annotations
 
-import functools
 import operator
 from typing import Any
 
@@ -22,11 +21,12 @@ from kueport.domain.backoff import Backoff
 from kueport.domain.job import JobRecord, JSONValue
 from kueport.domain.retry import SuccessPlan
 from kueport.domain.state import State
+from kueport.domain.tuples import tuple_builder
 
 _NAMES = JobRecord._fields
 _VALUES = operator.attrgetter(*_NAMES)
-#: `JobRecord._make` without its length check: one C call (`_VALUES` reads every field).
-_RECORD = functools.partial(tuple.__new__, JobRecord)
+#: `JobRecord._make` as one C call (`_VALUES` reads every field).
+_RECORD = tuple_builder(JobRecord)
 
 
 class StoredJob:

@@ -98,6 +98,10 @@ class SortedSet:
         where removing costs no search)."""
         pop = (self._ordered() if self._pending else self._sorted).pop
         scores = self._scores  # every member is in the sorted list now
+        if n == 1 and scores:  # a one-slot claim, the usual case: no loop
+            member = pop(0)[1]
+            del scores[member]
+            return [member]
         popped = []
         for _ in range(min(n, len(scores))):
             member = pop(0)[1]
