@@ -11,6 +11,12 @@ enqueue loop cancel out:
     .venv/bin/python -m benchmarks.instructions                 # this checkout
     .venv/bin/python -m benchmarks.instructions /tmp/base .     # old and new, side by side
 
+The cyclic garbage collector is off in the measured process: whether a full collection
+falls inside the larger run or not depends on every allocation since start-up (one more
+module imported moves it), and it swung the slope by 14,000 instructions per job between
+trees with the same per-job code. What is counted is the work each job does; garbage
+collection, which a job's few cyclic objects barely add to, is left out.
+
 It needs `valgrind` (`apt-get install valgrind`); a run takes about a minute per checkout
 (callgrind runs Python about 50 times slower). Instructions are a proxy: they miss cache
 misses and lock hand-offs, so a change is confirmed on wall time too (interleaved runs).
@@ -29,8 +35,9 @@ from pathlib import Path
 
 #: The child process: enqueue N jobs, then (mode "drain") process them on a one-slot worker.
 CHILD = """
-import sys, time
+import gc, sys, time
 import kueport
+gc.disable()  # a collection lands in one run and not the other: its cost is not per job
 n, mode = int(sys.argv[1]), sys.argv[2]
 queue = kueport.create_queue()
 for k in range(n):
