@@ -29,8 +29,7 @@ from kueport.adapters.redis.storage import RedisStorage
 from kueport.domain.job import JobSpec
 from kueport.domain.ordering import zid
 from kueport.domain.state import State
-from kueport.search_text import stem, words
-from kueport.service import _json
+from kueport.search_text import data_json, stem, words
 from tests.redis_server import RedisServer
 
 REPEAT = 30
@@ -74,7 +73,7 @@ def index_all(index: RedisSearchIndex, ids: list[int], start: int) -> float:
     began = time.perf_counter()
     for offset, job_id in enumerate(ids):
         i = start + offset
-        index.index(job_id, TYPES[i % len(TYPES)], [_json(job_data(i))])
+        index.index(job_id, TYPES[i % len(TYPES)], [data_json(job_data(i))])
     return time.perf_counter() - began
 
 
@@ -83,7 +82,7 @@ def prefix_alternative(client: redis.Redis, head: str, n: int) -> None:
     pipe = client.pipeline(transaction=False)
     for i in range(n):
         member = zid(i + 1)
-        found = set(words(_json(job_data(i))))
+        found = set(words(data_json(job_data(i))))
         for word in found:
             for cut in range(1, len(word) + 1):
                 pipe.zadd(f"{head}p:{word[:cut]}", {member: i + 1})

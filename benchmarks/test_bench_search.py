@@ -19,7 +19,7 @@ from kueport.adapters.clock import SystemClock
 from kueport.backend import Backend, memory_backend
 from kueport.domain.job import JobSpec
 from kueport.domain.state import State
-from kueport.service import _json
+from kueport.search_text import data_json
 from tests.redis_server import RedisServer
 
 JOBS = 5_000
@@ -65,7 +65,7 @@ def fill(backend: Backend, jobs: int) -> list[int]:
     for i in range(jobs):
         data = job_data(i)
         record = backend.storage.enqueue(JobSpec(type=TYPES[i % len(TYPES)], data=data), 0)
-        backend.search.index(record.id, record.type, [_json(data)])
+        backend.search.index(record.id, record.type, [data_json(data)])
         ids.append(record.id)
     for job_id in ids[::10]:
         backend.storage.move(job_id, State.COMPLETE, 0)
@@ -82,7 +82,7 @@ def test_index_job(benchmark, make_backend: BackendFactory, adapter: str) -> Non
 
     def reindex() -> None:
         i, job_id = next(cycle)
-        index.index(job_id, TYPES[i % len(TYPES)], [_json(job_data(i + 1))])
+        index.index(job_id, TYPES[i % len(TYPES)], [data_json(job_data(i + 1))])
 
     benchmark.pedantic(reindex, rounds=ROUNDS, iterations=ITERATIONS, warmup_rounds=1)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -19,7 +18,7 @@ from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.retention import DEFAULT_MAX_LOG_LINES, Retention, check_max_log_lines
 from kueport.domain.stall import DEFAULT_MAX_STALLED
 from kueport.domain.workers import WorkerInfo
-from kueport.emitter import Emitter, Listener
+from kueport.emitter import Emitter
 from kueport.event_router import EventRouter
 from kueport.job import Job
 from kueport.maintenance import MaintenanceLoop, RetentionPass
@@ -27,14 +26,13 @@ from kueport.operations import QueueOperations
 from kueport.overrides import effective_concurrency
 from kueport.ports.clock import Clock
 from kueport.queries import JobQueries
+from kueport.queue_events import QueueEvents
 from kueport.service import JobService
 from kueport.testmode import TestMode
 from kueport.worker import Handler, Worker
 
-log = logging.getLogger("kueport")
 
-
-class Queue(JobQueries, QueueOperations):
+class Queue(JobQueries, QueueOperations, QueueEvents):
     def __init__(
         self,
         backend: Backend,
@@ -207,41 +205,6 @@ class Queue(JobQueries, QueueOperations):
     def register_backoff(self, name: str, fn: BackoffFunction) -> None:
         """Make `job.backoff(name)` usable: `fn(attempts, delay_seconds) -> seconds`."""
         self._service.backoffs.register(name, fn)
-
-    # -- events --------------------------------------------------------------------------
-    def on(self, event: str, fn: Listener) -> Queue:
-        """Queue-level events: `job complete` (id, result), `job failed` (id, message)..."""
-        if self._router.wants(event):
-            self._router.listen()
-        self._emitter.on(event, fn)
-        return self
-
-    def once(self, event: str, fn: Listener) -> Queue:
-        if self._router.wants(event):
-            self._router.listen()
-        self._emitter.once(event, fn)
-        return self
-
-    def off(self, event: str, fn: Listener | None = None) -> Queue:
-        self._emitter.off(event, fn)
-        return self
-
-    @property
-    def hears_events(self) -> bool:
-        """Whether this queue is subscribed to the event channel: only once something
-        listened (a `job ...` listener here, or a job saved with listeners)."""
-        return self._router.listening
-
-    def report_error(self, exc: BaseException) -> None:
-        """Internal errors go to `queue.on("error")` listeners, or to the log when none listen."""
-        if self._emitter.has_listeners("error"):
-            self._emitter.emit("error", exc)
-        else:
-            log.error("kueport internal error", exc_info=exc)
-
-    def listener_failed(self, exc: BaseException) -> None:
-        """A user's listener raised: log it; it must not disturb processing or other listeners."""
-        log.error("an event listener raised", exc_info=exc)
 
     # -- processing ----------------------------------------------------------------------
     @overload

@@ -23,6 +23,7 @@ capped at `MAX_PREFIX_WORDS` words, lexicographically first, so a one-letter pre
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Iterable
 
@@ -30,6 +31,7 @@ import attrs
 import snowballstemmer  # type: ignore[import-untyped]
 
 from kueport.domain.errors import InvalidSearch
+from kueport.domain.job import JobRecord
 from kueport.domain.state import State
 
 MAX_WORD_LENGTH = 40
@@ -116,3 +118,22 @@ class SearchQuery:
         """The stems the last word stands for, given the indexed terms that start with it
         (already capped at `MAX_PREFIX_WORDS`, lexicographically first)."""
         return {self.prefix_stem, *(stem_of_term(t) for t in indexed_terms)}
+
+
+def searchable_texts(record: JobRecord) -> list[str]:
+    """The whole data, or only the values under `search_keys` (dotted paths allowed)."""
+    if not record.search_keys:
+        return [data_json(record.data)]
+    texts = []
+    for key in record.search_keys:
+        value: object = record.data
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is not None:
+            texts.append(value if isinstance(value, str) else data_json(value))
+    return texts
+
+
+def data_json(value: object) -> str:
+    """JSON as the index reads it: non-ASCII kept as is, so "café" is the word café."""
+    return json.dumps(value, default=str, ensure_ascii=False)

@@ -6,24 +6,23 @@ a move that did not happen.
 
 from __future__ import annotations
 
-import json
 import math
-import threading
-import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import attrs
 
-from kueport.domain.backoff import BackoffFunction, SameDelay
+from kueport.backoff_registry import BackoffRegistry
+from kueport.domain.backoff import SameDelay
 from kueport.domain.errors import InvalidJobOption, JobNotFound, LeaseLost, UnknownBackoff
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.retention import DEFAULT_MAX_LOG_LINES
-from kueport.domain.retry import FailurePlan, plan_failure, plan_success
+from kueport.domain.retry import plan_failure, plan_success
 from kueport.domain.stall import DEFAULT_MAX_STALLED, STALLED, StallPlan, plan_stall
 from kueport.domain.state import State
 from kueport.domain.ttl import TTL_EXCEEDED
 from kueport.domain.workers import WORKER_TTL_MS, WorkerInfo
+from kueport.failures import Failure, failure_events, stall_note
 from kueport.ports.clock import Clock
 from kueport.ports.pubsub import EventBus
 from kueport.ports.search import SearchIndex
@@ -37,49 +36,12 @@ from kueport.ports.storage import (
     Settled,
     make_completion,
 )
+from kueport.search_text import searchable_texts
 
 #: How many due delayed jobs (or expired active jobs) one maintenance pass handles (Kue: 1000).
 SWEEP_LIMIT = 1000
 #: Looked up once, not per completed job.
 _REMOVED = Settled.REMOVED
-
-
-@attrs.frozen
-class Failure:
-    """A failed attempt as stored (`detail`, with traceback) and as announced (`message`)."""
-
-    message: str
-    detail: str
-
-    @classmethod
-    def from_exception(cls, exc: BaseException) -> Failure:
-        """Kue stores `err.stack`, whose first line is `Error: message`; we store the same shape."""
-        message = str(exc) or type(exc).__name__
-        headline = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        frames = "".join(traceback.format_tb(exc.__traceback__))
-        return cls(message=message, detail=f"{headline}\n{frames}".rstrip("\n"))
-
-    @classmethod
-    def plain(cls, message: str) -> Failure:
-        return cls(message=message, detail=message)
-
-
-class BackoffRegistry:
-    """Named retry policies registered by the worker process; jobs store only the name."""
-
-    def __init__(self) -> None:
-        self._functions: dict[str, BackoffFunction] = {}
-        self._lock = threading.Lock()
-
-    def register(self, name: str, fn: BackoffFunction) -> None:
-        if not name or not callable(fn):
-            raise InvalidJobOption("register_backoff needs a non-empty name and a callable")
-        with self._lock:
-            self._functions[name] = fn
-
-    def snapshot(self) -> Mapping[str, BackoffFunction]:
-        with self._lock:
-            return dict(self._functions)
 
 
 def progress_percent(completed: float, total: float) -> int:
@@ -364,40 +326,3 @@ class JobService:
         self, state: State | None, job_type: str | None, start: int, stop: int, order: Order
     ) -> list[JobRecord]:
         return self.storage.range(state, job_type, start, stop, order)
-
-
-def searchable_texts(record: JobRecord) -> list[str]:
-    """The whole data, or only the values under `search_keys` (dotted paths allowed)."""
-    if not record.search_keys:
-        return [_json(record.data)]
-    texts = []
-    for key in record.search_keys:
-        value: object = record.data
-        for part in key.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
-        if value is not None:
-            texts.append(value if isinstance(value, str) else _json(value))
-    return texts
-
-
-def stall_note(stalled: int, max_stalled: int) -> str:
-    return f"Worker lost (lease expired): job re-queued, stall {stalled} of {max_stalled} allowed"
-
-
-def failure_events(record: JobRecord, plan: FailurePlan, failure: Failure) -> list[JobEvent]:
-    """Kue's order: `error`, `enqueue` for an immediate retry, then `failed attempt`/`failed`."""
-    events = [JobEvent(record.id, EventName.ERROR, (failure.detail,))]
-    if plan.next_state is State.INACTIVE:
-        events.append(JobEvent(record.id, EventName.ENQUEUE, (record.type,)))
-    if plan.will_retry:
-        events.append(
-            JobEvent(record.id, EventName.FAILED_ATTEMPT, (failure.message, plan.attempts))
-        )
-    else:
-        events.append(JobEvent(record.id, EventName.FAILED, (failure.message,)))
-    return events
-
-
-def _json(value: object) -> str:
-    """JSON as the index reads it: non-ASCII kept as is, so "café" is the word café."""
-    return json.dumps(value, default=str, ensure_ascii=False)

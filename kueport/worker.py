@@ -29,17 +29,19 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from kueport.combining import Combiner
-from kueport.domain.errors import JobNotFound, LeaseLost
 from kueport.domain.job import JobRecord, JSONValue
 from kueport.domain.state import State
 from kueport.domain.ttl import SHUTDOWN
 from kueport.domain.workers import WorkerInfo
 from kueport.emitter import accepted_arg_count
+from kueport.failures import Failure
 from kueport.ports.storage import Claim
 from kueport.running import Context, RunningJob
-from kueport.service import Failure, JobService
+from kueport.service import JobService
 from kueport.slots import Slots
 from kueport.thread_pool import ElasticPool
+from kueport.worker_completions import CompletionWrites
+from kueport.worker_leases import TakingAway
 
 if TYPE_CHECKING:
     from kueport.async_runner import AsyncRunner
@@ -77,7 +79,7 @@ def _next_worker_id(job_type: str) -> str:
     return f"kueport:{socket.gethostname()}:{os.getpid()}:{job_type}:{number}"
 
 
-class Worker:
+class Worker(CompletionWrites, TakingAway):
     def __init__(
         self,
         host: WorkerHost,
@@ -300,144 +302,6 @@ class Worker:
         finally:
             self._slots.release(running)
         return None
-
-    def _second_write(self, pending: int) -> bool:
-        """Whether completions may go out while a batch is on its way: on a backend whose
-        writes wait on a round trip, once half the slots are waiting on it (measured: one
-        batch in flight left Redis and the worker taking turns; allowing a second for any
-        pending completion made batches too small to pay)."""
-        return pending * 2 >= self.concurrency and self._host.service.storage.writes_wait
-
-    def _combined_write(self, batch: list[tuple[RunningJob, JSONValue]]) -> None:
-        """The combiner's write: the job this thread claimed for itself, if any, waits in
-        `_next` for `_settle` (a combining thread may write several batches)."""
-        next_run = self._complete_batch(batch, keep_one="run" not in self._next.__dict__)
-        if next_run is not None:
-            self._next.run = next_run
-
-    def _complete_batch(self, batch: list[tuple[RunningJob, JSONValue]], keep_one: bool) -> Next:
-        """Store the successes that finished together (one pipeline per backend) and free
-        their slots. A sync worker claims jobs for those slots in the same round trip: the
-        batch's jobs keep their slots while it is stored (so nothing else claims into
-        them) and hand them to the claimed jobs in one step; with `keep_one`, this thread
-        gets the first of them back to run next (see the module docstring)."""
-        service = self._host.service
-        groups = [batch] if len(batch) == 1 else _by_service(batch)
-        # Pause and stop are read unlocked: one racing the store finds the jobs it claimed
-        # handed back (stop) or running (pause, as with any claim already in flight).
-        refill = 0
-        if (
-            not self._is_async
-            and len(groups) == 1
-            and batch[0][0].service is service
-            and self._slots.accepting()
-            and self._host.may_claim()
-        ):
-            refill = len(batch)
-        claimed: list[JobRecord] = []
-        try:
-            for items in groups:
-                claimed += self._complete_together(items, refill)
-        finally:
-            next_run = self._start_claimed(claimed, service, 0, keep_one and refill > 0, batch)
-        return next_run
-
-    def _complete_together(
-        self, items: list[tuple[RunningJob, JSONValue]], refill: int
-    ) -> list[JobRecord]:
-        service = items[0][0].service
-        then_claim = self._claim(refill) if refill else None
-        try:
-            done = service.complete_many([(r.record, r.lease, res) for r, res in items], then_claim)
-        except Exception as exc:
-            self._host.report_error(exc)
-            return []
-        for (running, _), outcome in zip(items, done.settled, strict=True):
-            if not isinstance(outcome, Exception):
-                continue  # stored (the usual case: one check)
-            if isinstance(outcome, LeaseLost | JobNotFound):
-                log.info("job %s was taken away before its outcome was stored", running.record.id)
-            else:
-                self._host.report_error(outcome)
-        return done.claimed
-
-    def _write_outcome(
-        self, running: RunningJob, failure: Failure | None, result: JSONValue
-    ) -> None:
-        service = running.service
-        try:
-            if failure is None:
-                service.complete(running.record, running.lease, result)
-            else:
-                service.fail(running.record, running.lease, failure)
-        except (LeaseLost, JobNotFound):
-            log.info("job %s was taken away before its outcome was stored", running.record.id)
-        except Exception as exc:
-            self._host.report_error(exc)
-
-    # -- taking jobs away ----------------------------------------------------------------
-    def cancel(self, job_id: int, lease: str | None = None) -> bool:
-        """The job was failed or moved elsewhere: tell the handler to stop and free the slot.
-
-        With `lease`, only the run holding that lease is stopped: the job may already have been
-        claimed again (by this very worker) after it was taken away.
-        """
-        running = self._slots.find(job_id)
-        if running is None or (lease is not None and running.lease != lease):
-            return False
-        if not self._slots.take_back(running):
-            return False
-        self._stop_handler(running)
-        self._slots.release(running)
-        return True
-
-    def _stop_handler(self, running: RunningJob) -> None:
-        running.cancelled_at = time.monotonic()
-        running.cancel()
-        if running.future is not None:
-            running.future.cancel()
-        if not self._is_async and not running.returned:
-            self._slots.abandon(running)
-
-    def stuck(self, grace: float) -> list[RunningJob]:
-        """Sync handlers still running `grace` seconds after their job was taken away.
-
-        Python cannot stop a thread, so a handler that ignores `ctx.cancelled` keeps its
-        thread (and whatever it holds) forever; `kueport worker` restarts such a process.
-        """
-        return self._slots.stuck(grace)
-
-    def renew_leases(self) -> None:
-        """Heartbeat: renew each lease once a third of it has passed (by the queue's clock);
-        a job whose lease is gone was taken away, so its handler is cancelled."""
-        for job in self._slots.running():
-            if job.lease_until - job.service.now() > self._lease_ms * 2 // 3:
-                continue
-            try:
-                until = job.service.renew(job.record, job.lease, self._lease_ms)
-            except Exception as exc:
-                self._host.report_error(exc)
-                continue
-            if until is None:
-                self.cancel(job.record.id)
-            else:
-                job.lease_until = until
-
-
-def _by_service(
-    batch: list[tuple[RunningJob, JSONValue]],
-) -> list[list[tuple[RunningJob, JSONValue]]]:
-    """The batch split by backend: test mode may swap it under running jobs (rarely)."""
-    first = batch[0][0].service
-    for running, _ in batch:
-        if running.service is not first:
-            break
-    else:
-        return [batch]
-    groups: dict[int, list[tuple[RunningJob, JSONValue]]] = {}
-    for item in batch:
-        groups.setdefault(id(item[0].service), []).append(item)
-    return list(groups.values())
 
 
 async def _await(awaitable: Any) -> Any:

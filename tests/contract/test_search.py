@@ -12,10 +12,10 @@ from kueport import ManualClock
 from kueport.adapters.memory import MemorySearchIndex
 from kueport.domain.errors import InvalidSearch, InvalidState, SearchDisabled
 from kueport.domain.state import State
+from kueport.failures import Failure
 from kueport.ports.storage import Claim
 from kueport.queue import Queue
 from kueport.search_text import MAX_LIMIT
-from kueport.service import Failure
 from tests.redis_server import shared_server, shared_server_running
 
 QueueFactory = Callable[..., Queue]

@@ -28,8 +28,9 @@ from kueport.domain.errors import IllegalTransition, JobNotFound, LeaseLost
 from kueport.domain.job import JobRecord, JobSpec
 from kueport.domain.priority import parse_priority
 from kueport.domain.state import State
+from kueport.failures import Failure
 from kueport.ports.storage import Changes, Claim
-from kueport.service import Failure, JobService
+from kueport.service import JobService
 from tests.conftest import ADAPTERS, make_backend
 from tests.property import checks
 from tests.property.model import (

@@ -24,13 +24,15 @@ from kueport.adapters.redis.codec import (
     UnreadableState,
     decode,
     decode_backoff,
+    foreign_backoff,
+)
+from kueport.adapters.redis.event_codec import InvalidEventMessage, decode_event, encode_event
+from kueport.adapters.redis.hash_writing import (
     encode_backoff,
     encode_new,
     encode_record,
-    foreign_backoff,
     new_record,
 )
-from kueport.adapters.redis.event_codec import InvalidEventMessage, decode_event, encode_event
 from kueport.domain.backoff import Backoff, Exponential, Fixed, Named, SameDelay
 from kueport.domain.errors import InvalidJobOption, InvalidPriority, InvalidState, JobNotFound
 from kueport.domain.events import EventName, JobEvent

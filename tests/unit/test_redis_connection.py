@@ -19,8 +19,8 @@ from kueport.adapters.redis.connection import (
     ConnectionSettings,
     InvalidConnectionSettings,
     keys_for,
-    parse_connection,
 )
+from kueport.adapters.redis.connection_parsing import parse_connection
 from kueport.adapters.redis.keys import InvalidPrefix, Keys
 from kueport.adapters.redis.storage import RedisStorage
 from kueport.domain.errors import KueportError

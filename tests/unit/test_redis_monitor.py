@@ -39,8 +39,9 @@ from kueport.backend import Backend
 from kueport.domain.backoff import Fixed
 from kueport.domain.job import JobSpec
 from kueport.domain.state import State
+from kueport.failures import Failure
 from kueport.ports.storage import Changes, Claim
-from kueport.service import Failure, JobService
+from kueport.service import JobService
 from tests.redis_server import RedisServer
 
 #: Commands the client may send outside a script (first word, or first two for CLIENT...).

@@ -18,8 +18,8 @@ from kueport.adapters.redis.storage import RedisStorage
 from kueport.domain.job import JobSpec
 from kueport.domain.ordering import zid
 from kueport.domain.state import State
+from kueport.failures import Failure
 from kueport.ports.storage import Claim
-from kueport.service import Failure
 from tests.conftest import unique_prefix
 from tests.redis_server import RedisServer
 

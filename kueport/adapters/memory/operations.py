@@ -1,4 +1,5 @@
-"""The memory storage's operator actions: bulk retry and promotion, pausing types, and the
+"""The memory storage's operator actions and maintenance: bulk retry and promotion, pausing
+types, promoting due jobs, retention (`clean`), workers' heartbeats and the
 per-minute throughput counters. A mixin of `MemoryStorage`, kept apart to keep it small.
 """
 
@@ -10,8 +11,10 @@ from collections.abc import Sequence
 
 from kueport.adapters.memory.indexes import Indexes
 from kueport.adapters.memory.stored import StoredJob
+from kueport.adapters.memory.zset import NEG_INF
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord
+from kueport.domain.retention import cleanable, select_victims
 from kueport.domain.state import State
 from kueport.domain.throughput import (
     COMPLETE,
@@ -20,6 +23,7 @@ from kueport.domain.throughput import (
     MinuteCount,
     minute_start,
 )
+from kueport.domain.workers import WorkerInfo
 
 
 class MinuteCounters:
@@ -64,6 +68,7 @@ class MemoryOperations:
     _jobs: dict[int, StoredJob]
     _paused: set[str]
     _counters: MinuteCounters
+    _workers: dict[str, tuple[WorkerInfo, int]]
 
     def _move(self, job_id: int, state: State, now: int, promote_at: int | None) -> JobRecord:
         raise NotImplementedError
@@ -72,6 +77,9 @@ class MemoryOperations:
         raise NotImplementedError
 
     def _announce_event(self, event: JobEvent) -> None:
+        raise NotImplementedError
+
+    def _delete(self, stored: StoredJob) -> None:
         raise NotImplementedError
 
     def retry_failed(self, job_type: str | None, now: int, limit: int) -> list[JobRecord]:
@@ -112,3 +120,54 @@ class MemoryOperations:
     def throughput(self, minutes: Sequence[int]) -> list[MinuteCount]:
         with self._lock:
             return self._counters.read(minutes)
+
+    # -- maintenance -----------------------------------------------------------------------
+    def promote_due(self, now: int, limit: int) -> list[JobRecord]:
+        with self._lock:
+            due = self._indexes.of(State.DELAYED).range_by_score(NEG_INF, now, limit)
+            promoted = [self._move(job_id, State.INACTIVE, now, None) for job_id in due]
+            for record in promoted:  # under the lock: announced before anyone can claim it
+                self._announce_event(JobEvent(record.id, EventName.PROMOTION))
+                self._announce_event(JobEvent(record.id, EventName.ENQUEUE, (record.type,)))
+            return promoted
+
+    def reconcile_tokens(self) -> int:
+        """The memory backend wakes claimers with a condition variable: no tokens to drift."""
+        return 0
+
+    def clean(
+        self,
+        state: State,
+        *,
+        older_than: int | None,
+        keep: int,
+        limit: int,
+        now: int,
+        job_type: str | None = None,
+    ) -> list[JobRecord]:
+        cleanable(state)
+        with self._lock:
+            jobs = self._jobs
+            found = [jobs[job_id] for job_id in self._indexes.of(state, job_type)]
+            candidates = [(stored.id, stored.updated_at) for stored in found]
+            victims = select_victims(
+                candidates, keep=keep, older_than=older_than, limit=limit, now=now
+            )
+            removed = []
+            for job_id, _ in victims:
+                stored = jobs[job_id]
+                removed.append(stored.frozen())
+                self._delete(stored)
+            return removed
+
+    # -- workers' heartbeats ---------------------------------------------------------------
+    def beat(self, info: WorkerInfo, expires_at: int) -> None:
+        with self._lock:
+            self._workers[info.worker_id] = (info, expires_at)
+            gone = [wid for wid, (_, until) in self._workers.items() if until < info.last_seen]
+            for worker_id in gone:
+                del self._workers[worker_id]
+
+    def forget_worker(self, worker_id: str) -> None:
+        with self._lock:
+            self._workers.pop(worker_id, None)

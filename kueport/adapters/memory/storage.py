@@ -13,37 +13,30 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 
 from kueport.adapters.memory import records
-from kueport.adapters.memory.indexes import Indexes, Lane
+from kueport.adapters.memory.claims import MemoryClaims
+from kueport.adapters.memory.indexes import Indexes
 from kueport.adapters.memory.operations import MemoryOperations, MinuteCounters
 from kueport.adapters.memory.reading import MemoryReading
 from kueport.adapters.memory.stored import StoredJob
-from kueport.adapters.memory.zset import NEG_INF
 from kueport.domain.errors import JobNotFound, LeaseLost
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
-from kueport.domain.retention import cleanable, select_victims
-from kueport.domain.retry import FailurePlan, SuccessPlan
+from kueport.domain.retry import FailurePlan
 from kueport.domain.stall import StallPlan
 from kueport.domain.state import State, check_move
-from kueport.domain.throughput import COMPLETE, FAILED
-from kueport.domain.ttl import ttl_expiry
+from kueport.domain.throughput import FAILED
 from kueport.domain.workers import WorkerInfo
 from kueport.ports.clock import Clock
 from kueport.ports.storage import (
     Changes,
-    Claim,
-    Completed,
-    Completion,
     EnqueueBatch,
-    Settled,
-    make_completed,
 )
 
 #: Jobs `enqueue_many` stores under one hold of the lock.
 _BATCH = 1_000
 
 
-class MemoryStorage(MemoryReading, MemoryOperations):
+class MemoryStorage(MemoryClaims, MemoryReading, MemoryOperations):
     """`JobStorage` for one process: the default embedded backend and the test backend."""
 
     #: Writes never wait on I/O: a second writer would only wait for the lock.
@@ -120,64 +113,6 @@ class MemoryStorage(MemoryReading, MemoryOperations):
             return self._store(stored, records.updated(stored.frozen(), changes, now))
 
     # -- workers ---------------------------------------------------------------------------
-    def claim(self, claim: Claim, timeout: float) -> list[JobRecord]:
-        if claim.limit <= 0:
-            return []
-
-        def ready() -> bool:
-            return self._closed or self._open_to(claim) is not None
-
-        with self._lock:
-            lane = self._open_to(claim)
-            if lane is None:  # with a backlog: no wait set up
-                if not self._cond.wait_for(ready, max(0, timeout)) or self._closed:
-                    return []
-                lane = self._open_to(claim)
-                assert lane is not None  # ready, not closed, and no one else ran meanwhile
-            return self._claim(claim, lane, self._heard(), self._clock.now_ms())
-
-    def complete(
-        self,
-        job_id: int,
-        lease: str | None,
-        result: JSONValue,
-        plan: SuccessPlan,
-        now: int,
-        announce: bool = False,
-    ) -> JobRecord | None:
-        with self._lock:
-            stored = self._complete(job_id, lease, result, plan, now, announce and self._heard())
-            self._count_completed(now, 1, plan.duration_ms)
-            return None if stored is None else stored.frozen()
-
-    def complete_many(
-        self, completions: Sequence[Completion], now: int, then_claim: Claim | None = None
-    ) -> Completed:
-        outcomes: list[Settled | Exception] = []
-        complete = self._complete
-        moved = work_ms = 0
-        with self._lock:
-            # Asked once: nothing is delivered meanwhile that could subscribe a listener.
-            heard = self._heard()
-            for done in completions:
-                plan = done.plan
-                try:
-                    kept = complete(done.job_id, done.lease, done.result, plan, now, heard)
-                except (JobNotFound, LeaseLost) as error:
-                    outcomes.append(error)
-                else:
-                    outcomes.append(Settled.REMOVED if kept is None else Settled.KEPT)
-                    moved += 1
-                    work_ms += plan.duration_ms
-            if moved:
-                self._count_completed(now, moved, work_ms)
-            claimed: list[JobRecord] = []
-            if then_claim is not None and then_claim.limit > 0:
-                lane = self._open_to(then_claim)
-                if lane is not None:
-                    claimed = self._claim(then_claim, lane, heard, now)
-        return make_completed((outcomes, claimed))
-
     def fail(
         self,
         job_id: int,
@@ -246,16 +181,7 @@ class MemoryStorage(MemoryReading, MemoryOperations):
             self._log(job_id, line, max_lines)
             stored.touch(now)
 
-    # -- maintenance -----------------------------------------------------------------------
-    def promote_due(self, now: int, limit: int) -> list[JobRecord]:
-        with self._lock:
-            due = self._indexes.of(State.DELAYED).range_by_score(NEG_INF, now, limit)
-            promoted = [self._move(job_id, State.INACTIVE, now, None) for job_id in due]
-            for record in promoted:  # under the lock: announced before anyone can claim it
-                self._announce_event(JobEvent(record.id, EventName.PROMOTION))
-                self._announce_event(JobEvent(record.id, EventName.ENQUEUE, (record.type,)))
-            return promoted
-
+    # -- events ----------------------------------------------------------------------------
     def _announce_event(self, event: JobEvent) -> None:
         if self._announce is not None:
             self._announce(event)
@@ -263,35 +189,6 @@ class MemoryStorage(MemoryReading, MemoryOperations):
     def _heard(self) -> bool:
         """Would an announced event reach anyone? (True when the bus cannot tell.)"""
         return self._announce is not None and (self._listening is None or self._listening())
-
-    def reconcile_tokens(self) -> int:
-        """The memory backend wakes claimers with a condition variable: no tokens to drift."""
-        return 0
-
-    def clean(
-        self,
-        state: State,
-        *,
-        older_than: int | None,
-        keep: int,
-        limit: int,
-        now: int,
-        job_type: str | None = None,
-    ) -> list[JobRecord]:
-        cleanable(state)
-        with self._lock:
-            jobs = self._jobs
-            found = [jobs[job_id] for job_id in self._indexes.of(state, job_type)]
-            candidates = [(stored.id, stored.updated_at) for stored in found]
-            victims = select_victims(
-                candidates, keep=keep, older_than=older_than, limit=limit, now=now
-            )
-            removed = []
-            for job_id, _ in victims:
-                stored = jobs[job_id]
-                removed.append(stored.frozen())
-                self._delete(stored)
-            return removed
 
     # -- people ----------------------------------------------------------------------------
     def move(self, job_id: int, state: State, now: int, promote_at: int | None = None) -> JobRecord:
@@ -310,18 +207,6 @@ class MemoryStorage(MemoryReading, MemoryOperations):
         with self._lock:
             self._closed = True
             self._cond.notify_all()
-
-    # -- workers' heartbeats ---------------------------------------------------------------
-    def beat(self, info: WorkerInfo, expires_at: int) -> None:
-        with self._lock:
-            self._workers[info.worker_id] = (info, expires_at)
-            gone = [wid for wid, (_, until) in self._workers.items() if until < info.last_seen]
-            for worker_id in gone:
-                del self._workers[worker_id]
-
-    def forget_worker(self, worker_id: str) -> None:
-        with self._lock:
-            self._workers.pop(worker_id, None)
 
     # -- internals (callers hold the lock) -------------------------------------------------
     def _require(self, job_id: int) -> StoredJob:
@@ -370,64 +255,3 @@ class MemoryStorage(MemoryReading, MemoryOperations):
         stored = self._require(job_id)
         check_move(job_id, stored.state, state)
         return self._store(stored, records.moved(stored.frozen(), state, now, promote_at))
-
-    def _complete(
-        self,
-        job_id: int,
-        lease: str | None,
-        result: JSONValue,
-        plan: SuccessPlan,
-        now: int,
-        announce: bool,
-    ) -> StoredJob | None:
-        """`complete` in place: no record is built unless someone reads the job. `announce`:
-        someone listens, and the caller asked for the event. The caller counts it
-        (`_count_completed`), once per batch."""
-        stored = self._jobs.get(job_id)
-        if stored is None:
-            raise JobNotFound(job_id)
-        if stored.state is not State.ACTIVE or (lease is not None and stored.lease != lease):
-            raise LeaseLost(job_id)
-        stored.complete(result, plan, now)
-        job_type = stored.type
-        lane = self._indexes.lanes.get(job_type) or self._indexes.lane(job_type)
-        lane.completed(job_id, stored.priority)
-        if announce:
-            self._announce_event(JobEvent(job_id, EventName.COMPLETE, (result,)))
-        if plan.remove:
-            self._delete(stored)
-            return None
-        return stored
-
-    def _count_completed(self, now: int, jobs: int, work_ms: int) -> None:
-        self._counters.count(now, COMPLETE, jobs)
-        self._work_time = (self._work_time or 0) + work_ms
-
-    def _open_to(self, claim: Claim) -> Lane | None:
-        """The claim's lane when it has waiting jobs and may take them."""
-        job_type = claim.job_type
-        if self._closed or job_type in self._paused:
-            return None
-        lane = self._indexes.lanes.get(job_type) or self._indexes.lane(job_type)
-        return lane if lane.waiting else None
-
-    def _claim(self, claim: Claim, lane: Lane, heard: bool, now: int) -> list[JobRecord]:
-        """Claim the best waiting jobs of `lane` (there are some): `records.claimed` in
-        place; the record built for each is the job's until it changes. `heard`: an
-        announced `start` would reach someone (`_heard`). `now`: a claim behind completions
-        happens at their instant (one clock read per call, not two)."""
-        jobs, prefix, leases = self._jobs, self._lease_prefix, self._leases
-        started = lane.started
-        worker_id, lease_until = claim.worker_id, now + claim.lease_ms
-        claimed = []
-        for job_id in lane.waiting.pop_first(claim.limit):
-            stored = jobs[job_id]
-            deadline = ttl_expiry(stored.ttl_ms, now)
-            claimed.append(
-                stored.claim(worker_id, f"{prefix}{next(leases)}", lease_until, now, deadline)
-            )
-            started(job_id, stored.priority, deadline)
-        if claim.announce and heard:
-            for record in claimed:
-                self._announce_event(JobEvent(record.id, EventName.START, (record.type,)))
-        return claimed

@@ -5,7 +5,8 @@ Nothing connects here: redis-py clients connect on their first command.
 
 from __future__ import annotations
 
-from kueport.adapters.redis.connection import ConnectionSpec, parse_connection
+from kueport.adapters.redis.connection import ConnectionSpec
+from kueport.adapters.redis.connection_parsing import parse_connection
 from kueport.adapters.redis.pubsub import ErrorHandler, RedisEventBus
 from kueport.adapters.redis.storage import RedisStorage
 from kueport.backend import Backend

@@ -185,3 +185,53 @@ def _rank_slice(items: Sequence[str], start: int, stop: int) -> list[str]:
     if start > stop or start >= size:
         return []
     return list(items[start : stop + 1])
+
+
+class RedisReading:
+    """Mixed into `RedisStorage`: the port's reads, answered by its `Reader`."""
+
+    _read: Reader
+    _keys: Keys
+
+    def get(self, job_id: int) -> JobRecord | None:
+        return self._read.get(job_id)
+
+    def logs(self, job_id: int) -> list[str]:
+        return self._read.logs(job_id)
+
+    def count(self, state: State | None = None, job_type: str | None = None) -> int:
+        return self._read.count(state, job_type)
+
+    def ids(self, state: State, job_type: str | None = None) -> list[int]:
+        return self._read.ids(state, job_type)
+
+    def range(
+        self,
+        state: State | None,
+        job_type: str | None,
+        start: int,
+        stop: int,
+        order: Order = "asc",
+    ) -> list[JobRecord]:
+        return self._read.range(state, job_type, start, stop, order)
+
+    def types(self) -> list[str]:
+        return self._read.types()
+
+    def work_time(self) -> int | None:
+        return self._read.work_time()
+
+    def ttl_expired(self, now: int, limit: int) -> list[JobRecord]:
+        return self._read.ttl_expired(now, limit)
+
+    def lease_expired(self, now: int, limit: int) -> list[JobRecord]:
+        return self._read.lease_expired(now, limit)
+
+    # -- test helpers (not part of the port) -----------------------------------------------
+    def snapshot_indexes(self) -> dict[str, ZSetItems]:
+        """Every non-empty sorted set under its Kue key name, as (member, score) pairs."""
+        return self._read.snapshot()
+
+    def token_count(self, job_type: str) -> int:
+        """How many wake-up tokens the type's list holds."""
+        return int(self._read.call("LLEN", self._keys.tokens(job_type)))

@@ -1,19 +1,12 @@
 """The Lua scripts of the Redis adapter, one per transition, each behind a typed wrapper.
 
-Every script lives in `lua/<name>.lua` with a header listing its KEYS, ARGV and reply; the
-helpers of `lua/lib.lua` are prepended to each. They are loaded with `importlib.resources`
-and registered once per client with `register_script`, which runs them with EVALSHA and
-reloads them by itself after a server restart (`NOSCRIPT`).
+How scripts are loaded and run (EVALSHA, pipelines, NOSCRIPT, Cluster routing) is
+`script_runner.py`; the enqueue wrappers are `enqueue_scripts.py`; here are the workers' and
+the operators' transitions.
 
 Key names all come from `Keys`. A script only learns a job's type by reading its hash, so it
 builds the per-type keys from the heads `layout.Layout` derives from `Keys` (checked at start-up to
 match it exactly). With a `{hash-tag}` prefix every such key lives in the same cluster slot.
-
-Redis Cluster: every script declares at least one key in KEYS (`_run` refuses a call without
-one), and redis-py's `RedisCluster` sends EVALSHA to the node owning the slot of those keys
-(it checks they share one). The keys a script builds from the heads carry the same hash tag,
-so they are on that node too. On `NOSCRIPT` (a fresh node after a failover) the `Script`
-object loads itself again (on a cluster, SCRIPT LOAD goes to every primary) and retries.
 
 The wrappers turn the scripts' status replies into domain errors (`script_replies.py`:
 `missing` becomes `JobNotFound`, `lease` `LeaseLost`; `illegal` is `IllegalTransition`).
@@ -21,63 +14,37 @@ The wrappers turn the scripts' status replies into domain errors (`script_replie
 
 from __future__ import annotations
 
-import functools
-from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from redis.cluster import RedisCluster
-from redis.commands.core import Script
-from redis.exceptions import NoScriptError, RedisError
+from redis.exceptions import RedisError
 
-from kueport.adapters.redis.connection import RedisClient
-from kueport.adapters.redis.json_text import to_json
-from kueport.adapters.redis.keys import Keys, check_type
-from kueport.adapters.redis.lane import Lane, Stream
-from kueport.adapters.redis.layout import Layout
-from kueport.adapters.redis.lua_source import load_source, with_helpers
+from kueport.adapters.redis.enqueue_scripts import EnqueueRow, EnqueueScripts
 from kueport.adapters.redis.script_replies import (
     Moved,
     RawPairs,
     checked,
     checked_or_removed,
     claimed,
-    job_ids,
     moved,
     pairs,
     settled,
     text,
 )
+from kueport.adapters.redis.script_runner import Arg, Call
 from kueport.domain.errors import IllegalTransition, JobNotFound, KueportError
 from kueport.domain.ordering import zid
 from kueport.domain.state import State
 from kueport.domain.throughput import COMPLETE, COUNTER_TTL_MS, FAILED, minute_start
 from kueport.ports.storage import Settled
 
-#: A script argument.
-Arg = str | int | float
+__all__ = ["ClaimCall", "CompleteCall", "EnqueueRow", "Scripts", "opt"]
+
 CompleteCall = tuple[int, str | None, tuple[int, int, str, bool]]
 """One job of `Scripts.complete_many`: id, lease, outcome (as `Scripts.complete`'s)."""
-Call = tuple[Sequence[str], Sequence[Arg]]
-"""One script call: its KEYS and its ARGV."""
 ClaimCall = tuple[str, str, int, Sequence[str], int, bool]
 """`Scripts.claim`'s arguments: type, worker id, lease ms, leases, now, announce."""
-EnqueueRow = tuple[str, State, int, float, dict[str, str]]
-"""`Scripts.enqueue`'s arguments: type, initial state, priority, score, hash fields."""
-
-_NAMES = (
-    "enqueue", "claim", "complete", "fail", "renew_lease", "set_progress", "append_log",
-    "promote_due", "move", "update", "remove", "sync_tokens", "requeue_stalled", "clean",
-    "worker_beat", "requeue_set",
-)  # fmt: skip
-
-
-@functools.lru_cache(maxsize=1024)
-def enqueue_message_tail(job_type: str) -> str:
-    """The `enqueue` event of a job of `job_type` after its id: `encode_event` of the same
-    event is `'{"id":' + id + tail`. Made here (once per type) rather than in Lua, where
-    cjson's escaping differs from `JSON.stringify` for some characters."""
-    return ',"event":"enqueue","args":' + to_json(["enqueue", job_type]) + "}"
 
 
 def opt(value: int | None) -> str:
@@ -85,163 +52,9 @@ def opt(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
-class Scripts:
-    """Every transition script registered on one client, with typed wrappers."""
-
-    def __init__(self, client: RedisClient, keys: Keys) -> None:
-        self.client = client
-        self.keys = keys
-        self.layout = Layout.of(keys)
-        lib = load_source("lib")
-        self._scripts = {
-            name: client.register_script(with_helpers(lib, load_source(name))) for name in _NAMES
-        }
-
-    def _run(self, name: str, keys: Sequence[str], args: Sequence[Arg]) -> Any:
-        if not keys:  # a cluster routes EVALSHA by its first key
-            raise KueportError(f"script {name!r} must be given at least one key")
-        script: Script = self._scripts[name]
-        try:
-            return self._lane.evalsha(script.sha, keys, args)
-        except NoScriptError:  # a restart or failover lost it: load it, as `Script` does
-            script.sha = self.client.script_load(script.script)
-            return self._lane.evalsha(script.sha, keys, args)
-
-    def _pipelined(self, calls: Sequence[tuple[str, Call]]) -> list[Any]:
-        """Run each (script name, (keys, args)) call in one round trip; each reply (or
-        error, never raised) in its place.
-
-        Plain EVALSHAs in a pipeline: redis-py's own way (a `Script` called on a pipeline)
-        sends SCRIPT EXISTS first, one more round trip on every batch. A server that lost
-        its scripts (restart, failover) refuses each call of a missing script with NOSCRIPT
-        without running it: those scripts are loaded and the batch sent again, in order,
-        if every call was refused; otherwise only the refused ones are sent again.
-        """
-        for _ in range(3):
-            if self._lane.usable:  # the same round trip without redis-py's layers
-                shas = [(self._scripts[name].sha, keys, args) for name, (keys, args) in calls]
-                replies: list[Any] = self._lane.run_many(shas)
-            else:
-                pipe = self.client.pipeline(transaction=False)
-                for name, (keys, args) in calls:
-                    pipe.evalsha(self._scripts[name].sha, len(keys), *keys, *args)
-                replies = pipe.execute(raise_on_error=False)
-            refused = [i for i, reply in enumerate(replies) if isinstance(reply, NoScriptError)]
-            if not refused:
-                return replies
-            for name in {calls[i][0] for i in refused}:
-                script: Script = self._scripts[name]
-                script.sha = self.client.script_load(script.script)
-            if len(refused) < len(calls):
-                again = self._pipelined([calls[i] for i in refused])
-                for i, reply in zip(refused, again, strict=True):
-                    replies[i] = reply
-                return replies
-        return replies
-
-    # -- producers -------------------------------------------------------------------------
-    def enqueue(
-        self,
-        job_type: str,
-        state: State,
-        priority: int,
-        score: float,
-        fields: dict[str, str],
-        announce: bool = False,
-    ) -> int:
-        """The new job's id; with `announce`, an inactive job's `enqueue` is published too."""
-        keys, args = self._enqueue_call((job_type, state, priority, score, fields), announce)
-        return int(self._run("enqueue", keys, args))
-
-    @functools.cached_property
-    def _lane(self) -> Lane:
-        """Every script call goes through it, single (`_run`) or pipelined (worker
-        completions and claims, bulk enqueues): see `lane.py`. A script call spends about
-        as long in redis-py's layers around the command as on the round trip itself."""
-        return Lane(self.client)
-
-    def _enqueue_call(self, row: EnqueueRow, announce: bool) -> tuple[list[str], list[Arg]]:
-        job_type, state, priority, score, fields = row
-        ids, jobs, types, events, job_head, jobs_head, tokens_head, tokens_tail = self._enqueue_keys
-        args: list[Arg] = [job_head, jobs_head, job_type, state.value, priority, score]
-        args += (events, enqueue_message_tail(job_type)) if announce else ("", "")
-        for pair in fields.items():
-            args += pair
-        return [ids, jobs, types, tokens_head + check_type(job_type) + tokens_tail], args
-
-    @functools.cached_property
-    def _enqueue_keys(self) -> tuple[str, ...]:
-        """What every enqueue call sends, made once (`Keys` builds each name per call); the
-        token list is `Keys.tokens` as `Layout` builds it (checked against it at start-up)."""
-        k, lay = self.keys, self.layout
-        names = (k.ids, k.jobs, k.types, k.events)
-        return (*names, lay.job_head, lay.jobs_head, lay.tokens_head, lay.tokens_tail)
-
-    def enqueue_many(self, rows: Sequence[EnqueueRow], announce: Sequence[bool] = ()) -> list[int]:
-        """`enqueue` for each row in one round trip (on the enqueue lane when the client
-        allows it); `announce[i]` as `enqueue`'s `announce` for row i (default: none).
-
-        After NOSCRIPT (a restart, a failover) the script is loaded and only the refused
-        calls are sent again, in order: a call that ran is never run twice.
-        """
-        flags = announce or [False] * len(rows)
-        if isinstance(self.client, RedisCluster):  # its pipelines do not load scripts
-            return [self.enqueue(*r, announce=a) for r, a in zip(rows, flags, strict=True)]
-        calls = [self._enqueue_call(r, a) for r, a in zip(rows, flags, strict=True)]
-        return job_ids(self._pipelined([("enqueue", call) for call in calls]))
-
-    def enqueue_batches(
-        self,
-        batches: Iterable[tuple[Sequence[EnqueueRow], Sequence[bool]]],
-        on_ids: Callable[[list[int]], None],
-    ) -> None:
-        """`enqueue_many` of each (rows, announce) batch in turn; `on_ids` hears each batch's
-        ids, in order, once it is stored.
-
-        Each batch is sent before the replies to the one before it are read, so Redis runs
-        one batch while the next is encoded (the iterable is read lazily) and the previous
-        one's ids are handed back: the two sides work at once instead of taking turns.
-        NOSCRIPT is handled as `_pipelined` does, once everything in flight is read.
-        """
-        if isinstance(self.client, RedisCluster) or not self._lane.usable:
-            for rows, announce in batches:
-                on_ids(self.enqueue_many(rows, announce))
-            return
-        in_flight: deque[Sequence[Call]] = deque()
-        with self._lane.stream() as stream:
-            for rows, announce in batches:
-                flags = announce or [False] * len(rows)
-                calls = [self._enqueue_call(r, a) for r, a in zip(rows, flags, strict=True)]
-                sha = self._scripts["enqueue"].sha
-                stream.send([(sha, keys, args) for keys, args in calls])
-                in_flight.append(calls)
-                if len(in_flight) > 1:
-                    self._hand_back(stream, in_flight, on_ids)
-            while in_flight:
-                self._hand_back(stream, in_flight, on_ids)
-
-    def _hand_back(
-        self, stream: Stream, in_flight: deque[Sequence[Call]], on_ids: Callable[[list[int]], None]
-    ) -> None:
-        """Read the oldest batch in flight and hand its ids to `on_ids`. After a NOSCRIPT,
-        every batch in flight is read first (they went to the same server), then only the
-        refused calls are sent again, in order, with the script loaded."""
-        read = [(in_flight.popleft(), stream.read())]
-        if not any(isinstance(reply, NoScriptError) for reply in read[0][1]):
-            on_ids(job_ids(read[0][1]))
-            return
-        while in_flight:
-            read.append((in_flight.popleft(), stream.read()))
-        calls = [call for batch, _ in read for call in batch]
-        replies = [reply for _, batch_replies in read for reply in batch_replies]
-        refused = [i for i, reply in enumerate(replies) if isinstance(reply, NoScriptError)]
-        again = self._pipelined([("enqueue", calls[i]) for i in refused])
-        for i, reply in zip(refused, again, strict=True):
-            replies[i] = reply
-        start = 0
-        for batch, _ in read:
-            on_ids(job_ids(replies[start : start + len(batch)]))
-            start += len(batch)
+class Scripts(EnqueueScripts):
+    """Every transition script with a typed wrapper: enqueueing (`EnqueueScripts`), workers'
+    moves and the operators' ones."""
 
     def update(
         self,

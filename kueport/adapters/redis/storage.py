@@ -31,28 +31,28 @@ from typing import Any
 
 from redis.cluster import RedisCluster
 
-from kueport.adapters.redis import codec, event_codec, json_text
+from kueport.adapters.redis import codec, event_codec, hash_writing, json_text
 from kueport.adapters.redis.blocking import BlockingPops
 from kueport.adapters.redis.connection import InvalidConnectionSettings, RedisClient, is_cluster
+from kueport.adapters.redis.enqueue_scripts import EnqueueRow, enqueue_row
 from kueport.adapters.redis.keys import InvalidPrefix, Keys
 from kueport.adapters.redis.operations import RedisOperations
-from kueport.adapters.redis.reading import Reader, ZSetItems
+from kueport.adapters.redis.reading import Reader, RedisReading
 from kueport.adapters.redis.script_replies import RawPairs
-from kueport.adapters.redis.scripts import ClaimCall, EnqueueRow, Scripts
+from kueport.adapters.redis.scripts import ClaimCall, Scripts
 from kueport.adapters.redis.worker_codec import decode_worker, encode_worker
 from kueport.domain.events import JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
-from kueport.domain.ordering import state_score, type_score
 from kueport.domain.retention import cleanable, select_victims
 from kueport.domain.retry import FailurePlan, SuccessPlan
 from kueport.domain.stall import StallPlan
 from kueport.domain.state import ALLOWED_MOVES, State
 from kueport.domain.workers import WorkerInfo
 from kueport.ports.clock import Clock
-from kueport.ports.storage import Changes, Claim, Completed, Completion, EnqueueBatch, Order
+from kueport.ports.storage import Changes, Claim, Completed, Completion, EnqueueBatch
 
 
-class RedisStorage(RedisOperations):
+class RedisStorage(RedisReading, RedisOperations):
     """`JobStorage` on one Redis (or one cluster slot, with a `{hash-tag}` prefix)."""
 
     #: Every write is a round trip: a second batch may go out while one is on its way.
@@ -87,18 +87,18 @@ class RedisStorage(RedisOperations):
 
     # -- producers -------------------------------------------------------------------------
     def enqueue(self, spec: JobSpec, now: int, announce: bool = False) -> JobRecord:
-        row = _enqueue_row(spec, now)
+        row = enqueue_row(spec, now)
         job_id = self._scripts.enqueue(*row, announce=announce)
-        return codec.new_record(job_id, spec, now, row[4])  # what decoding the hash gives
+        return hash_writing.new_record(job_id, spec, now, row[4])  # what decoding the hash gives
 
     def enqueue_many(
         self, specs: Sequence[JobSpec], now: int, announce: Sequence[bool] = ()
     ) -> list[JobRecord]:
         """`announce[i]`: the script publishes job i's `enqueue` itself (default: none)."""
-        rows = [_enqueue_row(spec, now) for spec in specs]
+        rows = [enqueue_row(spec, now) for spec in specs]
         ids = self._scripts.enqueue_many(rows, announce)
         return [
-            codec.new_record(job_id, spec, now, row[4])
+            hash_writing.new_record(job_id, spec, now, row[4])
             for job_id, spec, row in zip(ids, specs, rows, strict=True)
         ]
 
@@ -111,14 +111,14 @@ class RedisStorage(RedisOperations):
 
         def rows() -> Iterator[tuple[list[EnqueueRow], Sequence[bool]]]:
             for batch in batches:
-                batch_rows = [_enqueue_row(spec, batch.now) for spec in batch.specs]
+                batch_rows = [enqueue_row(spec, batch.now) for spec in batch.specs]
                 sent.append((batch, batch_rows))
                 yield batch_rows, batch.announce
 
         def stored(ids: list[int]) -> None:
             batch, batch_rows = sent.popleft()
             records = [
-                codec.new_record(job_id, spec, batch.now, row[4])
+                hash_writing.new_record(job_id, spec, batch.now, row[4])
                 for job_id, spec, row in zip(ids, batch.specs, batch_rows, strict=True)
             ]
             on_stored(batch, records)
@@ -126,7 +126,7 @@ class RedisStorage(RedisOperations):
         self._scripts.enqueue_batches(rows(), stored)
 
     def update(self, job_id: int, changes: Changes, now: int) -> JobRecord:
-        sets, dels = _changed_fields(changes)
+        sets, dels = hash_writing.changed_fields(changes)
         raw = self._scripts.update(job_id, now, changes.priority, changes.delay_ms, sets, dels)
         return codec.decode(job_id, raw)
 
@@ -267,12 +267,6 @@ class RedisStorage(RedisOperations):
             return []
         return [codec.decode(job_id, raw) for job_id, raw in self._scripts.promote_due(now, limit)]
 
-    def ttl_expired(self, now: int, limit: int) -> list[JobRecord]:
-        return self._read.ttl_expired(now, limit)
-
-    def lease_expired(self, now: int, limit: int) -> list[JobRecord]:
-        return self._read.lease_expired(now, limit)
-
     def reconcile_tokens(self) -> int:
         return sum(self._scripts.sync_tokens(t) for t in sorted(self._read.inactive_types()))
 
@@ -320,48 +314,10 @@ class RedisStorage(RedisOperations):
         except codec.InvalidJobHash:
             return None  # removed all the same; there was no readable job to return
 
-    # -- reading ---------------------------------------------------------------------------
-    def get(self, job_id: int) -> JobRecord | None:
-        return self._read.get(job_id)
-
-    def logs(self, job_id: int) -> list[str]:
-        return self._read.logs(job_id)
-
-    def count(self, state: State | None = None, job_type: str | None = None) -> int:
-        return self._read.count(state, job_type)
-
-    def ids(self, state: State, job_type: str | None = None) -> list[int]:
-        return self._read.ids(state, job_type)
-
-    def range(
-        self,
-        state: State | None,
-        job_type: str | None,
-        start: int,
-        stop: int,
-        order: Order = "asc",
-    ) -> list[JobRecord]:
-        return self._read.range(state, job_type, start, stop, order)
-
-    def types(self) -> list[str]:
-        return self._read.types()
-
-    def work_time(self) -> int | None:
-        return self._read.work_time()
-
     def close(self) -> None:
         """Release blocked claims empty-handed; the caller's clients stay open."""
         self._closing.set()
         self._blocking.close()
-
-    # -- test helpers (not part of the port) -----------------------------------------------
-    def snapshot_indexes(self) -> dict[str, ZSetItems]:
-        """Every non-empty sorted set under its Kue key name, as (member, score) pairs."""
-        return self._read.snapshot()
-
-    def token_count(self, job_type: str) -> int:
-        """How many wake-up tokens the type's list holds."""
-        return int(self._read.call("LLEN", self._keys.tokens(job_type)))
 
     # -- internals -------------------------------------------------------------------------
     def _decoded(self, job_id: int, raw: RawPairs | None) -> JobRecord | None:
@@ -370,14 +326,6 @@ class RedisStorage(RedisOperations):
     def _wait_for_token(self, tokens_key: str, timeout: float) -> None:
         """Block until a token arrives, `timeout` passes or `close()` wakes us."""
         self._blocking.wait(tokens_key, timeout)
-
-
-def _enqueue_row(spec: JobSpec, now: int) -> EnqueueRow:
-    """The enqueue script's arguments for a new job: type, state, priority, score, hash."""
-    fields = codec.encode_new(spec, 0, now)  # the hash holds no id
-    state = spec.initial_state
-    score = state_score(state, spec.priority, promote_at=now + spec.delay_ms)
-    return (spec.type, state, int(type_score(spec.priority)), score, fields)
 
 
 def _check_slots(client: RedisClient, keys: Keys, blocking: RedisClient | None) -> None:
@@ -393,35 +341,3 @@ def _check_slots(client: RedisClient, keys: Keys, blocking: RedisClient | None) 
             "must share one slot; use Keys.for_cluster(prefix), which wraps it as "
             f"{{{keys.prefix}}}"
         )
-
-
-#: Hash field of each `JobRecord` attribute a re-save may change.
-_CHANGED_FIELDS = {
-    "priority": "priority",
-    "max_attempts": "max_attempts",
-    "remove_on_complete": "removeOnComplete",
-    "remove_on_fail": "removeOnFail",
-    "delay_ms": "delay",
-    "ttl_ms": "ttl",
-    "backoff": "backoff",
-    "data": "data",
-}
-_PLAIN = ("priority", "max_attempts", "remove_on_complete", "remove_on_fail", "delay_ms")
-
-
-def _changed_fields(changes: Changes) -> tuple[dict[str, str], list[str]]:
-    """Hash fields to set and to delete for a re-save, encoded by the codec itself."""
-    values: dict[str, Any] = {
-        n: getattr(changes, n) for n in _PLAIN if getattr(changes, n) is not None
-    }
-    if changes.ttl_ms is not None:
-        values["ttl_ms"] = changes.ttl_ms or None
-    if changes.backoff_set:
-        values["backoff"] = changes.backoff
-    data = changes.data if changes.replace_data else None
-    encoded = codec.encode_record(JobRecord(0, "-", data, State.INACTIVE, **values))
-    names = [*values, "data"] if changes.replace_data else list(values)
-    fields = [_CHANGED_FIELDS[name] for name in names]
-    sets = {field: encoded[field] for field in fields if field in encoded}
-    dels = [field for field in fields if field not in encoded]
-    return sets, dels

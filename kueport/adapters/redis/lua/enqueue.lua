@@ -4,7 +4,7 @@
 -- ARGV[4] initial state  ARGV[5] priority  ARGV[6] state score (promote_at when delayed)
 -- ARGV[7] events channel: publish `enqueue` when inactive ('' = don't)
 -- ARGV[8] that message after the id (scripts.enqueue_message_tail): '{"id":N' .. ARGV[8]
--- ARGV[9..] field, value pairs of the hash (codec.encode_new)
+-- ARGV[9..] field, value pairs of the hash (hash_writing.encode_new)
 -- Reply: the new job id
 local id = int(redis.call('INCR', KEYS[1]))
 local member = zid(id)

@@ -1,0 +1,171 @@
+"""The memory storage's hot path: claiming jobs and storing their completions.
+
+Most of a memory-backed worker's time per job is spent here, so these moves change the
+`StoredJob` in place (`stored.py`) and touch the type's `Lane` of sets directly; the rarer
+moves (`fail`, `move`, stall recovery) go through `records` and `Indexes` in `storage.py`.
+A mixin of `MemoryStorage`, whose lock guards everything here too.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Sequence
+
+from kueport.adapters.memory.indexes import Indexes, Lane
+from kueport.adapters.memory.operations import MinuteCounters
+from kueport.adapters.memory.stored import StoredJob
+from kueport.domain.errors import JobNotFound, LeaseLost
+from kueport.domain.events import EventName, JobEvent
+from kueport.domain.job import JobRecord, JSONValue
+from kueport.domain.retry import SuccessPlan
+from kueport.domain.state import State
+from kueport.domain.throughput import COMPLETE
+from kueport.domain.ttl import ttl_expiry
+from kueport.ports.clock import Clock
+from kueport.ports.storage import Claim, Completed, Completion, Settled, make_completed
+
+
+class MemoryClaims:
+    """Mixed into `MemoryStorage`."""
+
+    _lock: threading.RLock
+    _cond: threading.Condition
+    _clock: Clock
+    _jobs: dict[int, StoredJob]
+    _indexes: Indexes
+    _paused: set[str]
+    _closed: bool
+    _lease_prefix: str
+    _leases: itertools.count[int]
+    _counters: MinuteCounters
+    _work_time: int | None
+
+    def _heard(self) -> bool:
+        raise NotImplementedError
+
+    def _announce_event(self, event: JobEvent) -> None:
+        raise NotImplementedError
+
+    def _delete(self, stored: StoredJob) -> None:
+        raise NotImplementedError
+
+    def claim(self, claim: Claim, timeout: float) -> list[JobRecord]:
+        if claim.limit <= 0:
+            return []
+
+        def ready() -> bool:
+            return self._closed or self._open_to(claim) is not None
+
+        with self._lock:
+            lane = self._open_to(claim)
+            if lane is None:  # with a backlog: no wait set up
+                if not self._cond.wait_for(ready, max(0, timeout)) or self._closed:
+                    return []
+                lane = self._open_to(claim)
+                assert lane is not None  # ready, not closed, and no one else ran meanwhile
+            return self._claim(claim, lane, self._heard(), self._clock.now_ms())
+
+    def complete(
+        self,
+        job_id: int,
+        lease: str | None,
+        result: JSONValue,
+        plan: SuccessPlan,
+        now: int,
+        announce: bool = False,
+    ) -> JobRecord | None:
+        with self._lock:
+            stored = self._complete(job_id, lease, result, plan, now, announce and self._heard())
+            self._count_completed(now, 1, plan.duration_ms)
+            return None if stored is None else stored.frozen()
+
+    def complete_many(
+        self, completions: Sequence[Completion], now: int, then_claim: Claim | None = None
+    ) -> Completed:
+        outcomes: list[Settled | Exception] = []
+        complete = self._complete
+        moved = work_ms = 0
+        with self._lock:
+            # Asked once: nothing is delivered meanwhile that could subscribe a listener.
+            heard = self._heard()
+            for done in completions:
+                plan = done.plan
+                try:
+                    kept = complete(done.job_id, done.lease, done.result, plan, now, heard)
+                except (JobNotFound, LeaseLost) as error:
+                    outcomes.append(error)
+                else:
+                    outcomes.append(Settled.REMOVED if kept is None else Settled.KEPT)
+                    moved += 1
+                    work_ms += plan.duration_ms
+            if moved:
+                self._count_completed(now, moved, work_ms)
+            claimed: list[JobRecord] = []
+            if then_claim is not None and then_claim.limit > 0:
+                lane = self._open_to(then_claim)
+                if lane is not None:
+                    claimed = self._claim(then_claim, lane, heard, now)
+        return make_completed((outcomes, claimed))
+
+    # -- internals (callers hold the lock) -------------------------------------------------
+    def _complete(
+        self,
+        job_id: int,
+        lease: str | None,
+        result: JSONValue,
+        plan: SuccessPlan,
+        now: int,
+        announce: bool,
+    ) -> StoredJob | None:
+        """`complete` in place: no record is built unless someone reads the job. `announce`:
+        someone listens, and the caller asked for the event. The caller counts it
+        (`_count_completed`), once per batch."""
+        stored = self._jobs.get(job_id)
+        if stored is None:
+            raise JobNotFound(job_id)
+        if stored.state is not State.ACTIVE or (lease is not None and stored.lease != lease):
+            raise LeaseLost(job_id)
+        stored.complete(result, plan, now)
+        job_type = stored.type
+        lane = self._indexes.lanes.get(job_type) or self._indexes.lane(job_type)
+        lane.completed(job_id, stored.priority)
+        if announce:
+            self._announce_event(JobEvent(job_id, EventName.COMPLETE, (result,)))
+        if plan.remove:
+            self._delete(stored)
+            return None
+        return stored
+
+    def _count_completed(self, now: int, jobs: int, work_ms: int) -> None:
+        self._counters.count(now, COMPLETE, jobs)
+        self._work_time = (self._work_time or 0) + work_ms
+
+    def _open_to(self, claim: Claim) -> Lane | None:
+        """The claim's lane when it has waiting jobs and may take them."""
+        job_type = claim.job_type
+        if self._closed or job_type in self._paused:
+            return None
+        lane = self._indexes.lanes.get(job_type) or self._indexes.lane(job_type)
+        return lane if lane.waiting else None
+
+    def _claim(self, claim: Claim, lane: Lane, heard: bool, now: int) -> list[JobRecord]:
+        """Claim the best waiting jobs of `lane` (there are some): `records.claimed` in
+        place; the record built for each is the job's until it changes. `heard`: an
+        announced `start` would reach someone (`_heard`). `now`: a claim behind completions
+        happens at their instant (one clock read per call, not two)."""
+        jobs, prefix, leases = self._jobs, self._lease_prefix, self._leases
+        started = lane.started
+        worker_id, lease_until = claim.worker_id, now + claim.lease_ms
+        claimed = []
+        for job_id in lane.waiting.pop_first(claim.limit):
+            stored = jobs[job_id]
+            deadline = ttl_expiry(stored.ttl_ms, now)
+            claimed.append(
+                stored.claim(worker_id, f"{prefix}{next(leases)}", lease_until, now, deadline)
+            )
+            started(job_id, stored.priority, deadline)
+        if claim.announce and heard:
+            for record in claimed:
+                self._announce_event(JobEvent(record.id, EventName.START, (record.type,)))
+        return claimed

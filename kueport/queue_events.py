@@ -1,0 +1,56 @@
+"""A queue's own events: listeners of queue-level events, and where internal errors go.
+
+A mixin of `Queue`. Queue-level events (`job complete`, `job failed`...) reach this process
+over the event bus; the queue only subscribes once something listens (`EventRouter`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Self
+
+from kueport.emitter import Emitter, Listener
+from kueport.event_router import EventRouter
+
+log = logging.getLogger("kueport")
+
+
+class QueueEvents:
+    """Mixed into `Queue`."""
+
+    _router: EventRouter
+    _emitter: Emitter
+
+    def on(self, event: str, fn: Listener) -> Self:
+        """Queue-level events: `job complete` (id, result), `job failed` (id, message)..."""
+        if self._router.wants(event):
+            self._router.listen()
+        self._emitter.on(event, fn)
+        return self
+
+    def once(self, event: str, fn: Listener) -> Self:
+        if self._router.wants(event):
+            self._router.listen()
+        self._emitter.once(event, fn)
+        return self
+
+    def off(self, event: str, fn: Listener | None = None) -> Self:
+        self._emitter.off(event, fn)
+        return self
+
+    @property
+    def hears_events(self) -> bool:
+        """Whether this queue is subscribed to the event channel: only once something
+        listened (a `job ...` listener here, or a job saved with listeners)."""
+        return self._router.listening
+
+    def report_error(self, exc: BaseException) -> None:
+        """Internal errors go to `queue.on("error")` listeners, or to the log when none listen."""
+        if self._emitter.has_listeners("error"):
+            self._emitter.emit("error", exc)
+        else:
+            log.error("kueport internal error", exc_info=exc)
+
+    def listener_failed(self, exc: BaseException) -> None:
+        """A user's listener raised: log it; it must not disturb processing or other listeners."""
+        log.error("an event listener raised", exc_info=exc)
