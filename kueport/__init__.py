@@ -34,6 +34,7 @@ from kueport.domain.workers import WorkerInfo
 from kueport.job import Job
 from kueport.queue import Queue
 from kueport.running import Context
+from kueport.search_repair import SearchRepair
 from kueport.worker import Worker
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "Retention",
     "RetentionRule",
     "SearchDisabled",
+    "SearchRepair",
     "ShutdownInProgress",
     "State",
     "SystemClock",

@@ -1,8 +1,8 @@
 """The `kueport` command (also `python -m kueport`).
 
 Subcommands: `demo`, `worker` (run the processors a module registers, in N processes, with
-Kue's graceful shutdown), `workers` (who is alive, running what) and `dashboard` (Kue's web
-UI and JSON API, like `kue-dashboard`).
+Kue's graceful shutdown), `workers` (who is alive, running what), `dashboard` (Kue's web
+UI and JSON API, like `kue-dashboard`) and `reindex` (repair the search index).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from kueport.http import BasicAuth
 
-from kueport import cli_workers
+from kueport import cli_reindex, cli_workers
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_worker(commands)
     cli_workers.add_parser(commands)
     _add_dashboard(commands)
+    cli_reindex.add_parser(commands)
     return parser
 
 
@@ -143,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cli_workers.run(options)
     if options.command == "dashboard":
         return _dashboard(options)
+    if options.command == "reindex":
+        return cli_reindex.run(options)
     parser.print_help(sys.stderr)
     return 2
 

@@ -16,6 +16,7 @@ from kueport.domain.errors import InvalidJobOption
 from kueport.domain.job import JobRecord
 from kueport.domain.state import State
 from kueport.domain.throughput import MinuteCount, window
+from kueport.search_repair import SearchRepair, reindex
 from kueport.service import SWEEP_LIMIT, JobService
 
 #: A storage bulk move: (job type or None, now, limit) -> the jobs moved.
@@ -73,6 +74,13 @@ class QueueOperations:
                 break
             moved += len(batch)
         return moved
+
+    def reindex_search(self) -> SearchRepair:
+        """Index every stored job for search and drop the entries of jobs that are gone:
+        for jobs the index never saw (saved by Node Kue's producers, or while this queue had
+        search off) and for entries of jobs Node Kue deleted. Safe while producers and
+        workers run; raises `SearchDisabled` on a queue created without search."""
+        return reindex(self.service)
 
     def pause_type(self, job_type: str) -> None:
         """Stop every worker of this queue's storage, in every process, from claiming

@@ -80,7 +80,7 @@ class JobService:
         if before_publish is None and not self.search_enabled:
             return self.storage.enqueue(spec, self.now(), announce=True)
         record = self.storage.enqueue(spec, self.now())
-        self._index(record)
+        self.index(record)
         if before_publish is not None:
             before_publish(record)
         if record.state is State.INACTIVE:
@@ -113,7 +113,7 @@ class JobService:
         def stored(batch: EnqueueBatch, records: list[JobRecord]) -> None:
             events = []
             for record, announced in zip(records, batch.announce, strict=True):
-                self._index(record)
+                self.index(record)
                 if before_publish is not None:
                     before_publish(record)
                 if not announced and record.state is State.INACTIVE:
@@ -125,10 +125,11 @@ class JobService:
 
     def update(self, job_id: int, changes: Changes) -> JobRecord:
         record = self.storage.update(job_id, changes, self.now())
-        self._index(record)
+        self.index(record)
         return record
 
-    def _index(self, record: JobRecord) -> None:
+    def index(self, record: JobRecord) -> None:
+        """Make the job findable by its data (nothing without search)."""
         if self.search_enabled:
             self.search.index(record.id, record.type, searchable_texts(record))
 

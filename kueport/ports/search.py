@@ -17,6 +17,11 @@ class SearchIndex(Protocol):
         """Forget every word of the job; idempotent."""
         ...
 
+    def indexed_ids(self) -> list[int]:
+        """Every job that has entries, in no particular order (what a repair checks against
+        storage: `kueport.search_repair`)."""
+        ...
+
     def query(
         self,
         text: str,

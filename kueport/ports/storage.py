@@ -299,6 +299,11 @@ class JobStorage(Protocol):
     # -- reading ---------------------------------------------------------------------------
     def get(self, job_id: int) -> JobRecord | None: ...
 
+    def get_many(self, job_ids: Sequence[int]) -> list[JobRecord]:
+        """The jobs of `job_ids` that exist (and are readable), in that order: one round trip
+        on Redis, for callers that walk many jobs."""
+        ...
+
     def logs(self, job_id: int) -> list[str]: ...
 
     def count(self, state: State | None = None, job_type: str | None = None) -> int:

@@ -7,7 +7,7 @@ that module about the moves.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from kueport.adapters.memory.indexes import Indexes, ZSetItems
 from kueport.adapters.memory.stored import StoredJob
@@ -34,6 +34,11 @@ class MemoryReading:
         with self._lock:
             stored = self._jobs.get(job_id)
             return None if stored is None else stored.frozen()
+
+    def get_many(self, job_ids: Sequence[int]) -> list[JobRecord]:
+        with self._lock:
+            jobs = self._jobs
+            return [jobs[job_id].frozen() for job_id in job_ids if job_id in jobs]
 
     def logs(self, job_id: int) -> list[str]:
         with self._lock:

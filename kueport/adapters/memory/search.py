@@ -56,6 +56,10 @@ class MemorySearchIndex:
         with self._lock:
             self._forget(job_id)
 
+    def indexed_ids(self) -> list[int]:
+        with self._lock:
+            return list(self._terms)
+
     def query(
         self,
         text: str,
@@ -123,6 +127,9 @@ class NullSearchIndex:
 
     def remove(self, job_id: int) -> None:
         return None
+
+    def indexed_ids(self) -> list[int]:
+        return []
 
     def query(
         self,

@@ -196,6 +196,9 @@ class RedisReading:
     def get(self, job_id: int) -> JobRecord | None:
         return self._read.get(job_id)
 
+    def get_many(self, job_ids: Sequence[int]) -> list[JobRecord]:
+        return self._read.load(job_ids)
+
     def logs(self, job_id: int) -> list[str]:
         return self._read.logs(job_id)
 

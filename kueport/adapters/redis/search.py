@@ -40,7 +40,7 @@ from collections.abc import Sequence
 from redis.commands.core import Script
 
 from kueport.adapters.redis.connection import RedisClient
-from kueport.adapters.redis.keys import Keys
+from kueport.adapters.redis.keys import Keys, glob_escape
 from kueport.adapters.redis.lua_source import load_source, with_helpers
 from kueport.domain.state import State
 from kueport.search_text import MAX_PREFIX_WORDS, SearchQuery, terms
@@ -56,6 +56,7 @@ class RedisSearchIndex:
 
     def __init__(self, client: RedisClient, keys: Keys, walk_budget: int = WALK_BUDGET) -> None:
         """`walk_budget` 0 skips the walk (every query intersects whole postings)."""
+        self._client = client
         self._keys = keys
         self._walk_budget = walk_budget
         lib = load_source("lib")
@@ -73,6 +74,12 @@ class RedisSearchIndex:
     def remove(self, job_id: int) -> None:
         k = self._keys
         self._scripts["remove"](keys=[k.search_job(job_id)], args=[job_id, k.search_head])
+
+    def indexed_ids(self) -> list[int]:
+        """The `job:<id>` keys of the index (SCAN: a cursor, never one blocking KEYS)."""
+        head = self._keys.search_job(0)[:-1]  # "P:kueport:search:job:"
+        found = self._client.scan_iter(match=glob_escape(head) + "*", count=1000)
+        return [int(key[len(head) :]) for key in found]
 
     def query(
         self,
