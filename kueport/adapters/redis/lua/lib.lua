@@ -1,4 +1,4 @@
--- Helpers shared by the scripts; scripts.py prepends to each the ones it calls (with_helpers).
+-- Helpers shared by the scripts; script_runner.py prepends to each the ones it calls (with_helpers).
 -- Key heads come from keys.py through ARGV: `head` is "P:jobs:", so a state's set is
 -- head..state and a type's is head..type..":"..state; the token list is thead..type..ttail.
 
