@@ -95,6 +95,22 @@ def test_a_job_deleted_behind_kueports_back_is_never_returned(
     assert producer.search("report", state="inactive") == [kept.id]
 
 
+def test_indexed_ids_reads_the_ids_back_under_a_non_ascii_prefix(
+    redis_server: RedisServer,
+) -> None:
+    """Keys come back as bytes: the id starts after the prefix's UTF-8 bytes, not its chars."""
+    queue = create_queue(
+        redis=redis_server.url, prefix="tâches-" + unique_prefix(), disable_search=False
+    )
+    try:
+        first = queue.create("email", {"title": "été"}).save().id
+        second = queue.create("email", {"title": "hiver"}).save().id
+
+        assert sorted(queue.service.search.indexed_ids()) == [first, second]
+    finally:
+        queue.shutdown(timeout=0)
+
+
 def test_every_search_key_of_a_cluster_prefix_shares_its_slot(
     redis_client: redis.Redis, clock: ManualClock
 ) -> None:

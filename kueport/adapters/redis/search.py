@@ -78,8 +78,9 @@ class RedisSearchIndex:
     def indexed_ids(self) -> list[int]:
         """The `job:<id>` keys of the index (SCAN: a cursor, never one blocking KEYS)."""
         head = self._keys.search_job(0)[:-1]  # "P:kueport:search:job:"
+        skip = len(head.encode())  # keys come back as bytes: a prefix may be non-ASCII
         found = self._client.scan_iter(match=glob_escape(head) + "*", count=1000)
-        return [int(key[len(head) :]) for key in found]
+        return [int(key[skip:]) for key in found]
 
     def query(
         self,
