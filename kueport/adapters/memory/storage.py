@@ -2,7 +2,9 @@
 
 Counts, ranges and claim order are identical to the Redis adapter's because both order by
 `kueport.domain.ordering` (score, then zid bytes). Claims block on a condition variable that
-every move into `inactive` notifies; nothing polls.
+every move into `inactive` notifies; nothing polls. The hot path (claims and completions) is
+the `MemoryClaims` mixin (`claims.py`), reads are `MemoryReading`, operator actions and
+maintenance `MemoryOperations`; this module keeps the other moves and the shared internals.
 """
 
 from __future__ import annotations
