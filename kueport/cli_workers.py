@@ -28,13 +28,24 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     workers.add_argument("--json", action="store_true", help="one JSON object per worker")
 
 
-def run(options: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def run(options: argparse.Namespace, out: TextIO | None = None) -> int:
+    """0 after listing; 2 for settings that name no queue, 1 when Redis fails."""
+    import redis
+
     import kueport
 
-    queue = kueport.create_queue(redis=options.redis, prefix=options.prefix)
+    out = out or sys.stdout
+    try:
+        queue = kueport.create_queue(redis=options.redis, prefix=options.prefix)
+    except kueport.KueportError as exc:
+        print(f"kueport workers: {exc}", file=sys.stderr)
+        return 2
     try:
         infos = queue.live_workers()
         now = queue.clock.now_ms()
+    except redis.RedisError as exc:
+        print(f"kueport workers: Redis failed: {exc}", file=sys.stderr)
+        return 1
     finally:
         queue.shutdown(timeout=0)
     if options.json:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from kueport import cli
 from kueport.cli_workers import as_json, render
 from kueport.domain.workers import WorkerInfo
 
@@ -47,3 +50,19 @@ def test_the_json_form_uses_the_dashboard_field_names() -> None:
         "startedAt": NOW - 3_600_000,
         "lastSeen": NOW - 2_000,
     }
+
+
+def test_a_url_that_names_no_redis_is_refused_with_exit_status_2(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["workers", "-r", "http://nowhere"]) == 2
+    assert "kueport workers:" in capsys.readouterr().err
+
+
+def test_a_redis_that_does_not_answer_gives_exit_status_1(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = "redis://127.0.0.1:1?socket_connect_timeout=0.5"  # nothing listens on port 1
+
+    assert cli.main(["workers", "-r", url]) == 1
+    assert "Redis failed" in capsys.readouterr().err
