@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+from kueport.cli_queue import on_queue
+
+if TYPE_CHECKING:
+    from kueport.queue import Queue
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,24 +34,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(options: argparse.Namespace, out: TextIO | None = None) -> int:
     """0 when repaired; 2 for settings that name no queue, 1 when Redis fails meanwhile."""
-    import redis
 
-    import kueport
+    def repair(queue: Queue) -> None:
+        done = queue.reindex_search()
+        message = f"indexed {done.indexed} jobs, dropped {done.dropped} stale entries"
+        print(message, file=out or sys.stdout)
 
-    try:
-        queue = kueport.create_queue(
-            redis=options.redis, prefix=options.prefix, disable_search=False
-        )
-    except kueport.KueportError as exc:
-        print(f"kueport reindex: {exc}", file=sys.stderr)
-        return 2
-    try:
-        repair = queue.reindex_search()
-    except redis.RedisError as exc:
-        print(f"kueport reindex: Redis failed: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        queue.shutdown(timeout=0)
-    message = f"indexed {repair.indexed} jobs, dropped {repair.dropped} stale entries"
-    print(message, file=out or sys.stdout)
-    return 0
+    return on_queue("reindex", options.redis, options.prefix, repair, disable_search=False)

@@ -10,9 +10,13 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
+from kueport.cli_queue import on_queue
 from kueport.domain.workers import WorkerInfo
+
+if TYPE_CHECKING:
+    from kueport.queue import Queue
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,30 +34,16 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(options: argparse.Namespace, out: TextIO | None = None) -> int:
     """0 after listing; 2 for settings that name no queue, 1 when Redis fails."""
-    import redis
 
-    import kueport
-
-    out = out or sys.stdout
-    try:
-        queue = kueport.create_queue(redis=options.redis, prefix=options.prefix)
-    except kueport.KueportError as exc:
-        print(f"kueport workers: {exc}", file=sys.stderr)
-        return 2
-    try:
+    def listing(queue: Queue) -> None:
         infos = queue.live_workers()
-        now = queue.clock.now_ms()
-    except redis.RedisError as exc:
-        print(f"kueport workers: Redis failed: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        queue.shutdown(timeout=0)
-    if options.json:
-        for info in infos:
-            print(json.dumps(as_json(info)), file=out)
-    else:
-        print(render(infos, now), file=out)
-    return 0
+        if options.json:
+            for info in infos:
+                print(json.dumps(as_json(info)), file=out or sys.stdout)
+        else:
+            print(render(infos, queue.clock.now_ms()), file=out or sys.stdout)
+
+    return on_queue("workers", options.redis, options.prefix, listing)
 
 
 def as_json(info: WorkerInfo) -> dict[str, object]:
