@@ -260,7 +260,7 @@ class Queue(JobQueries, QueueOperations, QueueEvents):
             return list(self._workers)
 
     def bind_job(self, record: JobRecord, lease: str, service: JobService) -> Job:
-        return Job(self, record.type, record.data, record=record, lease=lease, service=service)
+        return Job.bound(self, record, lease, service)
 
     def async_runner(self) -> AsyncRunner:
         with self._lock:

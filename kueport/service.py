@@ -157,7 +157,7 @@ class JobService:
         """`complete` for jobs that finished together, in one storage call: (record, lease,
         result) each; every job's outcome or error in its place; with `then_claim`, the
         jobs claimed after them in the same call (each `start` announced)."""
-        now = self.now()
+        now = self.clock.now_ms()
         completions = [
             make_completion((record.id, lease, result, plan_success(record, now)))
             for record, lease, result in done

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from kueport.domain.errors import JobNotFound, LeaseLost
 from kueport.domain.job import JobRecord, JSONValue
 from kueport.failures import Failure
-from kueport.ports.storage import Claim
+from kueport.ports.storage import Claim, Settled
 from kueport.running import RunningJob
 from kueport.service import JobService
 from kueport.slots import Slots
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from kueport.worker import Next, WorkerHost
 
 log = logging.getLogger("kueport.worker")
+_KEPT, _REMOVED = Settled.KEPT, Settled.REMOVED
 
 
 class CompletionWrites:
@@ -100,12 +101,13 @@ class CompletionWrites:
         except Exception as exc:
             self._host.report_error(exc)
             return []
-        for (running, _), outcome in zip(items, done.settled, strict=True):
-            if not isinstance(outcome, Exception):
-                continue  # stored (the usual case: one check)
+        for index, outcome in enumerate(done.settled):
+            if outcome is _KEPT or outcome is _REMOVED:
+                continue  # stored (the usual case: two identity checks, no `isinstance`)
             if isinstance(outcome, LeaseLost | JobNotFound):
-                log.info("job %s was taken away before its outcome was stored", running.record.id)
-            else:
+                job_id = items[index][0].record.id
+                log.info("job %s was taken away before its outcome was stored", job_id)
+            elif isinstance(outcome, Exception):
                 self._host.report_error(outcome)
         return done.claimed
 

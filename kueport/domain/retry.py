@@ -54,8 +54,9 @@ def attempts_after(job: JobRecord) -> int:
 
 
 def plan_success(job: JobRecord, now: int) -> SuccessPlan:
-    started = job.started_at if job.started_at is not None else now
-    return _SUCCESS_PLAN((attempts_after(job), max(0, now - started), job.remove_on_complete))
+    started = job.started_at
+    duration = 0 if started is None or started >= now else now - started  # no builtin max
+    return _SUCCESS_PLAN((attempts_after(job), duration, job.remove_on_complete))
 
 
 def plan_failure(

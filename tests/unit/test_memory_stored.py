@@ -31,6 +31,22 @@ def test_claim_in_place_matches_records_claimed() -> None:
     assert stored.frozen() is stored.frozen()  # kept until the next change
 
 
+def test_claim_without_a_kept_record_matches_records_claimed_too() -> None:
+    record = busy_record()
+    stored = StoredJob(record)
+    stored.touch(40)  # drops the kept record: the claim reads the slots back instead
+    claimed = stored.claim("w2", "L2", 1050, 50, ttl_deadline=59)
+    _same(claimed, records.claimed(record._replace(updated_at=40), "w2", "L2", 1000, 50))
+
+
+def test_a_claimed_record_agrees_with_the_stored_fields_either_way() -> None:
+    kept, rebuilt = StoredJob(busy_record()), StoredJob(busy_record())
+    rebuilt.touch(busy_record().updated_at)  # same values, no kept record
+    for stored in (kept, rebuilt):
+        claimed = stored.claim("w3", "L3", 2000, 75, ttl_deadline=None)
+        assert claimed == tuple(getattr(stored, name) for name in JobRecord._fields)
+
+
 def test_complete_in_place_matches_records_completed() -> None:
     record = busy_record(State.ACTIVE)
     stored = StoredJob(record)

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from kueport.adapters.memory.merged import MergedSet
 from kueport.adapters.memory.zset import SortedSet
-from kueport.domain.ordering import active_score, state_score, type_score, zid
+from kueport.domain.ordering import state_score, type_score, zid
 from kueport.domain.state import State
 
 #: A zset's content as (member, score) pairs, in order.
@@ -51,11 +51,16 @@ def record_state_score(record: Indexed) -> float:
 
 
 class Lane:
-    """One job type's hot path: a claim takes jobs from `waiting` (`pop_first`) and puts
-    them into `active` (and the state-wide `all_active`) with `started`; completions move
-    them on to `complete`. Each set is looked up once per type instead of once per move.
-    Type and priority do not change on these moves, so `jobs` (all) is untouched. Sets
-    may be empty: readers skip empty sets.
+    """One job type's hot-path sets: a claim takes jobs from `waiting` (`pop_first`) and
+    puts them into `active` (and the state-wide `all_active`); a completion moves them on
+    to `complete`. Each set is looked up once per type instead of once per move, and the
+    storage's claim and completion loops call these sets' methods directly (a method of
+    `Lane` between them cost a Python call per job). Type and priority do not change on
+    these moves, so `jobs` (all) is untouched. Sets may be empty: readers skip empty sets.
+
+    The scores those loops write are `ordering.active_score` for `all_active` and the
+    priority itself (`ordering.type_score`) for the per-type sets, written out there;
+    `tests/unit/test_memory_indexes.py` checks them against `Indexes.add`.
     """
 
     __slots__ = ("active", "all_active", "complete", "waiting")
@@ -67,15 +72,6 @@ class Lane:
         self.active = active  # `jobs:<type>:active`
         self.complete = complete  # `jobs:<type>:complete`
         self.all_active = all_active  # `jobs:active`, scored by TTL deadline or priority
-
-    def started(self, member: int, priority: int, ttl_deadline: int | None) -> None:
-        self.all_active.add(member, active_score(priority, ttl_deadline))
-        self.active.add(member, type_score(priority))
-
-    def completed(self, member: int, priority: int) -> None:
-        """An active job of this type is complete."""
-        self.all_active.remove(member)
-        self.active.move_to(self.complete, member, type_score(priority))
 
 
 class Indexes:

@@ -20,6 +20,7 @@ from kueport.domain.throughput import (
     COMPLETE,
     COUNTER_TTL_MS,
     FAILED,
+    MINUTE_MS,
     MinuteCount,
     minute_start,
 )
@@ -34,21 +35,32 @@ class MinuteCounters:
         self._minutes: dict[int, dict[str, int]] = {}
         #: When the oldest minute expires: until then a count touches one dict, no scan.
         self._next_expiry = math.inf
+        #: The minute counted last (its start and its counts): most counts fall in it.
+        self._minute = -MINUTE_MS
+        self._counts: dict[str, int] = {}
 
     def count(self, now: int, outcome: str, jobs: int = 1) -> None:
-        minute = minute_start(now)
+        counts = self._counts
+        if not 0 <= now - self._minute < MINUTE_MS:
+            counts = self._counts_of(minute_start(now))
+        counts[outcome] = counts.get(outcome, 0) + jobs
+        if now >= self._next_expiry:
+            self._expire(now)
+
+    def _counts_of(self, minute: int) -> dict[str, int]:
         counts = self._minutes.get(minute)
         if counts is None:
             counts = self._minutes[minute] = {}
             self._next_expiry = min(self._next_expiry, minute + COUNTER_TTL_MS)
-        counts[outcome] = counts.get(outcome, 0) + jobs
-        if now >= self._next_expiry:
-            self._expire(now)
+        self._minute, self._counts = minute, counts
+        return counts
 
     def _expire(self, now: int) -> None:
         expired = [m for m in self._minutes if m + COUNTER_TTL_MS <= now]
         for gone in expired:
             del self._minutes[gone]
+            if gone == self._minute:  # the next count in it starts a fresh one
+                self._minute, self._counts = -MINUTE_MS, {}
         self._next_expiry = min(self._minutes, default=math.inf) + COUNTER_TTL_MS
 
     def read(self, minutes: Sequence[int]) -> list[MinuteCount]:

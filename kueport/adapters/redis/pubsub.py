@@ -28,7 +28,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from redis import Redis
 from redis.client import PubSub
@@ -318,7 +318,8 @@ def _describe(error: Exception | None) -> str:
 
 def _open_pubsub(client: RedisClient) -> PubSub:
     """A PubSub on a connection of its own, taken from the client's pool on SUBSCRIBE."""
-    pubsub: PubSub = client.pubsub()  # type: ignore[no-untyped-call]
+    # Through `Any`: redis-py types `pubsub()` in some releases and not in others.
+    pubsub: PubSub = cast(Any, client).pubsub()
     return pubsub
 
 
