@@ -59,8 +59,9 @@ class Lane:
     these moves, so `jobs` (all) is untouched. Sets may be empty: readers skip empty sets.
 
     The scores those loops write are `ordering.active_score` for `all_active` and the
-    priority itself (`ordering.type_score`) for the per-type sets, written out there;
-    `tests/unit/test_memory_indexes.py` checks them against `Indexes.add`.
+    priority itself (`ordering.type_score`) for the per-type sets, written out there; the
+    storage state machine checks every set's scores after each step
+    (`tests/property/checks.py`, `check_memory_indexes`).
     """
 
     __slots__ = ("active", "all_active", "complete", "waiting")
