@@ -35,7 +35,6 @@ class RunningJob:
     lease: str
     service: JobService
     lease_until: int = 0
-    settled: bool = False
     future: concurrent.futures.Future[Any] | None = None
     returned: bool = False  # the sync handler did (stuck handlers are those that did not)
     cancelled_at: float | None = None  # time.monotonic() when the job was taken away

@@ -2,8 +2,9 @@
 whether the worker is paused or stopping.
 
 One lock guards all of it, so "is a slot free?" and "take it" are one step for the
-dispatcher, and a job is settled (completed, failed or taken away) exactly once however
-many threads race for it: its handler's thread, a TTL sweep, a lost lease, a shutdown.
+dispatcher; a job is settled (completed, failed or taken away) exactly once however many
+threads race for it: its handler's thread, a TTL sweep, a lost lease, a shutdown (an atomic
+set removal, see `take_back`).
 Running jobs and slots reserved by a claim in flight never add up to more than the
 concurrency; a batch of completions keeps its jobs' slots while it is stored and hands
 them to the jobs it claimed in one step (`fill`).
@@ -26,6 +27,9 @@ class Slots:
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
         self._running: dict[int, RunningJob] = {}
+        #: Running jobs not settled yet: `take_back` removes one in a single C call, so
+        #: exactly one racing caller succeeds without taking the lock (see `take_back`).
+        self._unsettled: set[RunningJob] = set()
         self._reserved = 0  # slots a claim in flight may fill
         self._paused = False
         self._stopping = False
@@ -105,6 +109,7 @@ class Slots:
             if not stopping:
                 for running in runs:
                     self._running[running.record.id] = running
+                self._unsettled.update(runs)
             if len(runs) < reserved + len(finished) or stopping:
                 self._cond.notify_all()
         return not stopping
@@ -114,12 +119,17 @@ class Slots:
 
     # -- settling --------------------------------------------------------------------------
     def take_back(self, running: RunningJob) -> bool:
-        """Settle a running job exactly once; True for the caller that gets to settle it."""
-        with self._lock:
-            if running.settled:
-                return False
-            running.settled = True
-            return True
+        """Settle a running job exactly once; True for the caller that gets to settle it.
+
+        Without the lock (once per job on the hot path): `set.remove` is one C call, atomic
+        under the GIL and under free-threading's per-object locks, so of the threads racing
+        for a job (its handler's, a TTL sweep, a lost lease, a shutdown) exactly one
+        removes it and the others get a KeyError."""
+        try:
+            self._unsettled.remove(running)
+        except KeyError:
+            return False
+        return True
 
     def release(self, running: RunningJob) -> None:
         with self._lock:
@@ -147,5 +157,6 @@ class Slots:
     def _forget(self, running: RunningJob) -> None:
         """Drop a job from the running set (holding the lock), unless its id already runs
         again under another lease (it was taken away first, then claimed again)."""
+        self._unsettled.discard(running)  # settled already, unless handed back unrun
         if self._running.get(running.record.id) is running:
             del self._running[running.record.id]

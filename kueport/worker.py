@@ -225,7 +225,7 @@ class Worker(CompletionWrites, TakingAway):
         for record in records:
             assert record.lease is not None
             lease_until = record.lease_until or 0
-            runs.append(RunningJob(record, record.lease, service, lease_until=lease_until))
+            runs.append(RunningJob(record, record.lease, service, lease_until))
         if not self._slots.fill(runs, reserved, [done for done, _ in finished]):
             for running in runs:
                 self._hand_back(running)

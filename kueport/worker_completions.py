@@ -85,8 +85,11 @@ class CompletionWrites:
             refill = len(batch)
         claimed: list[JobRecord] = []
         try:
-            for items in groups:
-                claimed += self._complete_together(items, refill)
+            if len(groups) == 1:  # the usual case: the claimed list as it came
+                claimed = self._complete_together(groups[0], refill)
+            else:
+                for items in groups:
+                    claimed += self._complete_together(items, refill)
         finally:
             next_run = self._start_claimed(claimed, service, 0, keep_one and refill > 0, batch)
         return next_run

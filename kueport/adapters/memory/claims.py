@@ -107,8 +107,8 @@ class MemoryClaims:
                 self._count_completed(now, moved, work_ms)
             claimed: list[JobRecord] = []
             if then_claim is not None and then_claim.limit > 0:
-                lane = self._open_to(then_claim)
-                if lane is not None:
+                lane = self._lane_open_to(then_claim)
+                if lane is not None:  # maybe with nothing waiting: then the claim takes none
                     claimed = self._claim(then_claim, lane, heard, now)
         return make_completed((outcomes, claimed))
 
@@ -149,14 +149,18 @@ class MemoryClaims:
 
     def _open_to(self, claim: Claim) -> Lane | None:
         """The claim's lane when it has waiting jobs and may take them."""
+        lane = self._lane_open_to(claim)
+        return lane if lane is not None and lane.waiting else None
+
+    def _lane_open_to(self, claim: Claim) -> Lane | None:
+        """The claim's lane when it may take jobs (with or without any waiting)."""
         job_type = claim.job_type
         if self._closed or job_type in self._paused:
             return None
-        lane = self._indexes.lanes.get(job_type) or self._indexes.lane(job_type)
-        return lane if lane.waiting else None
+        return self._indexes.lanes.get(job_type) or self._indexes.lane(job_type)
 
     def _claim(self, claim: Claim, lane: Lane, heard: bool, now: int) -> list[JobRecord]:
-        """Claim the best waiting jobs of `lane` (there are some): `records.claimed` in
+        """Claim the best waiting jobs of `lane` (none when none wait): `records.claimed` in
         place; the record built for each is the job's until it changes. `heard`: an
         announced `start` would reach someone (`_heard`). `now`: a claim behind completions
         happens at their instant (one clock read per call, not two)."""

@@ -82,9 +82,9 @@ class SortedSet:
         score = self._scores.pop(member, None)
         if score is None:
             return False
-        if member in self._pending:
-            self._pending.discard(member)
-        else:
+        try:
+            self._pending.remove(member)  # usually: a job leaves `active` before any read
+        except KeyError:
             self._unsort(member, score)
         return True
 
