@@ -5,9 +5,8 @@ Split from worker.py, which keeps the claiming, dispatching and settling.
 
 from __future__ import annotations
 
-import concurrent.futures
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -15,6 +14,7 @@ from kueport.domain.job import JobRecord
 from kueport.service import JobService
 
 if TYPE_CHECKING:
+    from kueport.async_runner import LoopTask
     from kueport.worker import Worker
 
 
@@ -35,7 +35,7 @@ class RunningJob:
     lease: str
     service: JobService
     lease_until: int = 0
-    future: concurrent.futures.Future[Any] | None = None
+    task: LoopTask | None = None  # an async handler's run
     returned: bool = False  # the sync handler did (stuck handlers are those that did not)
     cancelled_at: float | None = None  # time.monotonic() when the job was taken away
     _cancelled: bool = False

@@ -7,18 +7,20 @@ worker (TTL, shutdown timeout, lost lease) frees its slot at once and tells the 
 stop; whatever the handler returns afterwards is ignored: storage refuses writes without the
 lease.
 
-While jobs keep coming, the dispatcher is not in the loop for sync handlers: the thread that
-stores a batch of completions claims as many jobs as that batch frees slots, in the same
-round trip (the claim runs after the completions), runs the first itself and hands the
-others to the pool. So a job costs no wake-up of the dispatcher, half the round trips and,
-at concurrency 1, no thread hand-off at all. Slots are counted exactly: running jobs and
+While jobs keep coming, the dispatcher is not in the loop: the thread that stores a batch
+of completions claims as many jobs as that batch frees slots, in the same round trip (the
+claim runs after the completions). For sync handlers it runs the first itself and hands
+the others to the pool; for `async def` handlers it starts them all on the event loop (on
+the memory adapter, that thread is the loop's own: see `_on_async_done`). So a job costs no
+wake-up of the dispatcher, half the round trips and, at concurrency 1 or on the loop, no
+thread hand-off at all. Slots are counted exactly: running jobs and
 slots reserved by a claim in flight never add up to more than the concurrency (a batch's
 jobs keep their slots while it is stored, then hand them to the jobs it claimed).
 """
 
 from __future__ import annotations
 
-import concurrent.futures
+import asyncio
 import inspect
 import logging
 import os
@@ -242,10 +244,11 @@ class Worker(CompletionWrites, TakingAway):
 
     def _launch(self, running: RunningJob, args: tuple[Any, ...]) -> None:
         if self._is_async:
-            running.future = self._host.async_runner().submit(self._handler(*args))
-            running.future.add_done_callback(lambda fut: self._on_async_done(running, fut))
-            if running.cancelled:  # taken away before the future existed
-                running.future.cancel()
+            running.task = self._host.async_runner().start(
+                self._handler(*args), lambda task: self._on_async_done(running, task)
+            )
+            if running.cancelled:  # taken away before the task existed
+                running.task.cancel()
         else:
             self._pool.submit(lambda: self._run_sync(running, args))
 
@@ -273,9 +276,13 @@ class Worker(CompletionWrites, TakingAway):
                 running.returned = True
                 next_run = self._settle(running, None, result)
 
-    def _on_async_done(self, running: RunningJob, future: concurrent.futures.Future[Any]) -> None:
-        """Runs on the event loop's thread, which must never wait for storage (every other
-        handler would wait with it): the outcome is written from a pool thread."""
+    def _on_async_done(self, running: RunningJob, future: asyncio.Future[Any]) -> None:
+        """Runs on the event loop's thread, which must never wait on I/O (every other
+        handler would wait with it). Where storage writes wait on a round trip (Redis), a
+        success is written from a pool thread, which claims the next jobs in the same call
+        and starts them on the loop. Where they never do (memory: at most a short wait for
+        its lock, as a handler's own `job.log()` there has), the loop writes it and starts
+        the next jobs itself: no thread hand-off per job."""
         if future.cancelled():
             return
         exc = future.exception()
@@ -283,7 +290,10 @@ class Worker(CompletionWrites, TakingAway):
             failure = Failure.from_exception(exc)
             self._pool.submit(lambda: self._settle(running, failure, None))
         elif self._slots.take_back(running):
-            self._completions.post((running, future.result()), self._pool.submit)
+            if running.service.storage.writes_wait:
+                self._completions.post((running, future.result()), self._pool.submit)
+            else:
+                self._completions.add((running, future.result()))
 
     def _settle(self, running: RunningJob, failure: Failure | None, result: JSONValue) -> Next:
         """Store the outcome; a sync worker's thread gets back the next job to run, if any."""

@@ -66,18 +66,18 @@ class CompletionWrites:
 
     def _complete_batch(self, batch: list[tuple[RunningJob, JSONValue]], keep_one: bool) -> Next:
         """Store the successes that finished together (one pipeline per backend) and free
-        their slots. A sync worker claims jobs for those slots in the same round trip: the
+        their slots. The worker claims jobs for those slots in the same round trip: the
         batch's jobs keep their slots while it is stored (so nothing else claims into
-        them) and hand them to the claimed jobs in one step; with `keep_one`, this thread
-        gets the first of them back to run next (see the module docstring)."""
+        them) and hand them to the claimed jobs in one step; with `keep_one` (sync
+        handlers), this thread gets the first of them back to run next, and the rest are
+        started as usual (see the module docstring)."""
         service = self._host.service
         groups = [batch] if len(batch) == 1 else _by_service(batch)
         # Pause and stop are read unlocked: one racing the store finds the jobs it claimed
         # handed back (stop) or running (pause, as with any claim already in flight).
         refill = 0
         if (
-            not self._is_async
-            and len(groups) == 1
+            len(groups) == 1
             and batch[0][0].service is service
             and self._slots.accepting()
             and self._host.may_claim()
@@ -91,7 +91,8 @@ class CompletionWrites:
                 for items in groups:
                     claimed += self._complete_together(items, refill)
         finally:
-            next_run = self._start_claimed(claimed, service, 0, keep_one and refill > 0, batch)
+            keep_one = keep_one and refill > 0 and not self._is_async  # async: all to the loop
+            next_run = self._start_claimed(claimed, service, 0, keep_one, batch)
         return next_run
 
     def _complete_together(

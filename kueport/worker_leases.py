@@ -44,8 +44,8 @@ class TakingAway:
     def _stop_handler(self, running: RunningJob) -> None:
         running.cancelled_at = time.monotonic()
         running.cancel()
-        if running.future is not None:
-            running.future.cancel()
+        if running.task is not None:
+            running.task.cancel()
         if not self._is_async and not running.returned:
             self._slots.abandon(running)
 

@@ -236,21 +236,23 @@ def test_an_async_handler_that_raises_fails_the_attempt(queue: Queue) -> None:
     assert job.error.startswith("RuntimeError: async boom")
 
 
-def test_async_outcomes_are_stored_off_the_event_loop(
+def test_async_outcomes_wait_for_storage_only_off_the_event_loop(
     queue: Queue, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The loop's thread runs every async handler: were it to wait for storage, all of
-    them would wait with it. Successes and failures are written from other threads."""
+    """The loop's thread runs every async handler: were it to wait for a storage round trip,
+    all of them would wait with it. Where writes wait on one (Redis), successes and failures
+    are written from other threads; where they never do (memory), the loop stores successes
+    itself (no thread hand-off per job) and failures still go elsewhere."""
     loop_threads: set[int] = set()
-    writers = Recorder()
+    completers, failers = Recorder(), Recorder()
     real_complete_many, real_fail = JobService.complete_many, JobService.fail
 
     def complete_many(service: JobService, *args: object, **kwargs: object) -> object:
-        writers(threading.get_ident())
+        completers(threading.get_ident())
         return real_complete_many(service, *args, **kwargs)  # type: ignore[arg-type]
 
     def fail(service: JobService, *args: object, **kwargs: object) -> object:
-        writers(threading.get_ident())
+        failers(threading.get_ident())
         return real_fail(service, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(JobService, "complete_many", complete_many)
@@ -266,9 +268,48 @@ def test_async_outcomes_are_stored_off_the_event_loop(
     queue.process("async-off", handler, concurrency=3)
 
     wait_for(lambda: queue.complete_count() == 3 and queue.failed_count() == 3)
-    wait_for(lambda: len(writers.calls) >= 4)  # three failures and at least one batch
+    wait_for(lambda: len(failers.calls) == 3 and completers.calls)
     assert len(loop_threads) == 1
-    assert not {thread for (thread,) in writers.calls} & loop_threads
+    assert not {thread for (thread,) in failers.calls} & loop_threads
+    completing = {thread for (thread,) in completers.calls}
+    if queue.service.storage.writes_wait:
+        assert not completing & loop_threads
+    else:
+        assert completing == loop_threads
+
+
+def test_an_async_worker_refills_its_slots_with_its_completions_within_its_concurrency(
+    queue: Queue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As for sync handlers, storing a batch of successes claims jobs for the slots it
+    frees in the same call, so the dispatcher claims only when that comes back short (at
+    the start and when the queue runs dry), and never more run at once than allowed."""
+    dispatcher_claims = Recorder()
+    real_claim = JobService.claim
+
+    def claim(service: JobService, *args: object, **kwargs: object) -> object:
+        dispatcher_claims()
+        return real_claim(service, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(JobService, "claim", claim)
+    running, most = 0, 0
+    count_lock = threading.Lock()
+
+    async def handler(job: Job) -> None:
+        nonlocal running, most
+        with count_lock:
+            running += 1
+            most = max(most, running)
+        await asyncio.sleep(0.001 * (job.data["n"] % 3))
+        with count_lock:
+            running -= 1
+
+    queue.save_all([queue.create("async-refill", {"n": n}) for n in range(60)])
+    queue.process("async-refill", handler, concurrency=4)
+
+    wait_for(lambda: queue.complete_count() == 60)
+    assert most <= 4
+    assert len(dispatcher_claims.calls) < 15  # one per batch of 4 would be about 15 to 60
 
 
 def test_create_accepts_every_option_as_a_keyword(queue: Queue) -> None:
