@@ -26,6 +26,7 @@ from kueport.domain.errors import (
     SearchDisabled,
     ShutdownInProgress,
     UnknownBackoff,
+    UnreadableJob,
 )
 from kueport.domain.priority import PRIORITIES
 from kueport.domain.retention import Retention, RetentionRule
@@ -64,6 +65,7 @@ __all__ = [
     "State",
     "SystemClock",
     "UnknownBackoff",
+    "UnreadableJob",
     "Worker",
     "WorkerInfo",
     "create_queue",

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from kueport.domain.errors import SearchDisabled
+from kueport.domain.errors import SearchDisabled, UnreadableJob
 from kueport.domain.state import State
 
 if TYPE_CHECKING:
@@ -48,7 +48,16 @@ def reindex(service: JobService, batch: int = BATCH) -> SearchRepair:
     known = set(stored)
     dropped = 0
     for job_id in service.search.indexed_ids():
-        if job_id not in known and service.storage.get(job_id) is None:
+        if job_id not in known and _gone(service, job_id):
             service.search.remove(job_id)
             dropped += 1
     return SearchRepair(indexed=indexed, dropped=dropped)
+
+
+def _gone(service: JobService, job_id: int) -> bool:
+    """No job is stored under `job_id`. One stored but unreadable is not gone: its entries
+    stay (and the repair goes on)."""
+    try:
+        return service.storage.get(job_id) is None
+    except UnreadableJob:
+        return False

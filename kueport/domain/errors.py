@@ -55,6 +55,11 @@ class JobNotFound(KueportError, LookupError):
         self.job_id = job_id
 
 
+class UnreadableJob(KueportError, ValueError):
+    """A stored job that exists but cannot be read: something other than Kue or kueport
+    wrote it, or it was damaged. The job is there all the same (see `search_repair`)."""
+
+
 class LeaseLost(KueportError):
     """A worker wrote to a job it no longer holds (TTL expiry, stall recovery, a manual move)."""
 

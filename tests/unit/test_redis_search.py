@@ -170,3 +170,32 @@ def test_the_walk_and_the_exhaustive_intersection_agree_with_the_memory_index(
                         got = index.query(text, job_type=job_type, state=state, limit=limit)
                         assert got == expected, (text, job_type, state, limit)
     assert any(memory.query(q, limit=1000) for q in queries)
+
+
+def test_a_repair_keeps_the_entries_of_a_job_stored_but_unreadable_and_goes_on(
+    redis_server: RedisServer, redis_client: redis.Redis
+) -> None:
+    """A hash something else damaged, under an id no state set lists: not gone, so its
+    entries stay; the repair neither drops them nor stops on the unreadable hash."""
+    queue = create_queue(redis=redis_server.url, prefix=unique_prefix(), disable_search=False)
+    try:
+        damaged = queue.create("email", {"title": "report"}).save().id
+        gone = queue.create("email", {"title": "report"}).save().id
+        assert damaged is not None and gone is not None
+        keys = Keys(queue.prefix)
+        for job_id in (damaged, gone):
+            for key in (
+                keys.jobs,
+                keys.state(State.INACTIVE),
+                f"{queue.prefix}:jobs:email:inactive",
+            ):
+                redis_client.zrem(key, zid(job_id))
+        redis_client.hdel(keys.job(damaged), "type")  # unreadable now (Kue: "is invalid")
+        redis_client.delete(keys.job(gone))
+
+        repair = queue.reindex_search()
+
+        assert repair.dropped == 1
+        assert sorted(queue.service.search.indexed_ids()) == [damaged]
+    finally:
+        queue.shutdown(timeout=0)

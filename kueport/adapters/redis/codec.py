@@ -44,6 +44,7 @@ from kueport.domain.errors import (
     InvalidState,
     JobNotFound,
     KueportError,
+    UnreadableJob,
 )
 from kueport.domain.job import JobRecord
 from kueport.domain.priority import PRIORITIES
@@ -74,7 +75,7 @@ _DECIMAL = re.compile(r"\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*"
 _FALSE_FLAGS = frozenset({"", "false", "0"})
 
 
-class InvalidJobHash(KueportError, ValueError):
+class InvalidJobHash(UnreadableJob):
     """A stored hash that is not a job kueport can read (Kue: `job "<id>" is invalid`)."""
 
     def __init__(self, job_id: int, reason: str) -> None:
