@@ -15,7 +15,6 @@ scripts) and `assign` it, which keeps that record as the frozen one at no cost.
 from __future__ import annotations
 
 import operator
-from typing import Any
 
 from kueport.domain.backoff import Backoff
 from kueport.domain.job import JobRecord, JSONValue
@@ -139,13 +138,36 @@ class StoredJob:
         self._frozen = None
 
 
-def _assigner() -> Any:
-    """`assign`, written out once field by field (one attribute copy per line, no loop)."""
-    lines = [f"    job.{name} = record.{name}" for name in _NAMES]
-    source = "def assign(job, record):\n" + "\n".join(lines) + "\n    job._frozen = record\n"
-    namespace: dict[str, Any] = {}
-    exec(source, namespace)
-    return namespace["assign"]
-
-
-_assign = _assigner()
+def _assign(job: StoredJob, record: JobRecord) -> None:
+    """`StoredJob.assign`, written out field by field: one attribute copy per line, no loop
+    (it runs on every enqueue). `tests/unit/test_memory_stored.py` checks that it copies
+    every field of `JobRecord`."""
+    job.id = record.id
+    job.type = record.type
+    job.data = record.data
+    job.state = record.state
+    job.priority = record.priority
+    job.max_attempts = record.max_attempts
+    job.attempts = record.attempts
+    job.created_at = record.created_at
+    job.promote_at = record.promote_at
+    job.updated_at = record.updated_at
+    job.started_at = record.started_at
+    job.failed_at = record.failed_at
+    job.duration = record.duration
+    job.delay_ms = record.delay_ms
+    job.ttl_ms = record.ttl_ms
+    job.backoff = record.backoff
+    job.remove_on_complete = record.remove_on_complete
+    job.remove_on_fail = record.remove_on_fail
+    job.progress = record.progress
+    job.progress_data = record.progress_data
+    job.result = record.result
+    job.error = record.error
+    job.worker_id = record.worker_id
+    job.search_keys = record.search_keys
+    job.ttl_expires_at = record.ttl_expires_at
+    job.stalled = record.stalled
+    job.lease = record.lease
+    job.lease_until = record.lease_until
+    job._frozen = record
