@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from kueport.domain.backoff import Backoff, parse_backoff
+from kueport.domain.backoff import parse_backoff
 from kueport.domain.durations import Duration, delay_ms, to_ms
 from kueport.domain.errors import InvalidJobOption
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.priority import parse_priority
 from kueport.domain.state import State
 from kueport.emitter import Emitter, Listener
+from kueport.job_options import NO_OPTIONS, checked_attempts, fresh_options
 from kueport.logformat import format_log
 from kueport.ports.storage import Changes
 from kueport.presenters import job_json
@@ -25,44 +26,9 @@ if TYPE_CHECKING:
     from kueport.service import JobService
 
 
-@attrs.frozen
-class JobOptions:
-    """What the fluent setters collected; None means "not set" (keep the stored value).
-
-    Frozen, so every job without options (each job a worker runs, say) shares one instance;
-    a setter swaps in a changed copy.
-    """
-
-    priority: int | None = None
-    attempts: int | None = None
-    backoff: Backoff | None = None
-    backoff_set: bool = False
-    delay: Duration | datetime | None = None
-    ttl_ms: int | None = None
-    remove_on_complete: bool | None = None
-    remove_on_fail: bool | None = None
-    search_keys: tuple[str, ...] | None = None
-    events: bool = True
-
-
-#: The options of a job nobody set any on, with and without job-level events.
-_NO_OPTIONS = JobOptions()
-_new_instance = object.__new__
-_NO_EVENTS = JobOptions(events=False)
-
-
-def _fresh_options(events: bool) -> JobOptions:
-    return _NO_OPTIONS if events else _NO_EVENTS
-
-
 #: Guards the creation of a job's emitter (rare: only jobs given listeners have one).
 _EMITTER_LOCK = threading.Lock()
-
-
-def _attempts(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidJobOption(f"invalid attempts {value!r}: use an integer of at least 1")
-    return value
+_new_instance = object.__new__
 
 
 class Job:
@@ -86,7 +52,7 @@ class Job:
         self._record = record
         self._lease = lease
         self._bound_service = service
-        self._options = _NO_OPTIONS
+        self._options = NO_OPTIONS
         self._emitter: Emitter | None = None  # made by the first listener: most jobs get none
 
     @classmethod
@@ -101,7 +67,7 @@ class Job:
         job._record = record
         job._lease = lease
         job._bound_service = service
-        job._options = _NO_OPTIONS
+        job._options = NO_OPTIONS
         job._emitter = None
         return job
 
@@ -160,7 +126,7 @@ class Job:
         return self
 
     def attempts(self, count: int) -> Job:
-        self._set(attempts=_attempts(count))
+        self._set(attempts=checked_attempts(count))
         return self
 
     def backoff(self, policy: object) -> Job:
@@ -208,13 +174,13 @@ class Job:
             self._record = self._queue.save_new(self, self._spec())
         else:
             self._record = self._service.update(self._record.id, self._changes())
-        self._options = _fresh_options(self._options.events)
+        self._options = fresh_options(self._options.events)
         return self
 
     def _stored_new(self, record: JobRecord) -> None:
         """Become the stored job `record` (the bulk save's counterpart of `save`)."""
         self._record = record
-        self._options = _fresh_options(self._options.events)
+        self._options = fresh_options(self._options.events)
 
     def _spec(self) -> JobSpec:
         opts = self._options
