@@ -6,7 +6,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 #: What `AsyncRunner.start` calls on the loop's thread when a task ends.
@@ -51,19 +51,26 @@ class AsyncRunner:
         asyncio.set_event_loop(self._loop)
         self._loop.run_forever()
 
-    def start(self, coro: Coroutine[Any, Any, Any], on_done: OnDone) -> LoopTask:
-        """Run `coro` as a task on the loop; `on_done(task)` runs on the loop's thread when
-        it ends, cancelled or not. Called on the loop's own thread
-        (a worker storing completions there starts the next jobs), the task is made at once:
-        a wake-up through the loop's self-pipe per job, as `run_coroutine_threadsafe` makes,
-        took a third of the loop's time with no-op handlers, and a
-        `concurrent.futures.Future` per job a `threading.Condition` each."""
-        task = LoopTask(self._loop)
+    def start_all(
+        self, starts: Sequence[tuple[Coroutine[Any, Any, Any], OnDone]]
+    ) -> list[LoopTask]:
+        """Run each `coro` as a task on the loop; its `on_done(task)` runs on the loop's
+        thread when it ends, cancelled or not. Called on the loop's own thread (a worker
+        storing completions there starts the next jobs), the tasks are made at once; from
+        another thread, all of them on the loop's next turn, with one wake-up. (Through
+        `run_coroutine_threadsafe`, each job cost a write and a read of the loop's
+        self-pipe, a third of the loop's time with no-op handlers, and a
+        `concurrent.futures.Future` with its `threading.Condition`.)"""
+        tasks = [LoopTask(self._loop) for _ in starts]
         if threading.get_ident() == self._thread.ident:
-            task._begin(coro, on_done)
+            _begin_all(tasks, starts)
         else:
-            self._loop.call_soon_threadsafe(task._begin, coro, on_done)
-        return task
+            self._loop.call_soon_threadsafe(_begin_all, tasks, starts)
+        return tasks
+
+    def start(self, coro: Coroutine[Any, Any, Any], on_done: OnDone) -> LoopTask:
+        """`start_all` of one coroutine."""
+        return self.start_all([(coro, on_done)])[0]
 
     def submit(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:
         """Run `coro` on the loop from another thread, for a caller that waits on the
@@ -77,3 +84,10 @@ class AsyncRunner:
         self._thread.join(timeout)
         if not self._thread.is_alive():
             self._loop.close()
+
+
+def _begin_all(
+    tasks: list[LoopTask], starts: Sequence[tuple[Coroutine[Any, Any, Any], OnDone]]
+) -> None:
+    for task, (coro, on_done) in zip(tasks, starts, strict=True):
+        task._begin(coro, on_done)

@@ -28,6 +28,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
 from kueport.combining import Combiner
@@ -233,24 +234,34 @@ class Worker(CompletionWrites, TakingAway):
                 self._hand_back(running)
             return None
         kept: Next = None
+        launched: list[tuple[RunningJob, tuple[Any, ...]]] = []
         for running in runs:
             job = self._host.bind_job(running.record, running.lease, service)
             args = (job, Context(self, running)) if self._wants_ctx else (job,)
             if keep_one and kept is None:
                 kept = (running, args)
             else:
-                self._launch(running, args)
+                launched.append((running, args))
+        if launched:
+            self._launch(launched)
         return kept
 
-    def _launch(self, running: RunningJob, args: tuple[Any, ...]) -> None:
-        if self._is_async:
-            running.task = self._host.async_runner().start(
-                self._handler(*args), lambda task: self._on_async_done(running, task)
-            )
+    def _launch(self, launched: list[tuple[RunningJob, tuple[Any, ...]]]) -> None:
+        """Start jobs: sync ones on pooled threads, async ones as tasks on the loop, all of
+        a claim's in one hand-over (one wake-up of the loop, not one per job)."""
+        if not self._is_async:
+            for running, args in launched:
+                self._pool.submit(partial(self._run_sync, running, args))
+            return
+        starts = [
+            (self._handler(*args), partial(self._on_async_done, running))
+            for running, args in launched
+        ]
+        tasks = self._host.async_runner().start_all(starts)
+        for (running, _), task in zip(launched, tasks, strict=True):
+            running.task = task
             if running.cancelled:  # taken away before the task existed
-                running.task.cancel()
-        else:
-            self._pool.submit(lambda: self._run_sync(running, args))
+                task.cancel()
 
     def _hand_back(self, running: RunningJob) -> None:
         """A job claimed while we were stopping goes back to the queue untouched."""

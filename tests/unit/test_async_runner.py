@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -39,8 +39,9 @@ def test_a_task_cancelled_before_its_first_step_never_runs_its_body(
     runner: AsyncRunner,
 ) -> None:
     ran, done = Recorder(), Recorder()
-    gate = threading.Event()
-    blocker = runner.submit(_block_loop(gate))  # the loop's thread is held meanwhile
+    holding, gate = threading.Event(), threading.Event()
+    blocker = runner.submit(_block_loop(gate, holding))
+    assert holding.wait(5)  # the loop's thread is held from here until the gate opens
 
     async def work() -> None:
         ran()
@@ -83,6 +84,30 @@ def test_started_on_the_loops_own_thread_the_task_exists_at_once(runner: AsyncRu
     assert seen == [True]
 
 
-async def _block_loop(gate: threading.Event) -> None:
+async def _block_loop(gate: threading.Event, holding: threading.Event) -> None:
+    holding.set()
     while not gate.is_set():
         gate.wait(0.001)  # holds the loop's thread on purpose
+
+
+def test_start_all_runs_each_task_and_a_cancelled_one_alone_is_cancelled(
+    runner: AsyncRunner,
+) -> None:
+    """A worker hands a claim's jobs over together; each is still its own task."""
+    done = Recorder()
+    release = threading.Event()
+
+    async def work(n: int) -> int:
+        while not release.is_set():
+            await asyncio.sleep(0.001)
+        return n
+
+    def reporter(n: int) -> Callable[[asyncio.Task[Any]], None]:
+        return lambda task: done(n, task.cancelled())
+
+    tasks = runner.start_all([(work(n), reporter(n)) for n in range(3)])
+    tasks[1].cancel()
+    wait_for(lambda: done.calls)  # the cancelled one ends first
+    release.set()
+    wait_for(lambda: len(done.calls) == 3)
+    assert sorted(done.calls) == [(0, False), (1, True), (2, False)]
