@@ -44,11 +44,13 @@ def test_pending_additions_read_like_a_plain_sorted_set(
         elif op == "remove":
             assert zset.remove(member) == (model.pop(member, None) is not None)
         elif op == "move":
-            zset.move_to(other, member, score)
+            zset.remove(member)  # a job changing state: ZREM here, ZADD there
+            other.add(member, score)
             model.pop(member, None)
             other_model[member] = score
         elif op == "move back":
-            other.move_to(zset, member, score)
+            other.remove(member)
+            zset.add(member, score)
             other_model.pop(member, None)
             model[member] = score
         elif op == "pop":

@@ -88,11 +88,6 @@ class SortedSet:
             self._unsort(member, score)
         return True
 
-    def move_to(self, target: SortedSet, member: int, score: float) -> None:
-        """ZREM here, ZADD there: a job changing state (claims and completions)."""
-        self.remove(member)
-        target.add(member, score)
-
     def pop_first(self, n: int) -> list[int]:
         """ZPOPMIN n: remove and return the `n` best members (a claim takes the queue's head,
         where removing costs no search)."""
