@@ -287,24 +287,24 @@ class Worker(CompletionWrites, TakingAway):
                 running.returned = True
                 next_run = self._settle(running, None, result)
 
-    def _on_async_done(self, running: RunningJob, future: asyncio.Future[Any]) -> None:
+    def _on_async_done(self, running: RunningJob, task: asyncio.Future[Any]) -> None:
         """Runs on the event loop's thread, which must never wait on I/O (every other
         handler would wait with it). Where storage writes wait on a round trip (Redis), a
         success is written from a pool thread, which claims the next jobs in the same call
         and starts them on the loop. Where they never do (memory: at most a short wait for
         its lock, as a handler's own `job.log()` there has), the loop writes it and starts
         the next jobs itself: no thread hand-off per job."""
-        if future.cancelled():
+        if task.cancelled():
             return
-        exc = future.exception()
+        exc = task.exception()
         if exc is not None:
             failure = Failure.from_exception(exc)
             self._pool.submit(lambda: self._settle(running, failure, None))
         elif self._slots.take_back(running):
             if running.service.storage.writes_wait:
-                self._completions.post((running, future.result()), self._pool.submit)
+                self._completions.post((running, task.result()), self._pool.submit)
             else:
-                self._completions.add((running, future.result()))
+                self._completions.add((running, task.result()))
 
     def _settle(self, running: RunningJob, failure: Failure | None, result: JSONValue) -> Next:
         """Store the outcome; a sync worker's thread gets back the next job to run, if any."""
