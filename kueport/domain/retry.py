@@ -56,9 +56,7 @@ def attempts_after(job: JobRecord) -> int:
 def plan_success(job: JobRecord, now: int) -> SuccessPlan:
     started = job.started_at
     duration = 0 if started is None or started >= now else now - started  # no builtin max
-    attempts, most = job.attempts, job.max_attempts  # `attempts_after`, without the call
-    attempts = attempts + 1 if attempts < most else attempts
-    return _SUCCESS_PLAN((attempts, duration, job.remove_on_complete))
+    return _SUCCESS_PLAN((attempts_after(job), duration, job.remove_on_complete))
 
 
 def plan_failure(

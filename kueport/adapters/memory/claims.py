@@ -18,9 +18,11 @@ from kueport.adapters.memory.stored import StoredJob
 from kueport.domain.errors import JobNotFound, LeaseLost
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord, JSONValue
+from kueport.domain.ordering import active_score, type_score
 from kueport.domain.retry import SuccessPlan
 from kueport.domain.state import State
 from kueport.domain.throughput import COMPLETE
+from kueport.domain.ttl import ttl_expiry
 from kueport.ports.clock import Clock
 from kueport.ports.storage import Claim, Completed, Completion, Settled, make_completed
 
@@ -135,7 +137,7 @@ class MemoryClaims:
         lane = self._indexes.lanes.get(job_type) or self._indexes.lane(job_type)
         lane.all_active.remove(job_id)
         lane.active.remove(job_id)
-        lane.complete.add(job_id, stored.priority)  # per-type sets score by priority
+        lane.complete.add(job_id, type_score(stored.priority))
         if announce:
             self._announce_event(JobEvent(job_id, EventName.COMPLETE, (result,)))
         if plan.remove:
@@ -170,14 +172,13 @@ class MemoryClaims:
         claimed = []
         for job_id in lane.waiting.pop_first(claim.limit):
             stored = jobs[job_id]
-            priority, ttl = stored.priority, stored.ttl_ms
-            deadline = now + ttl if ttl else None  # `ttl_expiry`
+            priority = stored.priority
+            deadline = ttl_expiry(stored.ttl_ms, now)
             claimed.append(
                 stored.claim(worker_id, f"{prefix}{next(leases)}", lease_until, now, deadline)
             )
-            # `active_score`, then the per-type score (the priority), written out.
-            add_all_active(job_id, -abs(priority) if deadline is None else deadline)
-            add_active(job_id, priority)
+            add_all_active(job_id, active_score(priority, deadline))
+            add_active(job_id, type_score(priority))
         if claim.announce and heard:
             for record in claimed:
                 self._announce_event(JobEvent(record.id, EventName.START, (record.type,)))

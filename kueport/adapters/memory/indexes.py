@@ -58,10 +58,8 @@ class Lane:
     `Lane` between them cost a Python call per job). Type and priority do not change on
     these moves, so `jobs` (all) is untouched. Sets may be empty: readers skip empty sets.
 
-    The scores those loops write are `ordering.active_score` for `all_active` and the
-    priority itself (`ordering.type_score`) for the per-type sets, written out there; the
-    storage state machine checks every set's scores after each step
-    (`tests/property/checks.py`, `check_memory_indexes`).
+    The storage's loops score with `ordering.active_score` and `ordering.type_score`, as
+    `Indexes.add` does.
     """
 
     __slots__ = ("active", "all_active", "complete", "waiting")
