@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-#: What `AsyncRunner.start` calls on the loop's thread when a task ends.
+#: What `AsyncRunner.start_all` calls on the loop's thread when a task ends.
 OnDone = Callable[["asyncio.Task[Any]"], object]
 
 
@@ -67,10 +67,6 @@ class AsyncRunner:
         else:
             self._loop.call_soon_threadsafe(_begin_all, tasks, starts)
         return tasks
-
-    def start(self, coro: Coroutine[Any, Any, Any], on_done: OnDone) -> LoopTask:
-        """`start_all` of one coroutine."""
-        return self.start_all([(coro, on_done)])[0]
 
     def submit(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:
         """Run `coro` on the loop from another thread, for a caller that waits on the

@@ -105,7 +105,10 @@ class CompletionWrites:
         except Exception as exc:
             self._host.report_error(exc)
             return []
-        for index, outcome in enumerate(done.settled):
+        settled = done.settled
+        if len(settled) != len(items):  # what `zip(strict=True)` checked
+            raise ValueError(f"{len(settled)} outcomes for {len(items)} completions")
+        for index, outcome in enumerate(settled):
             if outcome is _KEPT or outcome is _REMOVED:
                 continue  # stored (the usual case: two identity checks, no `isinstance`)
             if isinstance(outcome, LeaseLost | JobNotFound):

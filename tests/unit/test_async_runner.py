@@ -1,4 +1,4 @@
-"""`AsyncRunner.start`: an async handler's task on the queue's loop, cancellable from any
+"""`AsyncRunner.start_all`: an async handler's task on the queue's loop, cancellable from any
 thread, made at once when started from the loop's own thread."""
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ def test_a_task_started_from_another_thread_runs_and_reports_on_the_loop(
         await asyncio.sleep(0)
         return 42
 
-    runner.start(work(), lambda task: done(task.result(), threading.current_thread().name))
+    runner.start_all([(work(), lambda task: done(task.result(), threading.current_thread().name))])[
+        0
+    ]
     wait_for(lambda: done.calls)
     assert done.calls == [(42, "test-async")]
 
@@ -46,7 +48,7 @@ def test_a_task_cancelled_before_its_first_step_never_runs_its_body(
     async def work() -> None:
         ran()
 
-    task = runner.start(work(), lambda t: done(t.cancelled()))
+    task = runner.start_all([(work(), lambda t: done(t.cancelled()))])[0]
     task.cancel()  # reaches the loop before the task's first step can run
     gate.set()
     blocker.result(5)
@@ -61,7 +63,7 @@ def test_cancel_stops_a_running_task_and_reports_it_cancelled(runner: AsyncRunne
         started.set()
         await asyncio.sleep(30)
 
-    task = runner.start(work(), lambda t: done(t.cancelled()))
+    task = runner.start_all([(work(), lambda t: done(t.cancelled()))])[0]
     assert started.wait(5)
     task.cancel()
     wait_for(lambda: done.calls)
@@ -77,7 +79,7 @@ def test_started_on_the_loops_own_thread_the_task_exists_at_once(runner: AsyncRu
         return None
 
     async def parent() -> None:
-        handle = runner.start(child(), lambda task: None)
+        handle = runner.start_all([(child(), lambda task: None)])[0]
         seen.append(isinstance(handle, LoopTask) and handle._task is not None)
 
     runner.submit(parent()).result(5)
