@@ -171,6 +171,27 @@ class JobService:
                     self._removed(record)
         return outcomes
 
+    def complete_one(
+        self,
+        record: JobRecord,
+        lease: str | None,
+        result: JSONValue,
+        then_claim: Claim | None = None,
+    ) -> tuple[Settled | Exception, list[JobRecord]]:
+        """`complete_many` for one job, as a one-slot worker sends it: its outcome (or
+        error) and the jobs `then_claim` claimed behind it."""
+        now = self.clock.now_ms()
+        completion = make_completion((record.id, lease, result, plan_success(record, now)))
+        if then_claim is not None and not then_claim.announce:
+            then_claim = attrs.evolve(then_claim, announce=True)
+        settled, claimed = self.storage.complete_many((completion,), now, then_claim)
+        if len(settled) != 1:
+            raise ValueError(f"{len(settled)} outcomes for one completion")
+        outcome = settled[0]
+        if outcome is _REMOVED:
+            self._removed(record)
+        return outcome, claimed
+
     def fail(self, record: JobRecord, lease: str | None, failure: Failure) -> JobRecord | None:
         now = self.now()
         try:

@@ -219,7 +219,7 @@ class Worker(CompletionWrites, TakingAway):
         service: JobService,
         reserved: int,
         keep_one: bool,
-        finished: Sequence[tuple[RunningJob, JSONValue]] = (),
+        finished: Sequence[RunningJob] = (),
     ) -> Next:
         """Turn the `reserved` slots of a claim, or the slots of the `finished` jobs whose
         completion claimed `records`, into running jobs (giving back the slots it found no
@@ -229,7 +229,7 @@ class Worker(CompletionWrites, TakingAway):
             assert record.lease is not None
             lease_until = record.lease_until or 0
             runs.append(RunningJob(record, record.lease, service, lease_until))
-        if not self._slots.fill(runs, reserved, [done for done, _ in finished]):
+        if not self._slots.fill(runs, reserved, finished):
             for running in runs:
                 self._hand_back(running)
             return None
@@ -312,7 +312,7 @@ class Worker(CompletionWrites, TakingAway):
             return None  # taken away already (TTL, shutdown): the outcome is not ours to write
         if failure is None:
             if not self._combines:
-                return self._complete_batch([(running, result)], keep_one=True)
+                return self._complete_alone(running, result)
             try:
                 self._completions.add((running, result))  # written (and released) with others
             finally:
