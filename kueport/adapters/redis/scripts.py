@@ -14,13 +14,14 @@ The wrappers turn the scripts' status replies into domain errors (`script_replie
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from redis.cluster import RedisCluster
 from redis.exceptions import RedisError
 
 from kueport.adapters.redis.enqueue_scripts import EnqueueRow, EnqueueScripts
+from kueport.adapters.redis.lane import ShaCall
 from kueport.adapters.redis.script_replies import (
     Moved,
     RawPairs,
@@ -85,6 +86,19 @@ class Scripts(EnqueueScripts):
         `start` is published by the script."""
         keys, args = self._claim_args((job_type, worker_id, lease_ms, leases, now, announce))
         return claimed(self._run("claim", keys, args))
+
+    def claim_behind_pop(self, call: ClaimCall) -> Callable[[int], ShaCall]:
+        """`claim` as an EVALSHA to send in the same write as a blocking pop (`BlockingPops.
+        wait`), which Redis then runs the moment the pop returns: given the offset (µs) of
+        the client's clock from the server's, measured just before the pop, the script
+        stamps the jobs with the server's clock moved onto the client's (`call`'s `now` is
+        not used: the claim runs whenever a job arrives)."""
+        keys, args = self._claim_args(call)
+
+        def behind_pop(offset_us: int) -> ShaCall:
+            return self._scripts["claim"].sha, keys, [f"@{offset_us}", *args[1:]]
+
+        return behind_pop
 
     def _claim_args(self, call: ClaimCall) -> Call:
         job_type, worker_id, lease_ms, leases, now, announce = call

@@ -31,14 +31,15 @@ from typing import Any
 
 from redis.cluster import RedisCluster
 
+from kueport.adapters.clock import SystemClock
 from kueport.adapters.redis import codec, event_codec, hash_writing, json_text
-from kueport.adapters.redis.blocking import BlockingPops
+from kueport.adapters.redis.blocking import NOT_SENT, BlockingPops
 from kueport.adapters.redis.connection import InvalidConnectionSettings, RedisClient, is_cluster
 from kueport.adapters.redis.enqueue_scripts import EnqueueRow, enqueue_row
 from kueport.adapters.redis.keys import InvalidPrefix, Keys
 from kueport.adapters.redis.operations import RedisOperations
 from kueport.adapters.redis.reading import Reader, RedisReading
-from kueport.adapters.redis.script_replies import RawPairs
+from kueport.adapters.redis.script_replies import Moved, RawPairs, claimed
 from kueport.adapters.redis.scripts import ClaimCall, Scripts
 from kueport.adapters.redis.worker_codec import decode_worker, encode_worker
 from kueport.domain.events import JobEvent
@@ -78,6 +79,9 @@ class RedisStorage(RedisReading, RedisOperations):
         self._scripts = Scripts(client, keys)
         self._read = Reader(client, keys)
         self._closing = threading.Event()
+        #: A claim behind a blocking pop stamps its jobs with the server's clock moved onto
+        #: this machine's (`blocking.py`): only a storage on the system's clock may send it.
+        self._claims_behind_pops = isinstance(clock, SystemClock)
         if blocking_client is not None:
             self._blocking = BlockingPops(blocking_client)
         elif isinstance(client, RedisCluster):
@@ -135,16 +139,31 @@ class RedisStorage(RedisReading, RedisOperations):
         if claim.limit <= 0:
             return []
         deadline = time.monotonic() + max(0.0, timeout)
-        while not self._blocking.closed:
-            claimed = self._claim_now(claim)
+        if self._blocking.closed:
+            return []
+        claimed = self._claim_now(claim)
+        while True:
             remaining = deadline - time.monotonic()
             if claimed is None:  # paused: wait out the timeout (close() cuts it short)
                 self._closing.wait(max(0.0, remaining))
                 return []
-            if claimed or remaining <= 0:
+            if claimed or remaining <= 0 or self._blocking.closed:
                 return claimed
-            self._wait_for_token(self._keys.tokens(claim.job_type), remaining)
-        return []
+            claimed = self._wait_then_claim(claim, remaining)
+
+    def _wait_then_claim(self, claim: Claim, timeout: float) -> list[JobRecord] | None:
+        """Wait for a token, then claim: on the system's clock, with the claim sent behind
+        the pop (see `blocking.py`); where that claim was not sent or was refused (a
+        restart lost the script, a cluster moved the slot), the ordinary way."""
+        tokens = self._keys.tokens(claim.job_type)
+        if self._claims_behind_pops:
+            then = self._scripts.claim_behind_pop(self._claim_call(claim))
+            reply = self._blocking.wait(tokens, timeout, then)
+            if reply is not NOT_SENT and not isinstance(reply, Exception):
+                return self._decoded_claim(claimed(reply))
+        else:
+            self._wait_for_token(tokens, timeout)
+        return [] if self._blocking.closed else self._claim_now(claim)
 
     def _claim_call(self, claim: Claim) -> ClaimCall:
         prefix, numbers = self._lease_prefix, self._lease_numbers
@@ -153,9 +172,12 @@ class RedisStorage(RedisReading, RedisOperations):
         return (claim.job_type, claim.worker_id, claim.lease_ms, leases, now, claim.announce)
 
     def _claim_now(self, claim: Claim) -> list[JobRecord] | None:
-        moved = self._scripts.claim(*self._claim_call(claim))
+        return self._decoded_claim(self._scripts.claim(*self._claim_call(claim)))
+
+    @staticmethod
+    def _decoded_claim(moved: Moved | None) -> list[JobRecord] | None:
         if moved is None:
-            return None
+            return None  # paused
         return [codec.decode(job_id, raw) for job_id, raw in moved]
 
     def complete(

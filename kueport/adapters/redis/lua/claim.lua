@@ -1,13 +1,21 @@
 -- claim: move up to `limit` best inactive jobs of one type to active, each under a new lease.
 -- KEYS[1] P:jobs:<type>:inactive  KEYS[2] P:<type>:jobs (tokens)  KEYS[3] P:kueport:leases
 -- KEYS[4] P:jobs  KEYS[5] P:kueport:paused-types
--- ARGV[1] now  ARGV[2] job key head  ARGV[3] jobs head  ARGV[4] type  ARGV[5] worker id
+-- ARGV[1] now, or '@' and an offset in µs: a claim sent right behind a blocking pop runs when
+--   the pop returns, so it reads the server's clock (TIME) and moves it onto the client's by
+--   the offset measured just before the pop (blocking.py)
+-- ARGV[2] job key head  ARGV[3] jobs head  ARGV[4] type  ARGV[5] worker id
 -- ARGV[6] lease ms  ARGV[7] events channel: publish `start` per job ('' = don't)
 -- ARGV[8..] one fresh lease per job wanted (their count is the limit)
 -- Reply: {id, {field, value, ...}} per claimed job, best first. Tokens end equal to the
 -- inactive count, which also returns the token a blocked claimer popped to wake up.
 -- Reply 'paused' (claiming nothing, tokens resynced) while the type is paused.
 local now, lease_ms, limit = tonumber(ARGV[1]), tonumber(ARGV[6]), #ARGV - 7
+if now == nil then
+  local time = redis.call('TIME')
+  now = math.floor((time[1] * 1000000 + time[2] + tonumber(string.sub(ARGV[1], 2))) / 1000)
+end
+local stamp = int(now)
 if redis.call('SISMEMBER', KEYS[5], ARGV[4]) == 1 then
   sync_tokens(KEYS[2], KEYS[1])
   return 'paused'
@@ -28,7 +36,7 @@ for i = 1, #popped, 2 do
     local lease, lease_until = ARGV[8 + #out], now + lease_ms
     local ttl = tonumber(got[3] or '')
     local deadline = (ttl and ttl ~= 0) and now + ttl or nil
-    local set = {'state', 'active', 'started_at', ARGV[1], 'updated_at', ARGV[1],
+    local set = {'state', 'active', 'started_at', stamp, 'updated_at', stamp,
       'workerId', ARGV[5], 'lease', lease, 'lease_until', int(lease_until)}
     if deadline then
       set[#set + 1] = 'ttl_expires_at'

@@ -1,0 +1,213 @@
+"""A claim that waits for a job is sent behind its blocking pop, against a real redis-server.
+
+On the system's clock, `RedisStorage.claim` sends the claim script in the same write as the
+`BLPOP`, so Redis runs it the moment a job arrives, stamped with the server's clock moved
+onto this machine's by the offset measured before the pop. These specify that the jobs it
+claims look exactly like the ordinary claim's, and that every way the script can miss
+(a lost script, a paused type, a closing storage) still claims correctly or not at all.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import redis
+
+from kueport.adapters.clock import ManualClock, SystemClock
+from kueport.adapters.redis import blocking
+from kueport.adapters.redis.blocking import clock_offset_us
+from kueport.adapters.redis.keys import Keys
+from kueport.adapters.redis.scripts import Scripts
+from kueport.adapters.redis.storage import RedisStorage
+from kueport.domain.job import JobRecord, JobSpec
+from kueport.domain.state import State
+from kueport.ports.clock import Clock
+from kueport.ports.storage import Claim
+from tests.conftest import unique_prefix
+from tests.helpers import wait_for
+
+LEASE_MS = 30_000
+
+
+@pytest.fixture
+def make_storage(redis_client: redis.Redis) -> Iterator[Callable[[Clock], RedisStorage]]:
+    made: list[RedisStorage] = []
+
+    def make(clock: Clock) -> RedisStorage:
+        storage = RedisStorage(redis_client, Keys(unique_prefix()), clock)
+        made.append(storage)
+        return storage
+
+    yield make
+    for storage in made:
+        storage.close()
+
+
+class Waiting:
+    """A claim waiting on another thread; `result()` is what it returned."""
+
+    def __init__(self, storage: RedisStorage, timeout: float = 10.0, **claim: Any) -> None:
+        self._records: list[list[JobRecord]] = []
+        request = Claim("email", "w1", lease_ms=LEASE_MS, **claim)
+        self._thread = threading.Thread(
+            target=lambda: self._records.append(storage.claim(request, timeout)), daemon=True
+        )
+        self._thread.start()
+
+    def result(self, timeout: float = 10.0) -> list[JobRecord]:
+        self._thread.join(timeout)
+        assert not self._thread.is_alive(), "the claim never returned"
+        return self._records[0]
+
+
+def _blocked(client: redis.Redis, count: int = 1) -> bool:
+    """Whether `count` clients wait in a BLPOP (the claim is behind its pop)."""
+    return int(client.info("clients")["blocked_clients"]) >= count
+
+
+def _ordinary_claims(storage: RedisStorage, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the claims sent the ordinary way (not behind a pop)."""
+    calls: list[int] = []
+    real = Scripts.claim
+
+    def counted(scripts: Scripts, *args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(scripts, *args, **kwargs)
+
+    monkeypatch.setattr(Scripts, "claim", counted)
+    return calls
+
+
+def test_a_waiting_claim_takes_the_job_that_arrives_stamped_on_this_machines_clock(
+    make_storage: Callable[[Clock], RedisStorage],
+    redis_client: redis.Redis,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = SystemClock()
+    storage = make_storage(clock)
+    ordinary = _ordinary_claims(storage, monkeypatch)
+    waiting = Waiting(storage)
+    wait_for(lambda: _blocked(redis_client))
+    before = clock.now_ms()
+    job = storage.enqueue(JobSpec(type="email", data={"n": 1}, ttl_ms=5_000), before)
+
+    [record] = waiting.result()
+    after = clock.now_ms()
+    assert record.id == job.id and record.state is State.ACTIVE
+    assert record.data == {"n": 1} and record.worker_id == "w1"
+    assert record.started_at is not None and before <= record.started_at <= after
+    assert record.updated_at == record.started_at
+    assert record.lease_until == record.started_at + LEASE_MS
+    assert record.ttl_expires_at == record.started_at + 5_000
+    assert ordinary == [1]  # the claim before the wait only: the job came behind the pop
+    assert storage.get(job.id) == record
+
+
+def test_the_server_clock_is_moved_onto_this_machines_by_the_measured_offset(
+    make_storage: Callable[[Clock], RedisStorage],
+    redis_client: redis.Redis,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """This machine's clock an hour ahead of the server's: the jobs are stamped on ours."""
+    real_ns = time.time_ns
+    monkeypatch.setattr(blocking.time, "time_ns", lambda: real_ns() + 3_600 * 10**9)
+    clock = SystemClock()  # reads the same (patched) clock
+    storage = make_storage(clock)
+    waiting = Waiting(storage)
+    wait_for(lambda: _blocked(redis_client))
+    before = clock.now_ms()
+    storage.enqueue(JobSpec(type="email"), before)
+
+    [record] = waiting.result()
+    assert record.started_at is not None
+    assert before <= record.started_at <= clock.now_ms()
+
+
+def test_the_offset_is_taken_halfway_through_the_round_trip() -> None:
+    sent, received = 10_000_000_000_000, 10_000_000_004_000  # ns: 4 µs apart
+    assert clock_offset_us(sent, received, 10_000, 2) == 0  # the server read 2 µs in
+    assert clock_offset_us(sent, received, 9_999, 2) == 1_000_000  # a second behind us
+
+
+def test_a_script_the_server_lost_meanwhile_is_loaded_and_the_job_still_claimed(
+    make_storage: Callable[[Clock], RedisStorage], redis_client: redis.Redis
+) -> None:
+    clock = SystemClock()
+    storage = make_storage(clock)
+    waiting = Waiting(storage)
+    wait_for(lambda: _blocked(redis_client))
+    redis_client.script_flush()  # as a restart would: the claim behind the pop gets NOSCRIPT
+    job = storage.enqueue(JobSpec(type="email"), clock.now_ms())
+
+    [record] = waiting.result()
+    assert record.id == job.id and record.state is State.ACTIVE
+    assert storage.get(job.id).state is State.ACTIVE
+
+
+def test_a_type_paused_while_claims_wait_gives_them_nothing(
+    make_storage: Callable[[Clock], RedisStorage], redis_client: redis.Redis
+) -> None:
+    clock = SystemClock()
+    storage = make_storage(clock)
+    waiting = Waiting(storage, timeout=0.5)
+    wait_for(lambda: _blocked(redis_client))
+    storage.pause_type("email")
+    job = storage.enqueue(JobSpec(type="email"), clock.now_ms())
+
+    assert waiting.result() == []
+    assert storage.get(job.id).state is State.INACTIVE
+
+
+def test_the_start_of_a_job_claimed_behind_the_pop_is_announced(
+    make_storage: Callable[[Clock], RedisStorage], redis_client: redis.Redis
+) -> None:
+    clock = SystemClock()
+    storage = make_storage(clock)
+    listener = redis_client.pubsub()
+    listener.subscribe(storage._keys.events)
+    assert listener.get_message(timeout=5) is not None  # the subscription's confirmation
+    waiting = Waiting(storage, announce=True)
+    wait_for(lambda: _blocked(redis_client))
+    job = storage.enqueue(JobSpec(type="email"), clock.now_ms())
+
+    [record] = waiting.result()
+    message = listener.get_message(timeout=5)
+    listener.close()
+    assert record.id == job.id
+    assert message is not None and b'"event":"start"' in message["data"]
+    assert f'"id":{job.id}'.encode() in message["data"]
+
+
+def test_closing_the_storage_ends_a_waiting_claim_at_once_with_nothing(
+    make_storage: Callable[[Clock], RedisStorage], redis_client: redis.Redis
+) -> None:
+    storage = make_storage(SystemClock())
+    waiting = Waiting(storage, timeout=30.0)
+    wait_for(lambda: _blocked(redis_client))
+    started = time.monotonic()
+    storage.close()
+
+    assert waiting.result(timeout=5.0) == []
+    assert time.monotonic() - started < 5.0
+
+
+def test_a_storage_on_another_clock_claims_after_the_pop_with_that_clock(
+    make_storage: Callable[[Clock], RedisStorage],
+    redis_client: redis.Redis,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The server's clock means nothing to a test's manual clock: no claim behind the pop."""
+    clock = ManualClock()
+    storage = make_storage(clock)
+    ordinary = _ordinary_claims(storage, monkeypatch)
+    waiting = Waiting(storage)
+    wait_for(lambda: _blocked(redis_client))
+    storage.enqueue(JobSpec(type="email"), clock.now_ms())
+
+    [record] = waiting.result()
+    assert record.started_at == clock.now_ms()
+    assert ordinary == [1, 1]
