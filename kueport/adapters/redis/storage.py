@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import itertools
 import threading
-import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -33,27 +32,28 @@ from redis.cluster import RedisCluster
 
 from kueport.adapters.clock import SystemClock
 from kueport.adapters.redis import codec, event_codec, hash_writing, json_text
-from kueport.adapters.redis.blocking import NOT_SENT, BlockingPops
+from kueport.adapters.redis.blocking import BlockingPops
+from kueport.adapters.redis.claims import RedisClaims
 from kueport.adapters.redis.connection import InvalidConnectionSettings, RedisClient, is_cluster
 from kueport.adapters.redis.enqueue_scripts import EnqueueRow, enqueue_row
 from kueport.adapters.redis.keys import InvalidPrefix, Keys
 from kueport.adapters.redis.operations import RedisOperations
 from kueport.adapters.redis.reading import Reader, RedisReading
-from kueport.adapters.redis.script_replies import Moved, RawPairs, claimed
-from kueport.adapters.redis.scripts import ClaimCall, Scripts
+from kueport.adapters.redis.script_replies import RawPairs
+from kueport.adapters.redis.scripts import Scripts
 from kueport.adapters.redis.worker_codec import decode_worker, encode_worker
 from kueport.domain.events import JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.retention import cleanable, select_victims
-from kueport.domain.retry import FailurePlan, SuccessPlan
+from kueport.domain.retry import FailurePlan
 from kueport.domain.stall import StallPlan
 from kueport.domain.state import ALLOWED_MOVES, State
 from kueport.domain.workers import WorkerInfo
 from kueport.ports.clock import Clock
-from kueport.ports.storage import Changes, Claim, Completed, Completion, EnqueueBatch
+from kueport.ports.storage import Changes, EnqueueBatch
 
 
-class RedisStorage(RedisReading, RedisOperations):
+class RedisStorage(RedisClaims, RedisReading, RedisOperations):
     """`JobStorage` on one Redis (or one cluster slot, with a `{hash-tag}` prefix)."""
 
     #: Every write is a round trip: a second batch may go out while one is on its way.
@@ -134,88 +134,7 @@ class RedisStorage(RedisReading, RedisOperations):
         raw = self._scripts.update(job_id, now, changes.priority, changes.delay_ms, sets, dels)
         return codec.decode(job_id, raw)
 
-    # -- workers ---------------------------------------------------------------------------
-    def claim(self, claim: Claim, timeout: float) -> list[JobRecord]:
-        if claim.limit <= 0:
-            return []
-        deadline = time.monotonic() + max(0.0, timeout)
-        if self._blocking.closed:
-            return []
-        claimed = self._claim_now(claim)
-        while True:
-            remaining = deadline - time.monotonic()
-            if claimed is None:  # paused: wait out the timeout (close() cuts it short)
-                self._closing.wait(max(0.0, remaining))
-                return []
-            if claimed or remaining <= 0 or self._blocking.closed:
-                return claimed
-            claimed = self._wait_then_claim(claim, remaining)
-
-    def _wait_then_claim(self, claim: Claim, timeout: float) -> list[JobRecord] | None:
-        """Wait for a token, then claim: on the system's clock, with the claim sent behind
-        the pop (see `blocking.py`); where that claim was not sent or was refused (a
-        restart lost the script, a cluster moved the slot), the ordinary way."""
-        tokens = self._keys.tokens(claim.job_type)
-        if self._claims_behind_pops:
-            then = self._scripts.claim_behind_pop(self._claim_call(claim))
-            reply = self._blocking.wait(tokens, timeout, then)
-            if reply is not NOT_SENT and not isinstance(reply, Exception):
-                return self._decoded_claim(claimed(reply))
-        else:
-            self._wait_for_token(tokens, timeout)
-        return [] if self._blocking.closed else self._claim_now(claim)
-
-    def _claim_call(self, claim: Claim) -> ClaimCall:
-        prefix, numbers = self._lease_prefix, self._lease_numbers
-        leases = [f"{prefix}{next(numbers):x}" for _ in range(claim.limit)]
-        now = self._clock.now_ms()
-        return (claim.job_type, claim.worker_id, claim.lease_ms, leases, now, claim.announce)
-
-    def _claim_now(self, claim: Claim) -> list[JobRecord] | None:
-        return self._decoded_claim(self._scripts.claim(*self._claim_call(claim)))
-
-    @staticmethod
-    def _decoded_claim(moved: Moved | None) -> list[JobRecord] | None:
-        if moved is None:
-            return None  # paused
-        return [codec.decode(job_id, raw) for job_id, raw in moved]
-
-    def complete(
-        self,
-        job_id: int,
-        lease: str | None,
-        result: JSONValue,
-        plan: SuccessPlan,
-        now: int,
-        announce: bool = False,
-    ) -> JobRecord | None:
-        result_json = "" if result is None else json_text.encode_result(result)
-        outcome = (plan.duration_ms, plan.attempts, result_json, plan.remove)
-        return self._decoded(job_id, self._scripts.complete(job_id, lease, now, outcome, announce))
-
-    def complete_many(
-        self, completions: Sequence[Completion], now: int, then_claim: Claim | None = None
-    ) -> Completed:
-        encode = json_text.encode_result
-        jobs = [
-            (
-                done.job_id,
-                done.lease,
-                (
-                    done.plan.duration_ms,
-                    done.plan.attempts,
-                    "" if done.result is None else encode(done.result),
-                    done.plan.remove,
-                ),
-            )
-            for done in completions
-        ]
-        claim_call = None if then_claim is None else self._claim_call(then_claim)
-        settled, moved = self._scripts.complete_many(jobs, now, claim_call)
-        if isinstance(moved, Exception):
-            raise moved
-        return Completed(settled, [codec.decode(job_id, raw) for job_id, raw in moved or ()])
-
+    # -- workers (claims and completions: `RedisClaims`) ---------------------------------
     def fail(
         self,
         job_id: int,
@@ -344,10 +263,6 @@ class RedisStorage(RedisReading, RedisOperations):
     # -- internals -------------------------------------------------------------------------
     def _decoded(self, job_id: int, raw: RawPairs | None) -> JobRecord | None:
         return None if raw is None else codec.decode(job_id, raw)
-
-    def _wait_for_token(self, tokens_key: str, timeout: float) -> None:
-        """Block until a token arrives, `timeout` passes or `close()` wakes us."""
-        self._blocking.wait(tokens_key, timeout)
 
 
 def _check_slots(client: RedisClient, keys: Keys, blocking: RedisClient | None) -> None:
