@@ -17,7 +17,8 @@ from kueport.domain.job import JobRecord
 from kueport.domain.state import State
 from kueport.domain.throughput import MinuteCount, window
 from kueport.search_repair import SearchRepair, reindex
-from kueport.service import SWEEP_LIMIT, JobService
+from kueport.service import JobService
+from kueport.service_sweeps import SWEEP_LIMIT
 
 #: A storage bulk move: (job type or None, now, limit) -> the jobs moved.
 BulkMove = Callable[[str | None, int, int], list[JobRecord]]

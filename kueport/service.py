@@ -13,16 +13,13 @@ import attrs
 
 from kueport.backoff_registry import BackoffRegistry
 from kueport.domain.backoff import SameDelay
-from kueport.domain.errors import InvalidJobOption, JobNotFound, LeaseLost, UnknownBackoff
+from kueport.domain.errors import InvalidJobOption, JobNotFound, UnknownBackoff
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.retention import DEFAULT_MAX_LOG_LINES
 from kueport.domain.retry import plan_failure, plan_success
-from kueport.domain.stall import DEFAULT_MAX_STALLED, STALLED, StallPlan, plan_stall
 from kueport.domain.state import State
-from kueport.domain.ttl import TTL_EXCEEDED
-from kueport.domain.workers import WORKER_TTL_MS, WorkerInfo
-from kueport.failures import Failure, failure_events, stall_note
+from kueport.failures import Failure, failure_events
 from kueport.ports.clock import Clock
 from kueport.ports.pubsub import EventBus
 from kueport.ports.search import SearchIndex
@@ -37,9 +34,8 @@ from kueport.ports.storage import (
     make_completion,
 )
 from kueport.search_text import searchable_texts
+from kueport.service_sweeps import SWEEP_LIMIT, ServiceSweeps
 
-#: How many due delayed jobs (or expired active jobs) one maintenance pass handles (Kue: 1000).
-SWEEP_LIMIT = 1000
 #: Looked up once, not per completed job.
 _REMOVED = Settled.REMOVED
 
@@ -52,7 +48,7 @@ def progress_percent(completed: float, total: float) -> int:
 
 
 @attrs.define
-class JobService:
+class JobService(ServiceSweeps):
     storage: JobStorage
     bus: EventBus
     search: SearchIndex
@@ -232,70 +228,6 @@ class JobService:
 
     def log(self, job_id: int, line: str) -> None:
         self.storage.append_log(job_id, line, self.now(), self.max_log_lines)
-
-    # -- maintenance ---------------------------------------------------------------------
-    def promote_due(self, limit: int = SWEEP_LIMIT) -> list[JobRecord]:
-        # Storage announces `promotion` and `enqueue` itself, before a worker can claim the job.
-        return self.storage.promote_due(self.now(), limit)
-
-    def fail_expired_ttl(
-        self, on_failed: Callable[[JobRecord], None], limit: int = SWEEP_LIMIT
-    ) -> list[JobRecord]:
-        """Fail every active job past its TTL; `on_failed` hears each so its handler can stop."""
-        failed = []
-        for record in self.storage.ttl_expired(self.now(), limit):
-            try:
-                self.fail(record, record.lease, Failure.plain(TTL_EXCEEDED))
-            except (LeaseLost, JobNotFound):
-                continue  # finished or moved since we read it: nothing to do
-            on_failed(record)
-            failed.append(record)
-        return failed
-
-    def recover_stalled(
-        self,
-        on_recovered: Callable[[JobRecord], None],
-        max_stalled: int = DEFAULT_MAX_STALLED,
-        limit: int = SWEEP_LIMIT,
-    ) -> list[JobRecord]:
-        """Take back active jobs whose lease ran out (their worker is gone); lock-free."""
-        recovered = []
-        for record in self.storage.lease_expired(self.now(), limit):
-            if record.lease is None:
-                continue
-            plan = plan_stall(record, max_stalled)
-            note = STALLED if plan.failure else stall_note(plan.stalled, max_stalled)
-            try:
-                stored = self.storage.recover_stalled(
-                    record.id, record.lease, plan, note, self.now(), self.max_log_lines
-                )
-            except (LeaseLost, JobNotFound):
-                continue  # renewed, finished or moved since we read it
-            self._announce_recovery(record, plan, note, stored)
-            on_recovered(record)
-            recovered.append(record)
-        return recovered
-
-    def _announce_recovery(
-        self, record: JobRecord, plan: StallPlan, note: str, stored: JobRecord | None
-    ) -> None:
-        if plan.failure is None:
-            self._publish(record.id, EventName.ENQUEUE, record.type)
-            return
-        self._publish(record.id, EventName.ERROR, note)
-        self._publish(record.id, EventName.FAILED, note)
-        if stored is None:
-            self._removed(record)
-
-    # -- workers' heartbeats -----------------------------------------------------------
-    def beat(self, info: WorkerInfo) -> None:
-        self.storage.beat(info, info.last_seen + WORKER_TTL_MS)
-
-    def forget_worker(self, worker_id: str) -> None:
-        self.storage.forget_worker(worker_id)
-
-    def live_workers(self) -> list[WorkerInfo]:
-        return self.storage.live_workers(self.now())
 
     # -- people --------------------------------------------------------------------------
     def move(self, job_id: int, state: State) -> JobRecord:
