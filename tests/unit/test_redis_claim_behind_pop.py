@@ -29,6 +29,7 @@ from kueport.ports.clock import Clock
 from kueport.ports.storage import Claim
 from tests.conftest import unique_prefix
 from tests.helpers import wait_for
+from tests.redis_server import RedisServer
 
 LEASE_MS = 30_000
 
@@ -211,3 +212,58 @@ def test_a_storage_on_another_clock_claims_after_the_pop_with_that_clock(
     [record] = waiting.result()
     assert record.started_at == clock.now_ms()
     assert ordinary == [1, 1]
+
+
+def test_a_server_that_refuses_the_claim_behind_the_pop_gets_the_ordinary_claim_from_then_on(
+    make_storage: Callable[[Clock], RedisStorage],
+    redis_client: redis.Redis,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A refusal the ordinary claim cannot mend (here a script that always errs) turns the
+    claims behind pops off for that storage, with a warning; no job waits for it."""
+    refusing = str(redis_client.script_load("return redis.error_reply('ERR no clock here')"))
+    built: list[int] = []
+
+    def refused_claim(scripts: Scripts, call: Any) -> Callable[[int], Any]:
+        def behind_pop(offset_us: int) -> Any:
+            built.append(offset_us)
+            return refusing, ["k"], []
+
+        return behind_pop
+
+    monkeypatch.setattr(Scripts, "claim_behind_pop", refused_claim)
+    clock = SystemClock()
+    storage = make_storage(clock)
+    waiting = Waiting(storage)
+    wait_for(lambda: _blocked(redis_client))
+    first = storage.enqueue(JobSpec(type="email"), clock.now_ms())
+
+    assert [record.id for record in waiting.result()] == [first.id]
+    assert "claims no longer ride behind blocking pops" in caplog.text
+    waiting = Waiting(storage)
+    wait_for(lambda: _blocked(redis_client))
+    second = storage.enqueue(JobSpec(type="email"), clock.now_ms())
+    assert [record.id for record in waiting.result()] == [second.id]
+    assert len(built) == 1
+
+
+def test_a_user_denied_time_by_an_acl_still_has_its_jobs_claimed(
+    redis_server: RedisServer, redis_client: redis.Redis, caplog: pytest.LogCaptureFixture
+) -> None:
+    redis_client.acl_setuser(
+        "notime", enabled=True, nopass=True, keys=["*"], channels=["*"], commands=["+@all", "-time"]
+    )
+    client = redis.Redis(port=redis_server.port, username="notime", password="any")
+    storage = RedisStorage(client, Keys(unique_prefix()), SystemClock())
+    try:
+        waiting = Waiting(storage)
+        wait_for(lambda: _blocked(redis_client))
+        job = storage.enqueue(JobSpec(type="email"), SystemClock().now_ms())
+
+        assert [record.id for record in waiting.result()] == [job.id]
+        assert "the server refused TIME" in caplog.text
+    finally:
+        storage.close()
+        client.close()
+        redis_client.acl_deluser("notime")

@@ -57,6 +57,10 @@ Then = Callable[[int], ShaCall]
 clock (`time.time`) is ahead of the server's (add it to the server's time)."""
 
 
+class ServerClockRefused(ResponseError):
+    """`TIME` was refused (renamed, or denied by an ACL): no script can ride behind a pop."""
+
+
 class NotSent:
     """What `wait` returns for a `then` script it did not send (closed, or no pop made)."""
 
@@ -191,7 +195,10 @@ def _id_and_offset(conn: Any) -> tuple[int, int]:
     sent_ns = time.time_ns()
     conn.send_packed_command(conn.pack_commands([("CLIENT", "ID"), ("TIME",)]))
     client_id = int(conn.read_response())
-    seconds, micros = conn.read_response()
+    try:
+        seconds, micros = conn.read_response()
+    except ResponseError as error:  # renamed or denied by an ACL: nothing is left unread
+        raise ServerClockRefused(f"the server refused TIME: {error}") from error
     return client_id, clock_offset_us(sent_ns, time.time_ns(), int(seconds), int(micros))
 
 

@@ -10,12 +10,15 @@ are one script call, with the claim that refills their slots in the same round t
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
 import time
 from collections.abc import Sequence
 
+from redis.exceptions import AskError, ClusterDownError, NoScriptError, TryAgainError
+
 from kueport.adapters.redis import codec, json_text
-from kueport.adapters.redis.blocking import NOT_SENT, BlockingPops
+from kueport.adapters.redis.blocking import NOT_SENT, BlockingPops, ServerClockRefused
 from kueport.adapters.redis.keys import Keys
 from kueport.adapters.redis.script_replies import Moved, RawPairs, claimed
 from kueport.adapters.redis.scripts import ClaimCall, Scripts
@@ -23,6 +26,11 @@ from kueport.domain.job import JobRecord, JSONValue
 from kueport.domain.retry import SuccessPlan
 from kueport.ports.clock import Clock
 from kueport.ports.storage import Claim, Completed, Completion
+
+log = logging.getLogger("kueport.redis")
+#: Refusals of a claim behind a pop that the ordinary claim mends: a lost script (it is
+#: loaded again) and a cluster's redirections (the slot map is read again).
+_PASSING_REFUSALS = (NoScriptError, AskError, TryAgainError, ClusterDownError)
 
 
 class RedisClaims:
@@ -61,14 +69,26 @@ class RedisClaims:
         the pop (see `blocking.py`); where that claim was not sent or was refused (a
         restart lost the script, a cluster moved the slot), the ordinary way."""
         tokens = self._keys.tokens(claim.job_type)
-        if self._claims_behind_pops:
-            then = self._scripts.claim_behind_pop(self._claim_call(claim))
-            reply = self._blocking.wait(tokens, timeout, then)
-            if reply is not NOT_SENT and not isinstance(reply, Exception):
-                return self._decoded_claim(claimed(reply))
-        else:
+        if not self._claims_behind_pops:
             self._wait_for_token(tokens, timeout)
+            return [] if self._blocking.closed else self._claim_now(claim)
+        then = self._scripts.claim_behind_pop(self._claim_call(claim))
+        try:
+            reply = self._blocking.wait(tokens, timeout, then)
+        except ServerClockRefused as refused:  # before the pop: nothing has waited yet
+            self._stop_claims_behind_pops(refused)
+            return self._wait_then_claim(claim, timeout)
+        if reply is not NOT_SENT and not isinstance(reply, Exception):
+            return self._decoded_claim(claimed(reply))
+        if isinstance(reply, Exception) and not isinstance(reply, _PASSING_REFUSALS):
+            self._stop_claims_behind_pops(reply)
         return [] if self._blocking.closed else self._claim_now(claim)
+
+    def _stop_claims_behind_pops(self, refusal: Exception) -> None:
+        """A server that refuses the claim behind a pop for good (no `TIME` for scripts, a
+        renamed command): claim after the pop, as before, from now on."""
+        self._claims_behind_pops = False
+        log.warning("claims no longer ride behind blocking pops on this queue: %s", refusal)
 
     def _claim_call(self, claim: Claim) -> ClaimCall:
         prefix, numbers = self._lease_prefix, self._lease_numbers
