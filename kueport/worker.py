@@ -27,13 +27,11 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
-from functools import partial
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from kueport.combining import Combiner
 from kueport.domain.job import JobRecord, JSONValue
-from kueport.domain.state import State
 from kueport.domain.ttl import SHUTDOWN
 from kueport.domain.workers import WorkerInfo
 from kueport.emitter import accepted_arg_count
@@ -213,64 +211,11 @@ class Worker(CompletionWrites, TakingAway):
             self._claims[limit] = claim
         return claim
 
-    def _start_claimed(
-        self,
-        records: list[JobRecord],
-        service: JobService,
-        reserved: int,
-        keep_one: bool,
-        finished: Sequence[RunningJob] = (),
-    ) -> Next:
-        """Turn the `reserved` slots of a claim, or the slots of the `finished` jobs whose
-        completion claimed `records`, into running jobs (giving back the slots it found no
-        job for) and start them; with `keep_one`, the first is returned to run here."""
-        runs = []
-        for record in records:
-            assert record.lease is not None
-            lease_until = record.lease_until or 0
-            runs.append(RunningJob(record, record.lease, service, lease_until))
-        if not self._slots.fill(runs, reserved, finished):
-            for running in runs:
-                self._hand_back(running)
-            return None
-        kept: Next = None
-        launched: list[tuple[RunningJob, tuple[Any, ...]]] = []
-        for running in runs:
-            job = self._host.bind_job(running.record, running.lease, service)
-            args = (job, Context(self, running)) if self._wants_ctx else (job,)
-            if keep_one and kept is None:
-                kept = (running, args)
-            else:
-                launched.append((running, args))
-        if launched:
-            self._launch(launched)
-        return kept
-
-    def _launch(self, launched: list[tuple[RunningJob, tuple[Any, ...]]]) -> None:
-        """Start jobs: sync ones on pooled threads, async ones as tasks on the loop, all of
-        a claim's in one hand-over (one wake-up of the loop, not one per job)."""
-        if not self._is_async:
-            for running, args in launched:
-                self._pool.submit(partial(self._run_sync, running, args))
-            return
-        starts = [
-            (self._handler(*args), partial(self._on_async_done, running))
-            for running, args in launched
-        ]
-        tasks = self._host.async_runner().start_all(starts)
-        for (running, _), task in zip(launched, tasks, strict=True):
-            running.task = task
-            if running.cancelled:  # taken away before the task existed
-                task.cancel()
-
-    def _hand_back(self, running: RunningJob) -> None:
-        """A job claimed while we were stopping goes back to the queue untouched."""
-        try:
-            running.service.move(running.record.id, State.INACTIVE)
-        except Exception as exc:
-            self._host.report_error(exc)
-
     # -- running -------------------------------------------------------------------------
+    def _context(self, running: RunningJob) -> Context:
+        """The `ctx` argument of a handler that takes two."""
+        return Context(self, running)
+
     def _run_sync(self, running: RunningJob, args: tuple[Any, ...]) -> None:
         """Run the handler, then each job this thread claims for itself after it."""
         next_run: Next = (running, args)

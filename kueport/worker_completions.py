@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from kueport.domain.errors import JobNotFound, LeaseLost
@@ -19,8 +18,8 @@ from kueport.domain.job import JobRecord, JSONValue
 from kueport.failures import Failure
 from kueport.ports.storage import Claim, Settled
 from kueport.running import RunningJob
-from kueport.service import JobService
 from kueport.slots import Slots
+from kueport.worker_starts import JobStarts
 
 if TYPE_CHECKING:
     from kueport.worker import Next, WorkerHost
@@ -29,7 +28,7 @@ log = logging.getLogger("kueport.worker")
 _KEPT, _REMOVED = Settled.KEPT, Settled.REMOVED
 
 
-class CompletionWrites:
+class CompletionWrites(JobStarts):
     """Mixed into `Worker`."""
 
     concurrency: int
@@ -39,16 +38,6 @@ class CompletionWrites:
     _next: threading.local
 
     def _claim(self, limit: int) -> Claim:
-        raise NotImplementedError
-
-    def _start_claimed(
-        self,
-        records: list[JobRecord],
-        service: JobService,
-        reserved: int,
-        keep_one: bool,
-        finished: Sequence[RunningJob] = (),
-    ) -> Next:
         raise NotImplementedError
 
     def _second_write(self, pending: int) -> bool:
