@@ -11,7 +11,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from kueport.demo_tour import FULL, INTERRUPTED, QUICK, TIMED_OUT, Demo
+from kueport.demo_mix import FULL, QUICK
+from kueport.demo_tour import INTERRUPTED, TIMED_OUT, Demo
 
 __all__ = ["INTERRUPTED", "TIMED_OUT", "build_parser", "main"]
 

@@ -11,7 +11,7 @@ from urllib.request import urlopen
 import pytest
 
 import kueport
-from kueport import cli, demo, demo_tour
+from kueport import cli, demo, demo_mix
 from kueport.demo_dashboard import DashboardDemo
 from tests.helpers import wait_for
 
@@ -43,7 +43,7 @@ def test_the_quick_demo_finishes_and_prints_a_summary(capsys: pytest.CaptureFixt
     out = capsys.readouterr().out
     assert_summary(out)
     assert "time limit" not in out
-    for job_type in demo_tour.DESCRIPTIONS:
+    for job_type in demo_mix.DESCRIPTIONS:
         assert re.search(rf"^  {re.escape(job_type)} ", out, re.MULTILINE), job_type
     assert "noticed ctx.cancelled" in out
     assert "promoted" in out
