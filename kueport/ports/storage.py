@@ -16,8 +16,8 @@ from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.retry import FailurePlan, SuccessPlan
 from kueport.domain.stall import StallPlan
 from kueport.domain.state import State
-from kueport.domain.throughput import MinuteCount
 from kueport.domain.workers import WorkerInfo
+from kueport.ports.storage_reading import StorageReading
 from kueport.ports.storage_values import (
     Changes,
     Claim,
@@ -39,12 +39,13 @@ __all__ = [
     "JobStorage",
     "Order",
     "Settled",
+    "StorageReading",
     "make_completed",
     "make_completion",
 ]
 
 
-class JobStorage(Protocol):
+class JobStorage(StorageReading, Protocol):
     #: Whether storing an outcome waits on I/O (a round trip to a server). A busy worker
     #: then lets a second batch of completions go out while the first is on its way.
     writes_wait: bool
@@ -263,13 +264,6 @@ class JobStorage(Protocol):
         """Undo `pause_type`; workers waiting for the type claim again."""
         ...
 
-    def paused_types(self) -> set[str]: ...
-
-    def throughput(self, minutes: Sequence[int]) -> list[MinuteCount]:
-        """The counts of each minute in `minutes` (minute starts, ms), in the order given;
-        zeros for minutes with nothing counted or whose counters expired."""
-        ...
-
     # -- workers' heartbeats ---------------------------------------------------------------
     def beat(self, info: WorkerInfo, expires_at: int) -> None:
         """Record that a worker is alive (until `expires_at`, ms) and what it runs; workers
@@ -296,42 +290,5 @@ class JobStorage(Protocol):
         """Delete the job, its log and every index entry; None if it did not exist."""
         ...
 
-    # -- reading ---------------------------------------------------------------------------
-    def get(self, job_id: int) -> JobRecord | None: ...
-
-    def get_many(self, job_ids: Sequence[int]) -> list[JobRecord]:
-        """The jobs of `job_ids` that exist (and are readable), in that order: one round trip
-        on Redis, for callers that walk many jobs."""
-        ...
-
-    def logs(self, job_id: int) -> list[str]: ...
-
-    def count(self, state: State | None = None, job_type: str | None = None) -> int:
-        """Jobs in a state (all jobs when None), optionally of one type."""
-        ...
-
-    def ids(self, state: State, job_type: str | None = None) -> list[int]:
-        """Ids in the state's order (score, then id)."""
-        ...
-
-    def range(
-        self,
-        state: State | None,
-        job_type: str | None,
-        start: int,
-        stop: int,
-        order: Order = "asc",
-    ) -> list[JobRecord]:
-        """Kue's range: ranks `start..stop` (inclusive, negatives from the end) of the set by
-        score, then sorted by id ascending, reversed for `desc`."""
-        ...
-
-    def types(self) -> list[str]:
-        """Every type ever stored, sorted."""
-        ...
-
-    def work_time(self) -> int | None:
-        """Sum of durations (ms) of completed jobs, None before the first completion."""
-        ...
-
+    # -- reading: `StorageReading` -------------------------------------------------------
     def close(self) -> None: ...
