@@ -2,8 +2,9 @@
 
 Times are epoch milliseconds passed in by the service (`now`), so adapters hold no policy and
 tests drive time with a manual clock. The one exception is `claim`, which may block and so reads
-the adapter's clock after it wakes. The values the methods take and return are in
-`storage_values` (and importable from here).
+the adapter's clock after it wakes (on the system clock, the Redis adapter reads the server's,
+moved onto this machine's by an offset measured before it blocks). The values the methods
+take and return are in `storage_values` (and importable from here).
 """
 
 from __future__ import annotations

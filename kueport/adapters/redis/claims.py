@@ -54,15 +54,15 @@ class RedisClaims:
         deadline = time.monotonic() + max(0.0, timeout)
         if self._blocking.closed:
             return []
-        claimed = self._claim_now(claim)
+        records = self._claim_now(claim)
         while True:
             remaining = deadline - time.monotonic()
-            if claimed is None:  # paused: wait out the timeout (close() cuts it short)
+            if records is None:  # paused: wait out the timeout (close() cuts it short)
                 self._closing.wait(max(0.0, remaining))
                 return []
-            if claimed or remaining <= 0 or self._blocking.closed:
-                return claimed
-            claimed = self._wait_then_claim(claim, remaining)
+            if records or remaining <= 0 or self._blocking.closed:
+                return records
+            records = self._wait_then_claim(claim, remaining)
 
     def _wait_then_claim(self, claim: Claim, timeout: float) -> list[JobRecord] | None:
         """Wait for a token, then claim: on the system's clock, with the claim sent behind
