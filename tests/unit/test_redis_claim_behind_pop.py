@@ -65,9 +65,12 @@ class Waiting:
         return self._records[0]
 
 
-def _blocked(client: redis.Redis, count: int = 1) -> bool:
-    """Whether `count` clients wait in a BLPOP (the claim is behind its pop)."""
-    return int(client.info("clients")["blocked_clients"]) >= count
+def _blocked(client: redis.Redis, storage: RedisStorage) -> bool:
+    """Whether `storage`'s claim waits in its pop: registered for `close()` (which happens
+    just before the pop is sent, so whatever is enqueued next reaches the server after
+    it, or wakes it at once) and some client blocked on the server."""
+    registered = bool(storage._blocking._waiting)
+    return registered and int(client.info("clients")["blocked_clients"]) >= 1
 
 
 def _ordinary_claims(storage: RedisStorage, monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -92,7 +95,7 @@ def test_a_waiting_claim_takes_the_job_that_arrives_stamped_on_this_machines_clo
     storage = make_storage(clock)
     ordinary = _ordinary_claims(storage, monkeypatch)
     waiting = Waiting(storage)
-    wait_for(lambda: _blocked(redis_client))
+    wait_for(lambda: _blocked(redis_client, storage))
     before = clock.now_ms()
     job = storage.enqueue(JobSpec(type="email", data={"n": 1}, ttl_ms=5_000), before)
 
@@ -119,7 +122,7 @@ def test_the_server_clock_is_moved_onto_this_machines_by_the_measured_offset(
     clock = SystemClock()  # reads the same (patched) clock
     storage = make_storage(clock)
     waiting = Waiting(storage)
-    wait_for(lambda: _blocked(redis_client))
+    wait_for(lambda: _blocked(redis_client, storage))
     before = clock.now_ms()
     storage.enqueue(JobSpec(type="email"), before)
 
@@ -140,7 +143,7 @@ def test_a_script_the_server_lost_meanwhile_is_loaded_and_the_job_still_claimed(
     clock = SystemClock()
     storage = make_storage(clock)
     waiting = Waiting(storage)
-    wait_for(lambda: _blocked(redis_client))
+    wait_for(lambda: _blocked(redis_client, storage))
     redis_client.script_flush()  # as a restart would: the claim behind the pop gets NOSCRIPT
     job = storage.enqueue(JobSpec(type="email"), clock.now_ms())
 
@@ -155,7 +158,7 @@ def test_a_type_paused_while_claims_wait_gives_them_nothing(
     clock = SystemClock()
     storage = make_storage(clock)
     waiting = Waiting(storage, timeout=0.5)
-    wait_for(lambda: _blocked(redis_client))
+    wait_for(lambda: _blocked(redis_client, storage))
     storage.pause_type("email")
     job = storage.enqueue(JobSpec(type="email"), clock.now_ms())
 
@@ -172,7 +175,7 @@ def test_the_start_of_a_job_claimed_behind_the_pop_is_announced(
     listener.subscribe(storage._keys.events)
     assert listener.get_message(timeout=5) is not None  # the subscription's confirmation
     waiting = Waiting(storage, announce=True)
-    wait_for(lambda: _blocked(redis_client))
+    wait_for(lambda: _blocked(redis_client, storage))
     job = storage.enqueue(JobSpec(type="email"), clock.now_ms())
 
     [record] = waiting.result()
@@ -188,7 +191,7 @@ def test_closing_the_storage_ends_a_waiting_claim_at_once_with_nothing(
 ) -> None:
     storage = make_storage(SystemClock())
     waiting = Waiting(storage, timeout=30.0)
-    wait_for(lambda: _blocked(redis_client))
+    wait_for(lambda: _blocked(redis_client, storage))
     started = time.monotonic()
     storage.close()
 
@@ -206,7 +209,7 @@ def test_a_storage_on_another_clock_claims_after_the_pop_with_that_clock(
     storage = make_storage(clock)
     ordinary = _ordinary_claims(storage, monkeypatch)
     waiting = Waiting(storage)
-    wait_for(lambda: _blocked(redis_client))
+    wait_for(lambda: _blocked(redis_client, storage))
     storage.enqueue(JobSpec(type="email"), clock.now_ms())
 
     [record] = waiting.result()
@@ -236,13 +239,13 @@ def test_a_server_that_refuses_the_claim_behind_the_pop_gets_the_ordinary_claim_
     clock = SystemClock()
     storage = make_storage(clock)
     waiting = Waiting(storage)
-    wait_for(lambda: _blocked(redis_client))
+    wait_for(lambda: _blocked(redis_client, storage))
     first = storage.enqueue(JobSpec(type="email"), clock.now_ms())
 
     assert [record.id for record in waiting.result()] == [first.id]
     assert "claims no longer ride behind blocking pops" in caplog.text
     waiting = Waiting(storage)
-    wait_for(lambda: _blocked(redis_client))
+    wait_for(lambda: _blocked(redis_client, storage))
     second = storage.enqueue(JobSpec(type="email"), clock.now_ms())
     assert [record.id for record in waiting.result()] == [second.id]
     assert len(built) == 1
@@ -258,7 +261,7 @@ def test_a_user_denied_time_by_an_acl_still_has_its_jobs_claimed(
     storage = RedisStorage(client, Keys(unique_prefix()), SystemClock())
     try:
         waiting = Waiting(storage)
-        wait_for(lambda: _blocked(redis_client))
+        wait_for(lambda: _blocked(redis_client, storage))
         job = storage.enqueue(JobSpec(type="email"), SystemClock().now_ms())
 
         assert [record.id for record in waiting.result()] == [job.id]
