@@ -18,6 +18,7 @@ from kueport.domain.job import JobRecord, JSONValue
 from kueport.failures import Failure
 from kueport.ports.storage import Claim, Settled
 from kueport.running import RunningJob
+from kueport.service import JobService
 from kueport.slots import Slots
 from kueport.worker_starts import JobStarts
 
@@ -63,16 +64,7 @@ class CompletionWrites(JobStarts):
         started as usual (see the module docstring)."""
         service = self._host.service
         groups = [batch] if len(batch) == 1 else _by_service(batch)
-        # Pause and stop are read unlocked: one racing the store finds the jobs it claimed
-        # handed back (stop) or running (pause, as with any claim already in flight).
-        refill = 0
-        if (
-            len(groups) == 1
-            and batch[0][0].service is service
-            and self._slots.accepting()
-            and self._host.may_claim()
-        ):
-            refill = len(batch)
+        refill = len(batch) if len(groups) == 1 and self._refills(batch[0][0], service) else 0
         claimed: list[JobRecord] = []
         try:
             if len(groups) == 1:  # the usual case: the claimed list as it came
@@ -90,7 +82,7 @@ class CompletionWrites(JobStarts):
         claim and hand-over, without the batch's lists, grouping and outcome loop (about a
         tenth of a memory-backed job's CPU time)."""
         service = self._host.service
-        refill = running.service is service and self._slots.accepting() and self._host.may_claim()
+        refill = self._refills(running, service)
         claimed: list[JobRecord] = []
         try:
             outcome, claimed = running.service.complete_one(
@@ -103,6 +95,13 @@ class CompletionWrites(JobStarts):
         finally:
             next_run = self._start_claimed(claimed, service, 0, refill, (running,))
         return next_run
+
+    def _refills(self, running: RunningJob, service: JobService) -> bool:
+        """Whether storing `running`'s success (and its batch's) claims the next jobs too:
+        not when test mode swapped the backend under it, nor while paused or stopping.
+        Pause and stop are read unlocked: one racing the store finds the jobs it claimed
+        handed back (stop) or running (pause, as with any claim already in flight)."""
+        return running.service is service and self._slots.accepting() and self._host.may_claim()
 
     def _complete_together(
         self, items: list[tuple[RunningJob, JSONValue]], refill: int
