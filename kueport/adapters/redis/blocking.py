@@ -16,7 +16,8 @@ write, so Redis runs the script the moment the pop returns, without a round trip
 round trip after an idle moment wakes two sleeping processes). Such a script runs whenever
 the pop returns, long after it was built, so it reads the time from the server's clock; the
 offset of this machine's clock from the server's is measured just before each pop (`TIME`,
-in the same round trip as the `CLIENT ID` the pop needs anyway) and passed to it.
+in the same round trip as the `CLIENT ID` the pop needs anyway), and the best estimate of
+it so far (clock_offset.py) is passed to it.
 
 A pop waits longer than the connection's `socket_timeout` would allow (a user's 2 s, the 5 s
 `RedisCluster` sets by default): its reply is read with a timeout of its own, the wait plus a
@@ -38,6 +39,7 @@ import redis
 from redis.cluster import RedisCluster
 from redis.exceptions import AskError, ClusterDownError, ResponseError, TryAgainError
 
+from kueport.adapters.redis.clock_offset import OffsetSample, kept, measured
 from kueport.adapters.redis.connection import RedisClient
 from kueport.adapters.redis.lane import ShaCall
 
@@ -80,6 +82,7 @@ class BlockingPops:
         self._owned = owned
         self._lock = threading.Lock()
         self._waiting: dict[int, tuple[redis.ConnectionPool, int]] = {}  # id(conn) -> pool, id
+        self._offsets: dict[int, OffsetSample] = {}  # id(pool) -> the best one (one server)
         self._closed = False
         self._stale_slots = False
 
@@ -119,14 +122,18 @@ class BlockingPops:
     def _block(
         self, conn: Any, pool: redis.ConnectionPool, key: str, timeout: float, then: Then | None
     ) -> Any:
+        sample, offset_us = None, 0  # the offset is read by `then` only
         if then is None:
             conn.send_command("CLIENT", "ID")
             client_id = int(conn.read_response())
         else:
-            client_id, offset_us = _id_and_offset(conn)
+            client_id, sample = _id_and_offset(conn)
         with self._lock:
             if self._closed:
                 return NOT_SENT
+            if sample is not None:
+                best = self._offsets[id(pool)] = kept(self._offsets.get(id(pool)), sample)
+                offset_us = best.offset_us
             self._waiting[id(conn)] = (pool, client_id)
         wait = max(timeout, 0.001)
         read_timeout = None if _PER_READ_TIMEOUT else getattr(conn, "socket_timeout", None)
@@ -190,22 +197,17 @@ def _read_pop(conn: Any, wait: float) -> None:
         conn.read_response()
 
 
-def _id_and_offset(conn: Any) -> tuple[int, int]:
-    """The connection's client id and `clock_offset_us`, in one round trip."""
-    sent_ns = time.time_ns()
+def _id_and_offset(conn: Any) -> tuple[int, OffsetSample]:
+    """The connection's client id and a sample of the clock offset, in one round trip."""
+    sent = time.time_ns(), time.monotonic_ns()
     conn.send_packed_command(conn.pack_commands([("CLIENT", "ID"), ("TIME",)]))
     client_id = int(conn.read_response())
     try:
         seconds, micros = conn.read_response()
     except ResponseError as error:  # renamed or denied by an ACL: nothing is left unread
         raise ServerClockRefused(f"the server refused TIME: {error}") from error
-    return client_id, clock_offset_us(sent_ns, time.time_ns(), int(seconds), int(micros))
-
-
-def clock_offset_us(sent_ns: int, received_ns: int, seconds: int, micros: int) -> int:
-    """How far this machine's clock is ahead of the server's, in µs: the server read its
-    clock (`TIME`: `seconds`, `micros`) between our send and receive, taken as halfway."""
-    return (sent_ns + received_ns) // 2000 - (seconds * 1_000_000 + micros)
+    received = time.time_ns(), time.monotonic_ns()
+    return client_id, measured(sent, received, int(seconds), int(micros))
 
 
 def _unblock(pool: redis.ConnectionPool, client_id: int) -> None:
