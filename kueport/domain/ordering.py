@@ -34,9 +34,9 @@ def state_score(
 ) -> float:
     """The score of a job in the `jobs:<state>` set.
 
-    Delayed jobs sort by when they are due; active jobs with a TTL by when it runs out, so a
-    sweep finds them with one range query; other active jobs get `-abs(priority)`, which keeps
-    them below any plausible deadline (Kue's sweep starts at 100000).
+    Delayed jobs sort by when they are due; active jobs with a TTL by when it runs out
+    (moved `TIMED_BASE` on), so a sweep finds them with one range query; other active jobs
+    get `-abs(priority)`, which keeps them below any deadline.
     """
     if state is State.DELAYED and promote_at is not None:
         return promote_at
@@ -45,10 +45,17 @@ def state_score(
     return priority
 
 
+#: What an active job with a TTL is scored on top of its deadline (Redis: lib.lua `timed`):
+#: past any `Date.now()`, out of the range Node Kue's TTL checker reads (100000..now). That
+#: checker fails whatever it finds there unless the Kue worker holding the job acks; kueport's
+#: workers enforce their own TTLs under a lease, so it would fail their jobs a second time.
+TIMED_BASE = 10**15
+
+
 def active_score(priority: int, ttl_deadline: int | None) -> float:
     """`state_score` of an active job, for the claim path that knows the state already
     (positional and enum-free: it runs once per claimed job)."""
-    return -abs(priority) if ttl_deadline is None else ttl_deadline
+    return -abs(priority) if ttl_deadline is None else TIMED_BASE + ttl_deadline
 
 
 def type_score(priority: int) -> float:

@@ -17,7 +17,7 @@ from kueport.domain.backoff import Fixed
 from kueport.domain.errors import IllegalTransition, JobNotFound, LeaseLost
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord, JobSpec
-from kueport.domain.ordering import zid
+from kueport.domain.ordering import TIMED_BASE, zid
 from kueport.domain.priority import PRIORITIES
 from kueport.domain.retry import plan_failure, plan_success
 from kueport.domain.state import State
@@ -252,7 +252,7 @@ def test_indexes_use_kue_scores(storage, clock) -> None:
 
     assert indexes(storage) == {
         "jobs": [(zid(1), -10), (zid(2), 10), (zid(3), 10)],
-        "jobs:active": [(zid(3), -10), (zid(2), with_ttl.ttl_expires_at)],
+        "jobs:active": [(zid(3), -10), (zid(2), TIMED_BASE + with_ttl.ttl_expires_at)],
         "jobs:delayed": [(zid(1), delayed.promote_at)],
         "jobs:later:delayed": [(zid(1), -10)],
         "jobs:plain:active": [(zid(3), 10)],
@@ -488,7 +488,7 @@ def test_progress_pushes_the_ttl_deadline_back(storage, clock) -> None:
 
     assert (moved.progress, moved.progress_data) == (40, {"step": 2})
     assert moved.ttl_expires_at == clock.now_ms() + 1000
-    assert indexes(storage)["jobs:active"] == [(zid(held.id), moved.ttl_expires_at)]
+    assert indexes(storage)["jobs:active"] == [(zid(held.id), TIMED_BASE + moved.ttl_expires_at)]
     clock.advance(0.5)
     assert storage.ttl_expired(clock.now_ms(), 10) == []
 

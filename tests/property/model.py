@@ -72,12 +72,15 @@ class ModelJob:
         self.ttl_expires_at = now + self.ttl_ms if self.ttl_ms else None
 
     def state_score(self) -> float:
-        """Score in `jobs:<state>`: due time when delayed; TTL deadline or -|priority| when
-        active; the priority otherwise."""
+        """Score in `jobs:<state>`: due time when delayed; when active, 10**15 past the TTL
+        deadline (beyond any `Date.now()`, where Node Kue's TTL checker never looks) or
+        -|priority|; the priority otherwise."""
         if self.state is DELAYED:
             return self.promote_at
         if self.state is ACTIVE:
-            return self.ttl_expires_at if self.ttl_expires_at is not None else -abs(self.priority)
+            if self.ttl_expires_at is None:
+                return -abs(self.priority)
+            return 10**15 + self.ttl_expires_at
         return self.priority
 
 

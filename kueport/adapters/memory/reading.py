@@ -13,6 +13,7 @@ from kueport.adapters.memory.indexes import Indexes, ZSetItems
 from kueport.adapters.memory.stored import StoredJob
 from kueport.adapters.memory.zset import rank_slice
 from kueport.domain.job import JobRecord
+from kueport.domain.ordering import TIMED_BASE
 from kueport.domain.state import State
 from kueport.domain.ttl import lease_expired, ttl_exceeded
 from kueport.domain.workers import WorkerInfo
@@ -78,9 +79,10 @@ class MemoryReading:
             return self._work_time
 
     def ttl_expired(self, now: int, limit: int) -> list[JobRecord]:
-        # Active jobs without a TTL score -abs(priority) <= 0; TTL deadlines are now + ttl > 0.
+        # Active jobs without a TTL score -abs(priority) <= 0; with one, TIMED_BASE + deadline.
         with self._lock:
-            candidates = self._records(self._indexes.of(State.ACTIVE).range_by_score(1, now))
+            due = self._indexes.of(State.ACTIVE).range_by_score(TIMED_BASE + 1, TIMED_BASE + now)
+            candidates = self._records(due)
             return [r for r in candidates if ttl_exceeded(r, now)][: max(0, limit)]
 
     def lease_expired(self, now: int, limit: int) -> list[JobRecord]:

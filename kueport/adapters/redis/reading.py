@@ -17,7 +17,7 @@ from kueport.adapters.redis.connection import RedisClient
 from kueport.adapters.redis.keys import Keys, glob_escape
 from kueport.adapters.redis.script_replies import RawPairs, pairs, text
 from kueport.domain.job import JobRecord
-from kueport.domain.ordering import sort_key, strip_zid
+from kueport.domain.ordering import TIMED_BASE, sort_key, strip_zid
 from kueport.domain.state import State
 from kueport.domain.ttl import lease_expired, ttl_exceeded
 from kueport.ports.storage import Order
@@ -95,8 +95,9 @@ class Reader:
         return None if raw is None else int(raw)
 
     def ttl_expired(self, now: int, limit: int) -> list[JobRecord]:
-        # Active jobs without a TTL score -abs(priority) <= 0; TTL deadlines are now + ttl > 0.
-        members = self.call("ZRANGEBYSCORE", self._keys.state(State.ACTIVE), 1, now)
+        # Active jobs without a TTL score -abs(priority) <= 0; with one, TIMED_BASE + deadline.
+        active = self._keys.state(State.ACTIVE)
+        members = self.call("ZRANGEBYSCORE", active, TIMED_BASE + 1, TIMED_BASE + now)
         candidates = self.load(strip_zid(text(m)) for m in members)
         return [r for r in candidates if ttl_exceeded(r, now)][: max(0, limit)]
 

@@ -45,7 +45,7 @@ for i = 1, #popped, 2 do
       redis.call('HDEL', job, 'ttl_expires_at')
     end
     redis.call('HSET', job, unpack(set))
-    index(ARGV[3], ARGV[4], 'active', member, priority, deadline or untimed(priority))
+    index(ARGV[3], ARGV[4], 'active', member, priority, deadline and timed(deadline) or untimed(priority))
     redis.call('ZADD', KEYS[3], lease_until, member)
     out[#out + 1] = {tonumber(id), redis.call('HGETALL', job)}
     if ARGV[7] ~= '' then announce(ARGV[7], id, 'start', start_extra) end

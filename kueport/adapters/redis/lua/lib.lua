@@ -13,6 +13,12 @@ local function id_of(member) return string.sub(member, string.find(member, '|', 
 -- Kue's active score for a job without a TTL: -abs(priority) (0 - keeps it a positive zero).
 local function untimed(priority) return 0 - math.abs(priority) end
 
+-- kueport's active score for a job with a TTL: its deadline moved 10^15 ms on (ordering.py
+-- TIMED_BASE), out of the range Node Kue's TTL checker reads (100000 to Date.now()). That
+-- checker fails every job it finds unless the Kue worker holding it acks; kueport's workers
+-- enforce their own TTLs under a lease, so the checker would fail their jobs a second time.
+local function timed(deadline) return int(deadline + 1e15) end
+
 local function unindex(head, jtype, state, member)
   redis.call('ZREM', head .. state, member)
   if jtype then redis.call('ZREM', head .. jtype .. ':' .. state, member) end

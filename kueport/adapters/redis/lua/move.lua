@@ -32,7 +32,7 @@ if target == 'active' then
     redis.call('HSET', job, 'started_at', ARGV[1])
     if deadline then redis.call('HSET', job, 'ttl_expires_at', int(deadline)) end
   end
-  score = deadline or untimed(priority)
+  score = deadline and timed(deadline) or untimed(priority)
 end
 unindex(head, jtype, old, member)
 index(head, jtype, target, member, priority, score)

@@ -18,6 +18,6 @@ if redis.call('HGET', job, 'state') == 'active' then
   else
     redis.call('HDEL', job, 'ttl_expires_at')
   end
-  redis.call('ZADD', KEYS[3], deadline or untimed(priority_of(KEYS[2], member, job)), member)
+  redis.call('ZADD', KEYS[3], deadline and timed(deadline) or untimed(priority_of(KEYS[2], member, job)), member)
 end
 return {'ok', redis.call('HGETALL', job)}

@@ -27,7 +27,7 @@ if state == 'active' then
   else
     redis.call('HDEL', job, 'ttl_expires_at')
   end
-  score = deadline or untimed(priority)
+  score = deadline and timed(deadline) or untimed(priority)
 end
 redis.call('ZADD', KEYS[2], priority, member)
 if jtype and state then index(head, jtype, state, member, priority, score) end
