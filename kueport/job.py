@@ -31,6 +31,12 @@ _EMITTER_LOCK = threading.Lock()
 _new_instance = object.__new__
 
 
+def _key_tuple(keys: object) -> tuple[object, ...]:
+    if not isinstance(keys, Iterable):
+        raise InvalidJobOption(f"invalid search keys {keys!r}: use a list of strings")
+    return tuple(keys)
+
+
 class Job:
     """Made by `queue.create(type, data)`; read id, type, data, state, result, error."""
 
@@ -134,8 +140,8 @@ class Job:
         return self
 
     def delay(self, value: Duration | datetime) -> Job:
-        if not isinstance(value, datetime):
-            to_ms(value, what="delay")
+        """Seconds, a timedelta, or the moment to run at (checked now, measured at `save`)."""
+        delay_ms(value, self._service.now())
         self._set(delay=value)
         return self
 
@@ -152,11 +158,13 @@ class Job:
         self._set(remove_on_fail=bool(value))
         return self
 
-    def search_keys(self, keys: Iterable[str]) -> Job:
-        keys = tuple(keys)
-        if not all(isinstance(key, str) and key for key in keys):
+    def search_keys(self, keys: str | Iterable[str]) -> Job:
+        """The data paths to index: a list of them, or one path as a plain string (which
+        Python would otherwise split into characters, indexing nothing)."""
+        found = (keys,) if isinstance(keys, str) else _key_tuple(keys)
+        if not all(isinstance(key, str) and key for key in found):
             raise InvalidJobOption(f"invalid search keys {keys!r}: use non-empty strings")
-        self._set(search_keys=keys)
+        self._set(search_keys=found)
         return self
 
     def events(self, enabled: bool = True) -> Job:
