@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from kueport.arguments import callable_of
 from kueport.domain.backoff import parse_backoff
 from kueport.domain.durations import Duration, delay_ms, to_ms
 from kueport.domain.errors import InvalidJobOption
@@ -229,13 +230,15 @@ class Job:
 
     # -- events --------------------------------------------------------------------------
     def on(self, event: str, fn: Listener) -> Job:
-        """Listen to this job's events: complete, failed, failed attempt, progress, start..."""
-        self._listeners().on(event, fn)
+        """Listen to this job's events: complete, failed, failed attempt, progress, start...
+        A listener that cannot be called is refused here (`InvalidArgument`), not when the
+        event comes."""
+        self._listeners().on(event, callable_of("listener", fn))
         self._queue.track(self)
         return self
 
     def once(self, event: str, fn: Listener) -> Job:
-        self._listeners().once(event, fn)
+        self._listeners().once(event, callable_of("listener", fn))
         self._queue.track(self)
         return self
 

@@ -91,3 +91,11 @@ def test_workers_and_listeners_must_be_callable(
     refused_intact(seeded, InvalidArgument, lambda: call(seeded))
     assert seeded.workers == []
     assert seeded.inactive("email") == [1]
+
+
+@pytest.mark.parametrize("listener", [5, "print", None])
+def test_a_job_listener_must_be_callable(seeded: Queue, listener: object) -> None:
+    job = seeded.get_job(1)
+    refused_intact(seeded, InvalidArgument, lambda: job.on("complete", listener))  # type: ignore[arg-type]
+    refused_intact(seeded, InvalidArgument, lambda: job.once("failed", listener))  # type: ignore[arg-type]
+    assert not job.has_listeners
