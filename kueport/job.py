@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from kueport.arguments import callable_of
 from kueport.domain.backoff import parse_backoff
 from kueport.domain.durations import Duration, delay_ms, to_ms
 from kueport.domain.errors import InvalidJobOption
@@ -29,6 +30,12 @@ if TYPE_CHECKING:
 #: Guards the creation of a job's emitter (rare: only jobs given listeners have one).
 _EMITTER_LOCK = threading.Lock()
 _new_instance = object.__new__
+
+
+def _key_tuple(keys: object) -> tuple[object, ...]:
+    if not isinstance(keys, Iterable):
+        raise InvalidJobOption(f"invalid search keys {keys!r}: use a list of strings")
+    return tuple(keys)
 
 
 class Job:
@@ -134,8 +141,8 @@ class Job:
         return self
 
     def delay(self, value: Duration | datetime) -> Job:
-        if not isinstance(value, datetime):
-            to_ms(value, what="delay")
+        """Seconds, a timedelta, or the moment to run at (checked now, measured at `save`)."""
+        delay_ms(value, self._service.now())
         self._set(delay=value)
         return self
 
@@ -152,11 +159,13 @@ class Job:
         self._set(remove_on_fail=bool(value))
         return self
 
-    def search_keys(self, keys: Iterable[str]) -> Job:
-        keys = tuple(keys)
-        if not all(isinstance(key, str) and key for key in keys):
+    def search_keys(self, keys: str | Iterable[str]) -> Job:
+        """The data paths to index: a list of them, or one path as a plain string (which
+        Python would otherwise split into characters, indexing nothing)."""
+        found = (keys,) if isinstance(keys, str) else _key_tuple(keys)
+        if not all(isinstance(key, str) and key for key in found):
             raise InvalidJobOption(f"invalid search keys {keys!r}: use non-empty strings")
-        self._set(search_keys=keys)
+        self._set(search_keys=found)
         return self
 
     def events(self, enabled: bool = True) -> Job:
@@ -221,13 +230,15 @@ class Job:
 
     # -- events --------------------------------------------------------------------------
     def on(self, event: str, fn: Listener) -> Job:
-        """Listen to this job's events: complete, failed, failed attempt, progress, start..."""
-        self._listeners().on(event, fn)
+        """Listen to this job's events: complete, failed, failed attempt, progress, start...
+        A listener that cannot be called is refused here (`InvalidArgument`), not when the
+        event comes."""
+        self._listeners().on(event, callable_of("listener", fn))
         self._queue.track(self)
         return self
 
     def once(self, event: str, fn: Listener) -> Job:
-        self._listeners().once(event, fn)
+        self._listeners().once(event, callable_of("listener", fn))
         self._queue.track(self)
         return self
 

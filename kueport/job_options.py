@@ -40,7 +40,14 @@ def fresh_options(events: bool) -> JobOptions:
     return NO_OPTIONS if events else _NO_EVENTS
 
 
+#: The most attempts a job may have: Redis's scripts and Node Kue count them in doubles,
+#: which stop counting by one above 2**53.
+MAX_ATTEMPTS = 2**53 - 1
+
+
 def checked_attempts(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidJobOption(f"invalid attempts {value!r}: use an integer of at least 1")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ATTEMPTS:
+        raise InvalidJobOption(
+            f"invalid attempts {value!r}: use an integer from 1 to {MAX_ATTEMPTS}"
+        )
     return value

@@ -37,14 +37,14 @@ class TypeCounts:
     paused: bool
 
 
-def _check_type(job_type: object) -> str:
+def check_type(job_type: object) -> str:
     if not isinstance(job_type, str) or not job_type:
         raise InvalidJobOption(f"invalid job type {job_type!r}: use a non-empty string")
     return job_type
 
 
 def _optional_type(job_type: str | None) -> str | None:
-    return None if job_type is None else _check_type(job_type)
+    return None if job_type is None else check_type(job_type)
 
 
 class QueueOperations:
@@ -86,10 +86,10 @@ class QueueOperations:
     def pause_type(self, job_type: str) -> None:
         """Stop every worker of this queue's storage, in every process, from claiming
         `job_type` until `resume_type`; running jobs finish as usual."""
-        self.service.storage.pause_type(_check_type(job_type))
+        self.service.storage.pause_type(check_type(job_type))
 
     def resume_type(self, job_type: str) -> None:
-        self.service.storage.resume_type(_check_type(job_type))
+        self.service.storage.resume_type(check_type(job_type))
 
     def paused_types(self) -> set[str]:
         return self.service.storage.paused_types()

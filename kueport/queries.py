@@ -5,8 +5,9 @@ Kept apart from `Queue` so the queue module stays about producing and processing
 
 from __future__ import annotations
 
+from kueport import arguments
 from kueport.domain.durations import Duration
-from kueport.domain.errors import SearchDisabled
+from kueport.domain.errors import JobNotFound, SearchDisabled
 from kueport.domain.job import JobRecord
 from kueport.domain.retention import check_keep, cleanable, older_than_ms
 from kueport.domain.state import State
@@ -27,12 +28,18 @@ class JobQueries:
     def job_from(self, record: JobRecord) -> Job:
         raise NotImplementedError
 
-    def get_job(self, job_id: int) -> Job:
-        record = self.service.get(int(job_id))
-        return self.job_from(record)
+    def get_job(self, job_id: int | str) -> Job:
+        """The stored job `job_id` (an int, or its decimal string); `JobNotFound` if none is
+        stored under it, `InvalidJobId` for what is no id at all (True, 1.5, None, "abc")."""
+        number = arguments.job_id(job_id)
+        if not arguments.can_exist(number):
+            raise JobNotFound(number)
+        return self.job_from(self.service.get(number))
 
-    def remove(self, job_id: int) -> bool:
-        return self.service.remove(int(job_id)) is not None
+    def remove(self, job_id: int | str) -> bool:
+        """Remove the job (its log and index entries); False if no job is stored under the id."""
+        number = arguments.job_id(job_id)
+        return arguments.can_exist(number) and self.service.remove(number) is not None
 
     def clean(
         self,
@@ -95,8 +102,9 @@ class JobQueries:
     def range_by_state(
         self, state: State | str, start: int = 0, stop: int = -1, order: Order = "asc"
     ) -> list[Job]:
-        """Kue's `Job.rangeByState`: ranks by priority, returned sorted by id."""
-        return self._jobs(self.service.range(State.parse(state), None, start, stop, order))
+        """Kue's `Job.rangeByState`: ranks `start..stop` (ints, inclusive, negative from the
+        end) by priority, returned sorted by id; `order` "asc" or "desc" (else `InvalidRange`)."""
+        return self._range(State.parse(state), None, start, stop, order)
 
     def range_by_type(
         self,
@@ -106,13 +114,17 @@ class JobQueries:
         stop: int = -1,
         order: Order = "asc",
     ) -> list[Job]:
-        return self._jobs(self.service.range(State.parse(state), job_type, start, stop, order))
+        return self._range(State.parse(state), job_type, start, stop, order)
 
     def range(self, start: int = 0, stop: int = -1, order: Order = "asc") -> list[Job]:
         """Kue's `Job.range`: every job, by priority rank."""
-        return self._jobs(self.service.range(None, None, start, stop, order))
+        return self._range(None, None, start, stop, order)
 
-    def _jobs(self, records: list[JobRecord]) -> list[Job]:
+    def _range(
+        self, state: State | None, job_type: str | None, start: int, stop: int, order: Order
+    ) -> list[Job]:
+        first, last = arguments.range_bounds(start, stop)
+        records = self.service.range(state, job_type, first, last, arguments.order(order))
         return [self.job_from(r) for r in records]
 
     def types(self) -> list[str]:

@@ -15,6 +15,20 @@ class InvalidPriority(InvalidJobOption):
     """A priority that is neither one of Kue's names nor an integer."""
 
 
+class InvalidArgument(KueportError, ValueError):
+    """An argument of a queue method we refuse before touching storage: a handler or listener
+    that cannot be called, a concurrency below 1... (options of a job are `InvalidJobOption`)."""
+
+
+class InvalidJobId(InvalidArgument):
+    """A job id that is not a whole number: ids are ints (or their decimal strings), never
+    booleans, floats or None, so `get_job(True)` cannot quietly mean job 1."""
+
+
+class InvalidRange(InvalidArgument):
+    """Range bounds that are not whole numbers, or an order other than "asc" and "desc"."""
+
+
 class InvalidState(KueportError, ValueError):
     """A state name outside inactive, active, complete, failed, delayed."""
 

@@ -6,11 +6,13 @@
 -- ARGV[8] that message after the id (scripts.enqueue_message_tail): '{"id":N' .. ARGV[8]
 -- ARGV[9..] field, value pairs of the hash (hash_writing.encode_new)
 -- Reply: the new job id
+-- The scores are written before the hash: a script stops at a failing call but keeps what it
+-- wrote, and a score Redis refuses must not leave a hash that no index shows.
 local id = int(redis.call('INCR', KEYS[1]))
 local member = zid(id)
-redis.call('HSET', ARGV[1] .. id, unpack(ARGV, 9))
 redis.call('ZADD', KEYS[2], ARGV[5], member)
 index(ARGV[2], ARGV[3], ARGV[4], member, ARGV[5], ARGV[6])
+redis.call('HSET', ARGV[1] .. id, unpack(ARGV, 9))
 redis.call('SADD', KEYS[3], ARGV[3])
 if ARGV[4] == 'inactive' then
   sync_tokens(KEYS[4], ARGV[2] .. ARGV[3] .. ':inactive')
