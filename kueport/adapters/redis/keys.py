@@ -18,6 +18,8 @@ key                             type    contents
 `P:events`                      pubsub  JSON event messages
 `P:search:word:<METAPHONE>`     zset    reds full-text index (optional)
 `P:search:object:<id>`          zset    reds words of one job (optional)
+`promotion:lock`                string  Kue's promoter lock (warlock; NOT prefixed: shared
+                                        by every Kue queue on the server, 2 s TTL)
 ==============================  ======  ====================================================
 
 kueport adds keys of its own under `P:kueport:`; Node Kue never reads them, so both can share
@@ -174,6 +176,13 @@ class Keys:
 
     def search_object(self, job_id: int) -> str:
         return self._key("search", "object", str(_check_id(job_id)))
+
+    @property
+    def promotion_lock(self) -> str:
+        """Kue's promoter lock, held while a Node process promotes due delayed jobs: warlock
+        writes it without the queue's prefix (`warlock.makeKey('promotion')`), so it is in
+        another cluster slot than the queue's keys."""
+        return "promotion:lock"
 
     # -- kueport's own keys (ignored by Node Kue) --------------------------------------------
     @property
