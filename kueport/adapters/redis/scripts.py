@@ -212,9 +212,11 @@ class Scripts(ClaimScripts):
             raise IllegalTransition(job_id, text(reply[1]), target.value)
         return checked(job_id, reply)
 
-    def remove(self, job_id: int) -> RawPairs:
+    def remove(self, job_id: int, *, only_if_gone: bool = False) -> RawPairs:
+        """With `only_if_gone`, only the traces of a job whose hash was deleted already
+        (its lease entry, its search entries), never a stored job."""
         k, lay = self.keys, self.layout
         keys = [k.job(job_id), k.log(job_id), k.jobs, k.leases]
         args: list[Arg] = [zid(job_id), lay.jobs_head, lay.tokens_head, lay.tokens_tail]
-        args += [s.value for s in State]
+        args += ["1" if only_if_gone else "", *(s.value for s in State)]
         return pairs(self._run("remove", keys, args))
