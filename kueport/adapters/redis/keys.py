@@ -32,7 +32,8 @@ for a token list or a state index:
 * `P:kueport:search:...`: the full-text index (only written with search enabled; every
   script that deletes a job deletes its entries): `job:<id>` (string), `stem:<stem>:ids` (zset),
   `words` (zset), `refs` (hash), `tmp:<uuid>` (a query's scratch zset). Kue's own
-  `P:search:*` keys (reds, metaphone) are never written.
+  `P:search:*` keys (reds, metaphone) are never written; a job's entries there are deleted
+  with the job, as Kue's `Job#remove` does.
 * `P:kueport:paused-types` (set): job types no kueport worker may claim (dashboard pause).
 * `P:kueport:throughput:<minute ms>:complete|failed` (string): attempts completed / failed in
   that minute, incremented by the complete and fail scripts, expiring after 25 hours.
