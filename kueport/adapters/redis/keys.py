@@ -18,6 +18,8 @@ key                             type    contents
 `P:events`                      pubsub  JSON event messages
 `P:search:word:<METAPHONE>`     zset    reds full-text index (optional)
 `P:search:object:<id>`          zset    reds words of one job (optional)
+`promotion:lock`                string  Kue's promoter lock (warlock; NOT prefixed: shared
+                                        by every Kue queue on the server, 2 s TTL)
 ==============================  ======  ====================================================
 
 kueport adds keys of its own under `P:kueport:`; Node Kue never reads them, so both can share
@@ -30,7 +32,8 @@ for a token list or a state index:
 * `P:kueport:search:...`: the full-text index (only written with search enabled; every
   script that deletes a job deletes its entries): `job:<id>` (string), `stem:<stem>:ids` (zset),
   `words` (zset), `refs` (hash), `tmp:<uuid>` (a query's scratch zset). Kue's own
-  `P:search:*` keys (reds, metaphone) are never written.
+  `P:search:*` keys (reds, metaphone) are never written; a job's entries there are deleted
+  with the job, as Kue's `Job#remove` does.
 * `P:kueport:paused-types` (set): job types no kueport worker may claim (dashboard pause).
 * `P:kueport:throughput:<minute ms>:complete|failed` (string): attempts completed / failed in
   that minute, incremented by the complete and fail scripts, expiring after 25 hours.
@@ -174,6 +177,13 @@ class Keys:
 
     def search_object(self, job_id: int) -> str:
         return self._key("search", "object", str(_check_id(job_id)))
+
+    @property
+    def promotion_lock(self) -> str:
+        """Kue's promoter lock, held while a Node process promotes due delayed jobs: warlock
+        writes it without the queue's prefix (`warlock.makeKey('promotion')`), so it is in
+        another cluster slot than the queue's keys."""
+        return "promotion:lock"
 
     # -- kueport's own keys (ignored by Node Kue) --------------------------------------------
     @property

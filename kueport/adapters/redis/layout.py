@@ -40,6 +40,10 @@ class Layout:
         same &= keys.search_head == search and keys.search_job(12) == search + "job:12"
         same &= keys.search_stem("a") == search + "stem:a:ids"
         same &= (keys.search_words, keys.search_refs) == (search + "words", search + "refs")
+        # lib.lua's unreds(P:jobs, id): Kue's own (reds) search keys.
+        reds = keys.jobs[: -len("jobs")] + "search:"
+        same &= keys.search_object(12) == reds + "object:12"
+        same &= keys.search_word("ZBR") == reds + "word:ZBR"
         for state in State:
             same &= keys.state(state) == self.jobs_head + state.value
             same &= keys.type_state("a:b", state) == f"{self.jobs_head}a:b:{state.value}"

@@ -14,9 +14,11 @@ The wrappers turn the scripts' status replies into domain errors (`script_replie
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 
 from kueport.adapters.redis.claim_scripts import ClaimCall, ClaimScripts, CompleteCall
+from kueport.adapters.redis.connection import is_cluster
 from kueport.adapters.redis.enqueue_scripts import EnqueueRow
 from kueport.adapters.redis.script_replies import (
     Moved,
@@ -34,6 +36,13 @@ from kueport.domain.state import State
 from kueport.domain.throughput import COUNTER_TTL_MS, FAILED, minute_start
 
 __all__ = ["ClaimCall", "CompleteCall", "EnqueueRow", "Scripts", "opt"]
+
+#: How long kueport holds Kue's promotion lock on a cluster at most (Kue's own `lockTtl`).
+PROMOTION_LOCK_MS = 2000
+#: warlock's parityDel: release the lock only if it is still ours.
+_UNLOCK = (
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+)
 
 
 def opt(value: int | None) -> str:
@@ -139,10 +148,26 @@ class Scripts(ClaimScripts):
 
     # -- maintenance -----------------------------------------------------------------------
     def promote_due(self, now: int, limit: int) -> Moved:
+        """Due delayed jobs to inactive, none while Node Kue's promoter holds its lock.
+
+        Kue reads the due ids, then moves each job with separate commands, holding
+        `promotion:lock`: a job promoted (and claimed) in between would be put back to
+        inactive by Node and run twice. On one server the script checks the lock in the same
+        step, so it needs no lock of its own. On a cluster the lock is in another slot, so
+        it cannot be read by the script: kueport takes it around the script, as Kue does."""
         k, lay = self.keys, self.layout
         args: list[Arg] = [now, limit, lay.job_head, lay.jobs_head, lay.tokens_head]
         args += [lay.tokens_tail, k.events]
-        return moved(self._run("promote_due", [k.state(State.DELAYED), k.jobs], args))
+        keys = [k.state(State.DELAYED), k.jobs]
+        if not is_cluster(self.client):
+            return moved(self._run("promote_due", [*keys, k.promotion_lock], args))
+        token = uuid.uuid4().hex
+        if not self.client.set(k.promotion_lock, token, nx=True, px=PROMOTION_LOCK_MS):
+            return []  # a Node (or kueport) promoter is at work; the next pass tries again
+        try:
+            return moved(self._run("promote_due", keys, args))
+        finally:
+            self.client.eval(_UNLOCK, 1, k.promotion_lock, token)
 
     def requeue_set(self, source: str, state: State, now: int, limit: int) -> Moved:
         """Up to `limit` jobs of the `source` set (`state`'s, global or of a type) to inactive:
@@ -187,9 +212,11 @@ class Scripts(ClaimScripts):
             raise IllegalTransition(job_id, text(reply[1]), target.value)
         return checked(job_id, reply)
 
-    def remove(self, job_id: int) -> RawPairs:
+    def remove(self, job_id: int, *, only_if_gone: bool = False) -> RawPairs:
+        """With `only_if_gone`, only the traces of a job whose hash was deleted already
+        (its lease entry, its search entries), never a stored job."""
         k, lay = self.keys, self.layout
         keys = [k.job(job_id), k.log(job_id), k.jobs, k.leases]
         args: list[Arg] = [zid(job_id), lay.jobs_head, lay.tokens_head, lay.tokens_tail]
-        args += [s.value for s in State]
+        args += ["1" if only_if_gone else "", *(s.value for s in State)]
         return pairs(self._run("remove", keys, args))

@@ -208,6 +208,11 @@ class RedisStorage(RedisClaims, RedisReading, RedisOperations):
             return []
         return [codec.decode(job_id, raw) for job_id, raw in self._scripts.promote_due(now, limit)]
 
+    def lease_expired(self, now: int, limit: int) -> list[JobRecord]:
+        """Also forgets the leases of jobs deleted under their worker (`_drop_lost_leases`)."""
+        self._drop_lost_leases(now)
+        return self._read.lease_expired(now, limit)
+
     def reconcile_tokens(self) -> int:
         return sum(self._scripts.sync_tokens(t) for t in sorted(self._read.inactive_types()))
 

@@ -1,7 +1,8 @@
 -- complete: finish attempts successfully (Kue's done(null, result)), one job or a batch of
 -- jobs that finished together (one script run for the batch: each EVALSHA costs Redis a
 -- parse, a dispatch and a reply besides its calls). Each job is moved whole or not at all;
--- one job's refusal ('missing', 'lease') leaves the others' moves in place.
+-- one job's refusal ('missing', 'lease') leaves the others' moves in place. A job whose
+-- hash is gone (Node Kue deleted it while it ran) leaves P:kueport:leases too.
 -- KEYS[1] P:jobs  KEYS[2] P:kueport:leases  KEYS[3] P:stats:work-time
 -- KEYS[4] P:kueport:throughput:<minute>:complete
 -- KEYS[5..] per job, 2 each: P:job:<id>, P:job:<id>:log
@@ -25,6 +26,7 @@ for n = 0, (#ARGV - 5) / 6 - 1 do
   if got.err then
     replies[#replies + 1] = {'error', got.err}
   elseif not (got[1] or got[2] or got[3] or got[4]) and redis.call('EXISTS', job) == 0 then
+    redis.call('ZREM', KEYS[2], member)  -- deleted under its worker (Kue's Job#remove)
     replies[#replies + 1] = {'missing'}
   elseif got[1] ~= 'active' or (lease ~= '' and got[2] ~= lease) then
     replies[#replies + 1] = {'lease'}

@@ -13,6 +13,7 @@
 local job, member, head, state = KEYS[1], ARGV[2], ARGV[3], ARGV[10]
 local refused = check_held(job, ARGV[6])
 if not refused and ARGV[14] ~= '' then refused = check_expired(job, tonumber(ARGV[14])) end
+if refused == 'missing' then redis.call('ZREM', KEYS[4], member) end  -- deleted under its worker
 if refused then return {refused} end
 local jtype = redis.call('HGET', job, 'type')
 local priority = priority_of(KEYS[3], member, job)

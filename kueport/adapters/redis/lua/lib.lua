@@ -128,11 +128,27 @@ local function unsearch(shead, id)
   redis.call('DEL', own)
 end
 
--- Delete a job whose state sets were already cleaned: hash, log, P:jobs entry, search entries.
+-- Kue's own search index (reds, written by Node producers with search enabled): the words
+-- of job `id` are the members of "P:search:object:<id>", and "P:search:word:<word>" lists the
+-- ids having that word. Dropped as reds' Search#remove does (Kue's Job#remove calls it), so
+-- Kue's /job/search never returns a deleted id; a job never indexed costs one missing read.
+local function unreds(jobs, id)
+  local head = string.sub(jobs, 1, -5) .. 'search:'
+  local object = head .. 'object:' .. id
+  local words = redis.call('ZRANGE', object, 0, -1)
+  if #words == 0 then return end
+  for _, word in ipairs(words) do redis.call('ZREM', head .. 'word:' .. word, id) end
+  redis.call('DEL', object)
+end
+
+-- Delete a job whose state sets were already cleaned: hash, log, P:jobs entry, the search
+-- entries of kueport's index and of Kue's.
 local function forget(job, log, jobs, member)
+  local id = id_of(member)
   redis.call('DEL', job, log)
   redis.call('ZREM', jobs, member)
-  unsearch(search_head(jobs), id_of(member))
+  unsearch(search_head(jobs), id)
+  unreds(jobs, id)
 end
 
 

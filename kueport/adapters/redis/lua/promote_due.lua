@@ -1,9 +1,13 @@
 -- promote_due: move delayed jobs whose promote_at <= now to inactive, earliest first.
--- KEYS[1] P:jobs:delayed  KEYS[2] P:jobs
+-- KEYS[1] P:jobs:delayed  KEYS[2] P:jobs  KEYS[3] Kue's `promotion:lock` (absent on a cluster)
 -- ARGV[1] now  ARGV[2] limit (> 0)  ARGV[3] job key head  ARGV[4] jobs head
 -- ARGV[5] tokens head  ARGV[6] tokens tail  ARGV[7] events channel
 -- Publishes Kue's `promotion` then `enqueue` per job before any worker can claim it.
--- Reply: {id, {field, value, ...}} per promoted job. Idempotent: no lock needed.
+-- Reply: {id, {field, value, ...}} per promoted job; none while KEYS[3] exists.
+-- Idempotent, so kueport needs no lock of its own; but Node Kue's promoter reads the due ids,
+-- then moves each job with separate commands under its warlock lock: promoting (and letting
+-- a worker claim) a job it has read would make Node put the running job back to inactive.
+if KEYS[3] and redis.call('EXISTS', KEYS[3]) == 1 then return {} end
 local head = ARGV[4]
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
 local out = {}
