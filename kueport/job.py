@@ -221,7 +221,7 @@ class Job:
             remove_on_complete=opts.remove_on_complete,
             remove_on_fail=opts.remove_on_fail,
             data=self.data,
-            replace_data=self.data != self._record.data,
+            replace_data=True,  # edits made in place are invisible to a comparison: Kue writes it
         )
 
     @property

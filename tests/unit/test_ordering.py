@@ -80,8 +80,12 @@ def test_delayed_job_without_promote_at_falls_back_to_priority() -> None:
     assert state_score(State.DELAYED, 5) == 5
 
 
-def test_active_job_with_ttl_scores_by_its_deadline() -> None:
-    assert state_score(State.ACTIVE, -10, ttl_deadline=1_700_000_000_500) == 1_700_000_000_500
+def test_active_job_with_ttl_scores_by_its_deadline_beyond_any_time_kues_ttl_checker_reads() -> (
+    None
+):
+    score = state_score(State.ACTIVE, -10, ttl_deadline=1_700_000_000_500)
+    assert score == 10**15 + 1_700_000_000_500
+    assert score > 253_402_300_800_000  # 10000-01-01: past every Date.now() Kue compares with
 
 
 @pytest.mark.parametrize(
