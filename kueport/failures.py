@@ -32,6 +32,13 @@ class Failure:
         return cls(message=message, detail=message)
 
 
+#: An `async def` handler's task ended cancelled, by something other than kueport (which
+#: cancels a task only after taking its job away, and then stores nothing for it).
+HANDLER_CANCELLED = Failure(
+    message="handler was cancelled", detail="CancelledError: handler was cancelled"
+)
+
+
 def failure_events(record: JobRecord, plan: FailurePlan, failure: Failure) -> list[JobEvent]:
     """Kue's order: `error`, `enqueue` for an immediate retry, then `failed attempt`/`failed`."""
     events = [JobEvent(record.id, EventName.ERROR, (failure.detail,))]
