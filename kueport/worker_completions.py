@@ -137,7 +137,7 @@ class CompletionWrites(JobStarts):
             if failure is None:
                 service.complete(running.record, running.lease, result)
             else:
-                service.fail(running.record, running.lease, failure)
+                service.fail(running.record, running.lease, failure, self._host.report_error)
         except (LeaseLost, JobNotFound):
             log.info("job %s was taken away before its outcome was stored", running.record.id)
         except Exception as exc:
