@@ -149,6 +149,7 @@ class Worker(CompletionWrites, TakingAway):
         return [running.record for running in self._slots.running()]
 
     def pause(self, timeout: float | None = None) -> None:
+        """Start no job from now on: a claim in flight that brings one hands it back."""
         self._slots.pause()
         if timeout is not None:
             threading.Thread(target=self._drain, args=(timeout,), daemon=True).start()

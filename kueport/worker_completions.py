@@ -100,7 +100,7 @@ class CompletionWrites(JobStarts):
         """Whether storing `running`'s success (and its batch's) claims the next jobs too:
         not when test mode swapped the backend under it, nor while paused or stopping.
         Pause and stop are read unlocked: one racing the store finds the jobs it claimed
-        handed back (stop) or running (pause, as with any claim already in flight)."""
+        handed back (`Slots.fill`)."""
         return running.service is service and self._slots.accepting() and self._host.may_claim()
 
     def _complete_together(
