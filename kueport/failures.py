@@ -1,14 +1,18 @@
-"""A failed attempt: what is stored and announced, and the notes a lost worker leaves."""
+"""A failed attempt: what is stored and announced, its retry plan when the job's policy
+cannot give one, and the notes a lost worker leaves."""
 
 from __future__ import annotations
 
 import traceback
+from collections.abc import Mapping
 
 import attrs
 
+from kueport.domain.backoff import BackoffFunction, SameDelay
+from kueport.domain.errors import InvalidJobOption
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord
-from kueport.domain.retry import FailurePlan
+from kueport.domain.retry import FailurePlan, plan_failure
 from kueport.domain.state import State
 
 
@@ -30,6 +34,31 @@ class Failure:
     @classmethod
     def plain(cls, message: str) -> Failure:
         return cls(message=message, detail=message)
+
+
+#: An `async def` handler's task ended cancelled, by something other than kueport (which
+#: cancels a task only after taking its job away, and then stores nothing for it).
+HANDLER_CANCELLED = Failure(
+    message="handler was cancelled", detail="CancelledError: handler was cancelled"
+)
+
+
+def plan_or_fallback(
+    record: JobRecord, now: int, registry: Mapping[str, BackoffFunction], failure: Failure
+) -> tuple[FailurePlan, Failure, InvalidJobOption | None]:
+    """The plan for a failed attempt, the failure to store, and the retry policy's problem.
+
+    A job is never stranded by its retry policy: one that cannot give a delay here (a name
+    nobody registered in this process, or a registered callable that raised or answered
+    no usable number of seconds) is retried after the job's own delay, the attempt counted
+    and the handler's error stored as usual, with a note; the caller reports the problem.
+    """
+    try:
+        return plan_failure(record, now, registry), failure, None
+    except InvalidJobOption as problem:
+        plan = plan_failure(record._replace(backoff=SameDelay()), now)
+        note = f"(kueport: {problem}; retried after the job's own delay)"
+        return plan, Failure(failure.message, f"{failure.detail}\n{note}"), problem
 
 
 def failure_events(record: JobRecord, plan: FailurePlan, failure: Failure) -> list[JobEvent]:

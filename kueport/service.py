@@ -6,20 +6,20 @@ a move that did not happen.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import attrs
 
 from kueport.backoff_registry import BackoffRegistry
-from kueport.domain.backoff import SameDelay
-from kueport.domain.errors import InvalidJobOption, JobNotFound, UnknownBackoff
+from kueport.domain.errors import InvalidJobOption, JobNotFound
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.retention import DEFAULT_MAX_LOG_LINES
-from kueport.domain.retry import plan_failure, plan_success
+from kueport.domain.retry import plan_success
 from kueport.domain.state import State
-from kueport.failures import Failure, failure_events
+from kueport.failures import Failure, failure_events, plan_or_fallback
 from kueport.ports.clock import Clock
 from kueport.ports.pubsub import EventBus
 from kueport.ports.search import SearchIndex
@@ -35,6 +35,8 @@ from kueport.ports.storage import (
 )
 from kueport.search_text import searchable_texts
 from kueport.service_sweeps import SWEEP_LIMIT, ServiceSweeps
+
+log = logging.getLogger("kueport.service")
 
 #: Looked up once, not per completed job.
 _REMOVED = Settled.REMOVED
@@ -190,16 +192,23 @@ class JobService(ServiceSweeps):
             self._removed(record)
         return outcome, claimed
 
-    def fail(self, record: JobRecord, lease: str | None, failure: Failure) -> JobRecord | None:
+    def fail(
+        self,
+        record: JobRecord,
+        lease: str | None,
+        failure: Failure,
+        report: Callable[[BaseException], None] | None = None,
+    ) -> JobRecord | None:
+        """Store a failed attempt and its retry. A retry policy that cannot give a delay here
+        never strands the job (`plan_or_fallback`); its problem goes to `report` (a worker
+        passes the queue's `error` listeners), or to the log without one."""
         now = self.now()
-        try:
-            plan = plan_failure(record, now, self.backoffs.snapshot())
-        except UnknownBackoff as exc:
-            # Never strand the job because this worker lacks a policy: retry after its own delay.
-            plan = plan_failure(record._replace(backoff=SameDelay()), now)
-            failure = Failure(
-                failure.message,
-                f"{failure.detail}\n(kueport: {exc}; retried after the job's own delay)",
+        plan, failure, problem = plan_or_fallback(record, now, self.backoffs.snapshot(), failure)
+        if problem is not None and report is not None:
+            report(problem)
+        elif problem is not None:
+            log.warning(
+                "job %s retried after its own delay: %s", record.id, problem, exc_info=problem
             )
         events = failure_events(record, plan, failure)
         stored = self.storage.fail(

@@ -99,20 +99,21 @@ class Slots:
     ) -> bool:
         """The jobs a claim brought, into the `reserved` slots of that claim or the slots of
         the `finished` jobs whose completion claimed them; slots left over are freed.
-        False (nothing registered) when the worker is stopping: the caller hands the jobs
-        back."""
+        False (nothing registered) when the worker is paused or stopping: the caller hands
+        the jobs back. Read under the lock `pause()` takes, so once `pause()` returned no
+        claim still in flight (a blocking one, or one riding with completions) starts a job."""
         with self._lock:
             for done in finished:
                 self._forget(done)
             self._reserved -= reserved
-            stopping = self._stopping
-            if not stopping:
+            refused = self._stopping or self._paused
+            if not refused:
                 for running in runs:
                     self._running[running.record.id] = running
                 self._unsettled.update(runs)
-            if len(runs) < reserved + len(finished) or stopping:
+            if len(runs) < reserved + len(finished) or refused:
                 self._cond.notify_all()
-        return not stopping
+        return not refused
 
     def _free(self) -> int:
         return self.concurrency - len(self._running) - self._reserved

@@ -35,7 +35,7 @@ from kueport.domain.job import JobRecord, JSONValue
 from kueport.domain.ttl import SHUTDOWN
 from kueport.domain.workers import WorkerInfo
 from kueport.emitter import accepted_arg_count
-from kueport.failures import Failure
+from kueport.failures import HANDLER_CANCELLED, Failure
 from kueport.ports.storage import Claim
 from kueport.running import Context, RunningJob
 from kueport.service import JobService
@@ -149,6 +149,7 @@ class Worker(CompletionWrites, TakingAway):
         return [running.record for running in self._slots.running()]
 
     def pause(self, timeout: float | None = None) -> None:
+        """Start no job from now on: a claim in flight that brings one hands it back."""
         self._slots.pause()
         if timeout is not None:
             threading.Thread(target=self._drain, args=(timeout,), daemon=True).start()
@@ -238,8 +239,14 @@ class Worker(CompletionWrites, TakingAway):
         success is written from a pool thread, which claims the next jobs in the same call
         and starts them on the loop. Where they never do (memory: at most a short wait for
         its lock, as a handler's own `job.log()` there has), the loop writes it and starts
-        the next jobs itself: no thread hand-off per job."""
+        the next jobs itself: no thread hand-off per job.
+
+        A cancelled task is settled like a failure: kueport cancels one only after taking
+        its job away (TTL, shutdown, lost lease), and then `_settle` writes nothing; any
+        other cancellation (the handler awaited a future something else cancelled) fails
+        the attempt, or the job would stay active and hold its slot for good."""
         if task.cancelled():
+            self._pool.submit(lambda: self._settle(running, HANDLER_CANCELLED, None))
             return
         exc = task.exception()
         if exc is not None:

@@ -100,7 +100,7 @@ class CompletionWrites(JobStarts):
         """Whether storing `running`'s success (and its batch's) claims the next jobs too:
         not when test mode swapped the backend under it, nor while paused or stopping.
         Pause and stop are read unlocked: one racing the store finds the jobs it claimed
-        handed back (stop) or running (pause, as with any claim already in flight)."""
+        handed back (`Slots.fill`)."""
         return running.service is service and self._slots.accepting() and self._host.may_claim()
 
     def _complete_together(
@@ -137,7 +137,7 @@ class CompletionWrites(JobStarts):
             if failure is None:
                 service.complete(running.record, running.lease, result)
             else:
-                service.fail(running.record, running.lease, failure)
+                service.fail(running.record, running.lease, failure, self._host.report_error)
         except (LeaseLost, JobNotFound):
             log.info("job %s was taken away before its outcome was stored", running.record.id)
         except Exception as exc:

@@ -94,7 +94,9 @@ class JobStarts:
                 task.cancel()
 
     def _hand_back(self, running: RunningJob) -> None:
-        """A job claimed while we were stopping goes back to the queue untouched."""
+        """A job claimed while we were stopping or paused goes back to the queue untouched:
+        the claim counted no attempt, and it keeps its place (its priority and id order it).
+        A manual move to `inactive`, the step shutdown uses: it breaks the lease we hold."""
         try:
             running.service.move(running.record.id, State.INACTIVE)
         except Exception as exc:

@@ -148,10 +148,25 @@ def _named_delay_ms(
         fn = registry[policy.name]
     except KeyError:
         raise UnknownBackoff(f"no backoff registered under the name {policy.name!r}") from None
-    answer = fn(attempts, job_delay_ms / 1000)
-    if isinstance(answer, timedelta):
-        answer = answer.total_seconds()
-    if isinstance(answer, int | float) and not isinstance(answer, bool) and answer <= 0:
-        return job_delay_ms
-    computed = to_ms(answer, what=f"delay from backoff {policy.name!r}")
+    try:
+        computed = _answer_ms(fn(attempts, job_delay_ms / 1000), policy.name)
+    except InvalidJobOption:
+        raise
+    except Exception as exc:  # the user's callable: whatever it raised, say which policy
+        raise InvalidJobOption(
+            f"backoff {policy.name!r} raised {type(exc).__name__}: {exc}"
+        ) from exc
     return computed if computed > 0 else job_delay_ms
+
+
+def _answer_ms(answer: object, name: str) -> int:
+    """A registered policy's answer in ms; 0 or less keeps the old delay (0 here), and
+    anything that is not a finite number of seconds or a timedelta is refused."""
+    seconds = answer.total_seconds() if isinstance(answer, timedelta) else answer
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        raise InvalidJobOption(
+            f"backoff {name!r} answered {answer!r}: expected seconds or a timedelta"
+        )
+    if seconds <= 0:
+        return 0
+    return to_ms(seconds, what=f"delay from backoff {name!r}")
