@@ -14,8 +14,11 @@ from kueport.bootstrap import create_queue
 from kueport.domain.backoff import Exponential, Fixed, Named
 from kueport.domain.errors import (
     IllegalTransition,
+    InvalidArgument,
+    InvalidJobId,
     InvalidJobOption,
     InvalidPriority,
+    InvalidRange,
     InvalidRetention,
     InvalidSearch,
     InvalidState,
@@ -44,8 +47,11 @@ __all__ = [
     "Exponential",
     "Fixed",
     "IllegalTransition",
+    "InvalidArgument",
+    "InvalidJobId",
     "InvalidJobOption",
     "InvalidPriority",
+    "InvalidRange",
     "InvalidRetention",
     "InvalidSearch",
     "InvalidState",

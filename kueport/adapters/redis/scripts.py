@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Sequence
 
 from kueport.adapters.redis.claim_scripts import ClaimCall, ClaimScripts, CompleteCall
+from kueport.adapters.redis.codec import InvalidJobHash
 from kueport.adapters.redis.connection import is_cluster
 from kueport.adapters.redis.enqueue_scripts import EnqueueRow
 from kueport.adapters.redis.script_replies import (
@@ -210,6 +211,8 @@ class Scripts(ClaimScripts):
         reply = self._run("move", keys, args)
         if text(reply[0]) == "illegal":
             raise IllegalTransition(job_id, text(reply[1]), target.value)
+        if text(reply[0]) == "invalid":
+            raise InvalidJobHash(job_id, "it has no type")
         return checked(job_id, reply)
 
     def remove(self, job_id: int, *, only_if_gone: bool = False) -> RawPairs:

@@ -42,6 +42,7 @@ from kueport.adapters.redis.reading import Reader, RedisReading
 from kueport.adapters.redis.script_replies import RawPairs
 from kueport.adapters.redis.scripts import Scripts
 from kueport.adapters.redis.worker_codec import decode_worker, encode_worker
+from kueport.domain.errors import JobNotFound
 from kueport.domain.events import JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.retention import cleanable, select_victims
@@ -251,6 +252,11 @@ class RedisStorage(RedisClaims, RedisReading, RedisOperations):
 
     # -- people ----------------------------------------------------------------------------
     def move(self, job_id: int, state: State, now: int, promote_at: int | None = None) -> JobRecord:
+        # A hash kueport cannot read (Kue's invalid jobs: an unknown priority name, a state
+        # of its own) is refused before the script writes anything: one more read, on moves
+        # made by hand only.
+        if self._read.get(job_id) is None:
+            raise JobNotFound(job_id)
         sources = [s for s in State if s is state or state in ALLOWED_MOVES[s]]
         return codec.decode(job_id, self._scripts.move(job_id, state, now, promote_at, sources))
 

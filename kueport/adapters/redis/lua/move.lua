@@ -3,11 +3,13 @@
 -- ARGV[1] now  ARGV[2] zid  ARGV[3] jobs head  ARGV[4] tokens head  ARGV[5] tokens tail
 -- ARGV[6] target state  ARGV[7] promote_at ('' = keep a delayed one's, else now + delay)
 -- ARGV[8..] the states allowed to move to the target (kueport.domain.state.ALLOWED_MOVES)
--- Reply: {'ok', {field, value, ...}} | {'missing'} | {'illegal', current state}
+-- Reply: {'ok', {field, value, ...}} | {'missing'} | {'illegal', current state} | {'invalid'}:
+-- a hash without a type (Kue leaves them after a half-done delete) is refused before any write.
 local job, member, head, target, now = KEYS[1], ARGV[2], ARGV[3], ARGV[6], tonumber(ARGV[1])
 if redis.call('EXISTS', job) == 0 then return {'missing'} end
 local got = redis.call('HMGET', job, 'type', 'state', 'promote_at', 'delay')
 local jtype, old = got[1], got[2]
+if not jtype then return {'invalid'} end
 local allowed = false
 for i = 8, #ARGV do allowed = allowed or ARGV[i] == old end
 if not allowed then return {'illegal', old or ''} end
