@@ -10,7 +10,7 @@ import logging
 from typing import Self
 
 from kueport.emitter import Emitter, Listener
-from kueport.event_router import EventRouter
+from kueport.event_router import EventRouter, in_queue_listener, listener_level
 
 log = logging.getLogger("kueport")
 
@@ -45,12 +45,22 @@ class QueueEvents:
         return self._router.listening
 
     def report_error(self, exc: BaseException) -> None:
-        """Internal errors go to `queue.on("error")` listeners, or to the log when none listen."""
+        """Internal errors, and exceptions of job-level listeners, go to `queue.on("error")`
+        listeners, or to the log when none listen."""
         if self._emitter.has_listeners("error"):
-            self._emitter.emit("error", exc)
+            with listener_level(queue_level=True):  # an `error` listener that raises is logged
+                self._emitter.emit("error", exc)
         else:
-            log.error("kueport internal error", exc_info=exc)
+            log.error("kueport error (no queue error listener)", exc_info=exc)
 
     def listener_failed(self, exc: BaseException) -> None:
-        """A user's listener raised: log it; it must not disturb processing or other listeners."""
-        log.error("an event listener raised", exc_info=exc)
+        """A user's listener raised; it must not disturb processing or other listeners.
+
+        As in Kue (where it surfaced as the queue's `error`), a job-level listener's exception
+        is reported to the queue's `error` listeners. A queue-level listener's, an `error`
+        listener's among them, is only logged: reporting it could call the same listener again.
+        """
+        if in_queue_listener():
+            log.error("a queue event listener raised", exc_info=exc)
+        else:
+            self.report_error(exc)
