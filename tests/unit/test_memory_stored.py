@@ -52,8 +52,8 @@ def test_complete_in_place_matches_records_completed() -> None:
     stored = StoredJob(record)
     claimed_copy = stored.frozen()
     success = SuccessPlan(attempts=2, duration_ms=40, remove=False)
-    stored.complete({"ok": True}, success, 60)
-    _same(stored.frozen(), records.completed(record, {"ok": True}, success, 60))
+    stored.complete('{"ok":true}', success, 60)
+    _same(stored.frozen(), records.completed(record, '{"ok":true}', success, 60))
     assert claimed_copy == record  # what was read out before does not change
 
 
