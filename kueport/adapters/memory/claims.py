@@ -180,7 +180,7 @@ class MemoryClaims:
             priority = stored.priority
             deadline = ttl_expiry(stored.ttl_ms, now)
             lease = f"{prefix}{next(leases)}"
-            claimed.append(readable(stored.claim(worker_id, lease, lease_until, now, deadline)))
+            claimed.append(stored.claim(worker_id, lease, lease_until, now, deadline))
             add_all_active(job_id, active_score(priority, deadline))
             add_active(job_id, type_score(priority))
         if claim.announce and heard:

@@ -114,8 +114,9 @@ class StoredJob:
     def claim(
         self, worker_id: str, lease: str, lease_until: int, now: int, ttl_deadline: int | None
     ) -> JobRecord:
-        """Claimed by a worker: the record it gets (`readable` of this one) is built here
-        (and kept as the frozen copy), since a claim always hands one out."""
+        """Claimed by a worker: returns the record it gets, as `readable` would, built here
+        in one pass (a claim always hands one out). No frozen copy is kept: the completion
+        that usually follows would drop it unread."""
         kept = self._frozen
         self.state = _ACTIVE
         self.started_at = now
@@ -124,20 +125,25 @@ class StoredJob:
         self.lease = lease
         self.lease_until = lease_until
         self.ttl_expires_at = ttl_deadline
+        self._frozen = None
         if kept is None:
-            record = self._frozen = _RECORD(_VALUES(self))
-            return record
-        # The kept record with the claim's changes: a list copy and seven stores cost less
-        # than reading 28 slots back (the record of a waiting job is usually still kept).
-        fields = list(kept)
-        fields[_STATE] = _ACTIVE
-        fields[_STARTED_AT] = fields[_UPDATED_AT] = now
-        fields[_WORKER_ID] = worker_id
-        fields[_LEASE] = lease
-        fields[_LEASE_UNTIL] = lease_until
-        fields[_TTL_EXPIRES_AT] = ttl_deadline
-        record = self._frozen = _RECORD(fields)
-        return record
+            fields = list(_VALUES(self))
+        else:
+            # The kept record with the claim's changes: a list copy and seven stores cost
+            # less than reading 28 slots back (a waiting job's record is usually kept).
+            fields = list(kept)
+            fields[_STATE] = _ACTIVE
+            fields[_STARTED_AT] = fields[_UPDATED_AT] = now
+            fields[_WORKER_ID] = worker_id
+            fields[_LEASE] = lease
+            fields[_LEASE_UNTIL] = lease_until
+            fields[_TTL_EXPIRES_AT] = ttl_deadline
+        fields[_DATA] = decode_stored(self.data)
+        if self.progress_data is not None:
+            fields[_PROGRESS_DATA] = decode_stored(self.progress_data)
+        if self.result is not None:
+            fields[_RESULT] = decode_stored(self.result)
+        return _RECORD(fields)
 
     def complete(self, result: str | None, plan: SuccessPlan, now: int) -> None:
         """`result`: its JSON (`encode_result`), None for none."""
