@@ -19,15 +19,29 @@ Pure: no I/O, standard library only.
 from __future__ import annotations
 
 import json
+import json.encoder
 import re
 from typing import Any, Final
 
 from kueport.domain.errors import InvalidJobOption
 
-#: `json.dumps` with options builds an encoder per call; one shared encoder (it keeps no
-#: state between calls) writes the same text for less.
 _ENCODER: Final = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-_encode = _ENCODER.encode
+#: `_ENCODER`'s C core, made once: `JSONEncoder.encode` builds one per call, which cost as
+#: much as encoding a small job's data. Without a circular-reference check (its memo would
+#: be shared by every thread): a cycle raises RecursionError, refused like any other value.
+_C_MAKE_ENCODER = getattr(json.encoder, "c_make_encoder", None)  # None without `_json`
+_C_ENCODER: Final = _C_MAKE_ENCODER and _C_MAKE_ENCODER(
+    None, _ENCODER.default, json.encoder.encode_basestring, None, ":", ",", False, False, False
+)
+
+
+def _encode(value: Any) -> str:
+    """`_ENCODER.encode(value)`, the same text."""
+    if _C_ENCODER is None:
+        return _ENCODER.encode(value)
+    return "".join(_C_ENCODER(value, 0))
+
+
 #: A code point UTF-8 cannot encode: half of a UTF-16 pair, alone.
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
 #: `json.loads` without its argument checks: the C scanner reads a whole text we wrote (no

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -52,3 +53,22 @@ def test_storable_text_escapes_only_lone_surrogates() -> None:
     assert storable_text(f"Error: {UNDECODABLE} ✓") == "Error: caf\\udce9 ✓"
     plain = "Error: café ✓"
     assert storable_text(plain) is plain
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["héllo ✓", 1, None, 2**80, 1.5, -0.0, [1, (2, 3)], {1: "a", None: 2, 2.5: 3, False: 0}],
+)
+def test_the_text_is_what_the_standard_compact_encoder_writes(value: object) -> None:
+    standard = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    assert to_json(value) == encode_data(value) == encode_result(value) == standard
+
+
+def test_a_circular_structure_is_refused_like_any_value_json_cannot_hold() -> None:
+    circular: list[object] = []
+    circular.append(circular)
+    with pytest.raises(InvalidJobOption):
+        encode_data(circular)
+    assert encode_result(circular) == to_json(
+        {"error": True, "message": 'Invalid JSON Result: "[[...]]"'}
+    )
