@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from kueport import InvalidJobOption, ManualClock
@@ -85,3 +87,29 @@ def test_the_saved_jobs_can_be_changed_and_saved_again(queue: Queue) -> None:
 
 def test_nothing_to_save_is_fine(queue: Queue) -> None:
     assert queue.save_all([]) == []
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"x": {1}}, {"x": os.fsdecode(b"caf\xe9")}, {"x": float("nan")}],
+    ids=["set", "lone surrogate", "NaN"],
+)
+def test_a_job_whose_data_is_not_json_in_a_later_batch_stores_none_of_them(
+    queue: Queue, bad: dict[str, object]
+) -> None:
+    jobs = [queue.create("email", {"n": n}) for n in range(600)] + [queue.create("email", bad)]
+
+    with pytest.raises(InvalidJobOption, match="job 600"):
+        queue.save_all(jobs)  # batches of 500: the bad job is in the second one
+
+    assert queue.count() == 0
+    assert all(job.id is None for job in jobs)
+    saved = queue.save_all(jobs[:600])  # nothing half-saved: the good ones can be saved now
+    assert [job.id for job in saved] == list(range(1, 601)) and queue.count() == 600
+
+
+def test_save_all_stores_the_data_as_it_was_when_saved(queue: Queue) -> None:
+    data = {"tags": ("a", "b"), 7: "seven"}
+    [job] = queue.save_all([queue.create("email", data)])
+    data["tags"] = ("changed",)
+    assert queue.get_job(job.id or 0).data == {"tags": ["a", "b"], "7": "seven"}

@@ -8,11 +8,12 @@ from kueport.domain.state import State
 
 
 def busy_record(state: State = State.INACTIVE) -> JobRecord:
-    """Every field set to something other than its default, so a dropped field shows."""
+    """Every field set to something other than its default, so a dropped field shows; the
+    JSON fields as the memory storage keeps them, as text."""
     return JobRecord(
         id=7,
         type="email",
-        data={"to": "a@b"},
+        data='{"to":"a@b"}',
         state=state,
         priority=-10,
         max_attempts=3,
@@ -29,8 +30,8 @@ def busy_record(state: State = State.INACTIVE) -> JobRecord:
         remove_on_complete=True,
         remove_on_fail=True,
         progress=50,
-        progress_data={"step": 1},
-        result=[1],
+        progress_data='{"step":1}',
+        result="[1]",
         error="boom",
         worker_id="w1",
         search_keys=("to",),

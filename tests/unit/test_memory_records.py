@@ -18,12 +18,12 @@ def _same(built: JobRecord, expected: JobRecord) -> None:
         built.state = State.FAILED  # type: ignore[misc]
 
 
-def test_new_record_is_the_constructor_with_defaults() -> None:
+def test_new_record_is_the_constructor_with_defaults_and_the_data_as_json() -> None:
     spec = JobSpec(type="email", data={"a": 1}, priority=-5, delay_ms=10, ttl_ms=3)
     expected = JobRecord(
         id=3,
         type="email",
-        data={"a": 1},
+        data='{"a":1}',
         state=State.DELAYED,
         priority=-5,
         created_at=100,
@@ -32,7 +32,7 @@ def test_new_record_is_the_constructor_with_defaults() -> None:
         delay_ms=10,
         ttl_ms=3,
     )
-    _same(records.new_record(3, spec, 100), expected)
+    _same(records.new_record(3, spec, 100, '{"a":1}'), expected)
 
 
 def test_the_hot_moves_change_only_their_fields() -> None:
@@ -52,12 +52,12 @@ def test_the_hot_moves_change_only_their_fields() -> None:
     )
     success = SuccessPlan(attempts=2, duration_ms=40, remove=False)
     _same(
-        records.completed(record, {"ok": True}, success, 60),
+        records.completed(record, '{"ok":true}', success, 60),
         record._replace(
             state=State.COMPLETE,
             attempts=2,
             duration=40,
-            result={"ok": True},
+            result='{"ok":true}',
             progress=100,
             updated_at=60,
             **released,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kueport.adapters.memory import records
-from kueport.adapters.memory.stored import StoredJob
+from kueport.adapters.memory.stored import StoredJob, readable
 from kueport.domain.job import JobRecord
 from kueport.domain.retry import SuccessPlan
 from kueport.domain.state import State
@@ -31,20 +31,26 @@ def test_claim_in_place_matches_records_claimed() -> None:
     assert stored.frozen() is stored.frozen()  # kept until the next change
 
 
-def test_claim_without_a_kept_record_matches_records_claimed_too() -> None:
+def test_claim_hands_out_records_claimed_with_its_json_decoded_either_way() -> None:
     record = busy_record()
-    stored = StoredJob(record)
-    stored.touch(40)  # drops the kept record: the claim reads the slots back instead
-    claimed = stored.claim("w2", "L2", 1050, 50, ttl_deadline=59)
-    _same(claimed, records.claimed(record._replace(updated_at=40), "w2", "L2", 1000, 50))
-
-
-def test_a_claimed_record_agrees_with_the_stored_fields_either_way() -> None:
-    kept, rebuilt = StoredJob(busy_record()), StoredJob(busy_record())
-    rebuilt.touch(busy_record().updated_at)  # same values, no kept record
+    kept, rebuilt = StoredJob(record), StoredJob(record)
+    rebuilt.touch(record.updated_at)  # same values, no kept record: the slots are read back
     for stored in (kept, rebuilt):
-        claimed = stored.claim("w3", "L3", 2000, 75, ttl_deadline=None)
-        assert claimed == tuple(getattr(stored, name) for name in JobRecord._fields)
+        claimed = stored.claim("w2", "L2", 1050, 50, ttl_deadline=59)
+        _same(claimed, readable(records.claimed(record, "w2", "L2", 1000, 50)))
+        assert (claimed.data, claimed.progress_data, claimed.result) == (
+            {"to": "a@b"},
+            {"step": 1},
+            [1],
+        )
+
+
+def test_each_claim_and_read_gets_its_own_copy_of_the_data() -> None:
+    stored = StoredJob(busy_record())
+    first = stored.claim("w2", "L2", 1050, 50, ttl_deadline=None)
+    first.data["to"] = "changed"
+    assert readable(stored.frozen()).data == {"to": "a@b"}
+    assert readable(stored.frozen()).data is not readable(stored.frozen()).data
 
 
 def test_complete_in_place_matches_records_completed() -> None:
@@ -52,8 +58,8 @@ def test_complete_in_place_matches_records_completed() -> None:
     stored = StoredJob(record)
     claimed_copy = stored.frozen()
     success = SuccessPlan(attempts=2, duration_ms=40, remove=False)
-    stored.complete({"ok": True}, success, 60)
-    _same(stored.frozen(), records.completed(record, {"ok": True}, success, 60))
+    stored.complete('{"ok":true}', success, 60)
+    _same(stored.frozen(), records.completed(record, '{"ok":true}', success, 60))
     assert claimed_copy == record  # what was read out before does not change
 
 

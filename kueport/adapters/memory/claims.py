@@ -14,10 +14,11 @@ from collections.abc import Sequence
 
 from kueport.adapters.memory.indexes import Indexes, Lane
 from kueport.adapters.memory.operations import MinuteCounters
-from kueport.adapters.memory.stored import StoredJob
+from kueport.adapters.memory.stored import StoredJob, readable
 from kueport.domain.errors import JobNotFound, LeaseLost
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord, JSONValue
+from kueport.domain.json_values import decode_stored, encode_result
 from kueport.domain.ordering import active_score, type_score
 from kueport.domain.retry import SuccessPlan
 from kueport.domain.state import State
@@ -84,7 +85,7 @@ class MemoryClaims:
         with self._lock:
             stored = self._complete(job_id, lease, result, plan, now, announce and self._heard())
             self._count_completed(now, 1, plan.duration_ms)
-            return None if stored is None else stored.frozen()
+            return None if stored is None else readable(stored.frozen())
 
     def complete_many(
         self, completions: Sequence[Completion], now: int, then_claim: Claim | None = None
@@ -126,20 +127,24 @@ class MemoryClaims:
     ) -> StoredJob | None:
         """`complete` in place: no record is built unless someone reads the job. `announce`:
         someone listens, and the caller asked for the event. The caller counts it
-        (`_count_completed`), once per batch."""
+        (`_count_completed`), once per batch. The result is stored as its JSON, as on Redis
+        (one JSON cannot hold becomes Kue's "Invalid JSON Result": never an error)."""
         stored = self._jobs.get(job_id)
         if stored is None:
             raise JobNotFound(job_id)
         if stored.state is not _ACTIVE or (lease is not None and stored.lease != lease):
             raise LeaseLost(job_id)
-        stored.complete(result, plan, now)
+        text = None if result is None else encode_result(result)
+        stored.complete(text, plan, now)
         job_type = stored.type
         lane = self._indexes.lanes.get(job_type) or self._indexes.lane(job_type)
         lane.all_active.remove(job_id)
         lane.active.remove(job_id)
         lane.complete.add(job_id, type_score(stored.priority))
         if announce:
-            self._announce_event(JobEvent(job_id, EventName.COMPLETE, (result,)))
+            # What Redis publishes: the stored result, read back (a listener's own copy).
+            shown = None if text is None else decode_stored(text)
+            self._announce_event(JobEvent(job_id, EventName.COMPLETE, (shown,)))
         if plan.remove:
             self._delete(stored)
             return None
@@ -174,9 +179,8 @@ class MemoryClaims:
             stored = jobs[job_id]
             priority = stored.priority
             deadline = ttl_expiry(stored.ttl_ms, now)
-            claimed.append(
-                stored.claim(worker_id, f"{prefix}{next(leases)}", lease_until, now, deadline)
-            )
+            lease = f"{prefix}{next(leases)}"
+            claimed.append(stored.claim(worker_id, lease, lease_until, now, deadline))
             add_all_active(job_id, active_score(priority, deadline))
             add_active(job_id, type_score(priority))
         if claim.announce and heard:

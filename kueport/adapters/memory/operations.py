@@ -10,7 +10,7 @@ import threading
 from collections.abc import Sequence
 
 from kueport.adapters.memory.indexes import Indexes
-from kueport.adapters.memory.stored import StoredJob
+from kueport.adapters.memory.stored import StoredJob, readable
 from kueport.adapters.memory.zset import NEG_INF
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord
@@ -101,7 +101,7 @@ class MemoryOperations:
             for job_id in members:
                 moved = self._move(job_id, State.INACTIVE, now, None)
                 stored = self._jobs[job_id]
-                retried.append(self._store(stored, moved._replace(attempts=0)))
+                retried.append(self._store(stored, stored.frozen()._replace(attempts=0)))
                 self._announce_event(JobEvent(job_id, EventName.ENQUEUE, (moved.type,)))
             return retried
 
@@ -168,7 +168,7 @@ class MemoryOperations:
             removed = []
             for job_id, _ in victims:
                 stored = jobs[job_id]
-                removed.append(stored.frozen())
+                removed.append(readable(stored.frozen()))
                 self._delete(stored)
             return removed
 

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Iterable, Sequence
 
 from kueport.adapters.memory.indexes import Indexes, ZSetItems
-from kueport.adapters.memory.stored import StoredJob
+from kueport.adapters.memory.stored import StoredJob, readable
 from kueport.adapters.memory.zset import rank_slice
 from kueport.domain.job import JobRecord
 from kueport.domain.ordering import TIMED_BASE
@@ -34,12 +34,12 @@ class MemoryReading:
     def get(self, job_id: int) -> JobRecord | None:
         with self._lock:
             stored = self._jobs.get(job_id)
-            return None if stored is None else stored.frozen()
+            return None if stored is None else readable(stored.frozen())
 
     def get_many(self, job_ids: Sequence[int]) -> list[JobRecord]:
         with self._lock:
             jobs = self._jobs
-            return [jobs[job_id].frozen() for job_id in job_ids if job_id in jobs]
+            return [readable(jobs[job_id].frozen()) for job_id in job_ids if job_id in jobs]
 
     def logs(self, job_id: int) -> list[str]:
         with self._lock:
@@ -68,7 +68,7 @@ class MemoryReading:
         with self._lock:
             members = rank_slice(self._ranked(state, job_type), start, stop)
             picked = sorted(self._records(members), key=lambda r: r.id)
-            return picked[::-1] if order == "desc" else picked
+            return [readable(r) for r in (picked[::-1] if order == "desc" else picked)]
 
     def types(self) -> list[str]:
         with self._lock:
@@ -82,15 +82,15 @@ class MemoryReading:
         # Active jobs without a TTL score -abs(priority) <= 0; with one, TIMED_BASE + deadline.
         with self._lock:
             due = self._indexes.of(State.ACTIVE).range_by_score(TIMED_BASE + 1, TIMED_BASE + now)
-            candidates = self._records(due)
-            return [r for r in candidates if ttl_exceeded(r, now)][: max(0, limit)]
+            expired = [r for r in self._records(due) if ttl_exceeded(r, now)][: max(0, limit)]
+            return [readable(r) for r in expired]
 
     def lease_expired(self, now: int, limit: int) -> list[JobRecord]:
         with self._lock:
             active = self._records(self._indexes.of(State.ACTIVE))
             expired = [r for r in active if lease_expired(r, now)]
             expired.sort(key=lambda r: (r.lease_until, r.id))
-            return expired[: max(0, limit)]
+            return [readable(r) for r in expired[: max(0, limit)]]
 
     def live_workers(self, now: int) -> list[WorkerInfo]:
         with self._lock:
@@ -104,6 +104,7 @@ class MemoryReading:
             return self._indexes.snapshot()
 
     def _records(self, job_ids: Iterable[int]) -> list[JobRecord]:
+        """The kept records (JSON fields as text: `readable` them before handing out)."""
         found = (self._jobs.get(job_id) for job_id in job_ids)
         return [stored.frozen() for stored in found if stored is not None]
 

@@ -2,13 +2,17 @@
 
 The storage decides nothing: the plans come from the domain (`plan_success`, `plan_failure`);
 these functions only copy their outcome into the record the way Kue writes its hash.
+A record here keeps `data`, `progress_data` and `result` as the JSON Redis would hold
+(`kueport.domain.json_values`, encoded by the callers or here); `stored.readable` decodes
+them for callers.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from kueport.domain.job import JobRecord, JobSpec, JSONValue
+from kueport.domain.job import JobRecord, JobSpec
+from kueport.domain.json_values import encode_data
 from kueport.domain.retry import FailurePlan, SuccessPlan
 from kueport.domain.state import State
 from kueport.domain.ttl import ttl_expiry
@@ -18,11 +22,12 @@ from kueport.ports.storage import Changes
 _RELEASED: dict[str, Any] = {"lease": None, "lease_until": None, "ttl_expires_at": None}
 
 
-def new_record(job_id: int, spec: JobSpec, now: int) -> JobRecord:
+def new_record(job_id: int, spec: JobSpec, now: int, data: str) -> JobRecord:
+    """`data`: `encode_data(spec.data)`, made before the storage's lock is taken."""
     return JobRecord(
         id=job_id,
         type=spec.type,
-        data=spec.data,
+        data=data,
         state=spec.initial_state,
         priority=spec.priority,
         max_attempts=spec.max_attempts,
@@ -50,7 +55,8 @@ def claimed(record: JobRecord, worker_id: str, lease: str, lease_ms: int, now: i
     )
 
 
-def completed(record: JobRecord, result: JSONValue, plan: SuccessPlan, now: int) -> JobRecord:
+def completed(record: JobRecord, result: str | None, plan: SuccessPlan, now: int) -> JobRecord:
+    """`result`: its JSON (`encode_result`), None for none."""
     return record._replace(
         state=State.COMPLETE,
         attempts=plan.attempts,
@@ -84,8 +90,9 @@ def error_log_line(error: str) -> str:
     return error.partition("\n")[0]
 
 
-def with_progress(record: JobRecord, percent: int, data: JSONValue, now: int) -> JobRecord:
-    """Kue's progress(): also pushes an active job's TTL deadline to `now + ttl`."""
+def with_progress(record: JobRecord, percent: int, data: str | None, now: int) -> JobRecord:
+    """Kue's progress(): also pushes an active job's TTL deadline to `now + ttl`. `data`:
+    its JSON (`encode_data`), None for none."""
     refreshed = ttl_expiry(record.ttl_ms, now) if record.is_active else record.ttl_expires_at
     return record._replace(
         progress=percent, progress_data=data, updated_at=now, ttl_expires_at=refreshed
@@ -132,7 +139,7 @@ def updated(record: JobRecord, changes: Changes, now: int) -> JobRecord:
     if changes.backoff_set:
         fields["backoff"] = changes.backoff
     if changes.replace_data:
-        fields["data"] = changes.data
+        fields["data"] = encode_data(changes.data)
     new = record._replace(**fields)
     if new.is_active:
         new = new._replace(ttl_expires_at=ttl_expiry(new.ttl_ms, now))

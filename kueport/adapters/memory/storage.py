@@ -2,9 +2,13 @@
 
 Counts, ranges and claim order are identical to the Redis adapter's because both order by
 `kueport.domain.ordering` (score, then zid bytes). Claims block on a condition variable that
-every move into `inactive` notifies; nothing polls. The hot path (claims and completions) is
-the `MemoryClaims` mixin (`claims.py`), reads are `MemoryReading`, operator actions and
-maintenance `MemoryOperations`; this module keeps the other moves and the shared internals.
+every move into `inactive` notifies; nothing polls. Jobs keep their data, progress data and
+result as the JSON Redis would hold, encoded by the same rules, and every record handed out
+is decoded afresh (`stored.readable`): what Redis refuses or converts, this adapter refuses or
+converts alike, and no caller shares a job's data with the storage. The hot path (claims and
+completions) is the `MemoryClaims` mixin (`claims.py`), reads are `MemoryReading`, operator
+actions and maintenance `MemoryOperations`; this module keeps the other moves and the shared
+internals.
 """
 
 from __future__ import annotations
@@ -19,10 +23,11 @@ from kueport.adapters.memory.claims import MemoryClaims
 from kueport.adapters.memory.indexes import Indexes
 from kueport.adapters.memory.operations import MemoryOperations, MinuteCounters
 from kueport.adapters.memory.reading import MemoryReading
-from kueport.adapters.memory.stored import StoredJob
+from kueport.adapters.memory.stored import StoredJob, readable
 from kueport.domain.errors import JobNotFound, LeaseLost
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
+from kueport.domain.json_values import encode_data, storable_text
 from kueport.domain.retry import FailurePlan
 from kueport.domain.stall import StallPlan
 from kueport.domain.state import State, check_move
@@ -76,8 +81,9 @@ class MemoryStorage(MemoryClaims, MemoryReading, MemoryOperations):
 
     # -- producers -------------------------------------------------------------------------
     def enqueue(self, spec: JobSpec, now: int, announce: bool = False) -> JobRecord:
+        data = encode_data(spec.data)
         with self._lock:
-            stored = self._insert(spec, now)
+            stored = self._insert(spec, now, data)
             if announce and stored.state is State.INACTIVE and self._heard():
                 self._announce_event(JobEvent(stored.id, EventName.ENQUEUE, (stored.type,)))
             return stored
@@ -86,15 +92,18 @@ class MemoryStorage(MemoryClaims, MemoryReading, MemoryOperations):
         self, specs: Sequence[JobSpec], now: int, announce: Sequence[bool] = ()
     ) -> list[JobRecord]:
         """Takes the lock once per `_BATCH` jobs, not per job, nor for a whole huge batch
-        (claimers would wait behind it)."""
+        (claimers would wait behind it). Every job's data is encoded first, so a job refused
+        stores none (as on Redis, which encodes the whole batch before sending it)."""
         flags = announce or [False] * len(specs)
+        texts = [encode_data(spec.data) for spec in specs]
         stored: list[JobRecord] = []
         for start in range(0, len(specs), _BATCH):
+            end = start + _BATCH
             with self._lock:
-                for spec, flag in zip(
-                    specs[start : start + _BATCH], flags[start : start + _BATCH], strict=True
+                for spec, flag, data in zip(
+                    specs[start:end], flags[start:end], texts[start:end], strict=True
                 ):
-                    record = self._insert(spec, now)
+                    record = self._insert(spec, now, data)
                     if flag and record.state is State.INACTIVE and self._heard():
                         event = JobEvent(record.id, EventName.ENQUEUE, (record.type,))
                         self._announce_event(event)
@@ -125,6 +134,8 @@ class MemoryStorage(MemoryClaims, MemoryReading, MemoryOperations):
         announce: Sequence[JobEvent] = (),
         max_log_lines: int = 0,
     ) -> JobRecord | None:
+        """The error is stored as Redis must store it: lone surrogates escaped."""
+        error = storable_text(error)
         with self._lock:
             stored = self._held(job_id, lease)
             self._log(job_id, records.error_log_line(error), max_log_lines)
@@ -173,9 +184,10 @@ class MemoryStorage(MemoryClaims, MemoryReading, MemoryOperations):
     def set_progress(
         self, job_id: int, lease: str | None, percent: int, data: JSONValue, now: int
     ) -> JobRecord:
+        text = None if data is None else encode_data(data, "progress data")
         with self._lock:
             stored = self._require(job_id) if lease is None else self._held(job_id, lease)
-            return self._store(stored, records.with_progress(stored.frozen(), percent, data, now))
+            return self._store(stored, records.with_progress(stored.frozen(), percent, text, now))
 
     def append_log(self, job_id: int, line: str, now: int, max_lines: int = 0) -> None:
         with self._lock:
@@ -203,7 +215,7 @@ class MemoryStorage(MemoryClaims, MemoryReading, MemoryOperations):
             if stored is None:
                 return None
             self._delete(stored)
-            return stored.frozen()
+            return readable(stored.frozen())
 
     def close(self) -> None:
         with self._lock:
@@ -224,14 +236,15 @@ class MemoryStorage(MemoryClaims, MemoryReading, MemoryOperations):
             raise LeaseLost(job_id)
         return stored
 
-    def _insert(self, spec: JobSpec, now: int) -> JobRecord:
-        """A new job; its log list is made by its first line (`_log`)."""
-        record = records.new_record(next(self._ids), spec, now)
+    def _insert(self, spec: JobSpec, now: int, data: str) -> JobRecord:
+        """A new job (`data`: its JSON); its log list is made by its first line (`_log`)."""
+        record = records.new_record(next(self._ids), spec, now, data)
         self._types.add(record.type)
         return self._store(None, record)
 
     def _store(self, stored: StoredJob | None, new: JobRecord) -> JobRecord:
-        """Store `new` as the job's record: a new job, or a new state of `stored`."""
+        """Store `new` as the job's record: a new job, or a new state of `stored`; returns
+        it as callers get it (`readable`)."""
         if stored is None:
             self._indexes.add(new)
             self._jobs[new.id] = StoredJob(new)
@@ -240,7 +253,7 @@ class MemoryStorage(MemoryClaims, MemoryReading, MemoryOperations):
             stored.assign(new)
         if new.state is State.INACTIVE:
             self._cond.notify_all()
-        return new
+        return readable(new)
 
     def _log(self, job_id: int, line: str, max_lines: int) -> None:
         lines = self._logs.setdefault(job_id, [])

@@ -10,6 +10,12 @@ and a completion builds none.
 Only the methods below change a `StoredJob`, and each drops the kept record; the rarer moves
 compute a new `JobRecord` with `records` (pure functions, shared reasoning with Redis's
 scripts) and `assign` it, which keeps that record as the frozen one at no cost.
+
+`data`, `progress_data` and `result` are kept as the JSON Redis would hold
+(`kueport.domain.json_values`), in the stored job and in its kept record alike; every record
+the storage hands out goes through `readable`, which decodes them: each reader gets its own
+copy, as each Redis read is a fresh decode, so no caller, handler or retry sees another's
+changes to a job's data.
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ from __future__ import annotations
 import operator
 
 from kueport.domain.backoff import Backoff
-from kueport.domain.job import JobRecord, JSONValue
+from kueport.domain.job import JobRecord
+from kueport.domain.json_values import decode_stored
 from kueport.domain.retry import SuccessPlan
 from kueport.domain.state import State
 from kueport.domain.tuples import tuple_builder
@@ -33,6 +40,20 @@ _STATE, _STARTED_AT, _UPDATED_AT, _WORKER_ID, _LEASE, _LEASE_UNTIL, _TTL_EXPIRES
     _NAMES.index,
     ("state", "started_at", "updated_at", "worker_id", "lease", "lease_until", "ttl_expires_at"),
 )
+#: The fields kept as JSON text.
+_DATA, _PROGRESS_DATA, _RESULT = map(_NAMES.index, ("data", "progress_data", "result"))
+
+
+def readable(record: JobRecord) -> JobRecord:
+    """A kept record as callers get it: its JSON fields decoded into values of their own."""
+    fields = list(record)
+    fields[_DATA] = decode_stored(fields[_DATA])
+    progress_data, result = fields[_PROGRESS_DATA], fields[_RESULT]
+    if progress_data is not None:
+        fields[_PROGRESS_DATA] = decode_stored(progress_data)
+    if result is not None:
+        fields[_RESULT] = decode_stored(result)
+    return _RECORD(fields)
 
 
 class StoredJob:
@@ -42,7 +63,7 @@ class StoredJob:
 
     id: int
     type: str
-    data: JSONValue
+    data: str  # JSON text, as are progress_data and result
     state: State
     priority: int
     max_attempts: int
@@ -59,8 +80,8 @@ class StoredJob:
     remove_on_complete: bool
     remove_on_fail: bool
     progress: int | None
-    progress_data: JSONValue
-    result: JSONValue
+    progress_data: str | None
+    result: str | None
     error: str | None
     worker_id: str | None
     search_keys: tuple[str, ...]
@@ -78,7 +99,8 @@ class StoredJob:
         _assign(self, record)
 
     def frozen(self) -> JobRecord:
-        """The job as a `JobRecord` (built once per change)."""
+        """The job as a `JobRecord` (built once per change), JSON fields as text: the
+        storage's own; callers get `readable` of it."""
         record = self._frozen
         if record is None:
             record = self._frozen = _RECORD(_VALUES(self))
@@ -92,8 +114,9 @@ class StoredJob:
     def claim(
         self, worker_id: str, lease: str, lease_until: int, now: int, ttl_deadline: int | None
     ) -> JobRecord:
-        """Claimed by a worker: the record it gets is built here (and kept as the frozen
-        copy), since a claim always hands one out."""
+        """Claimed by a worker: returns the record it gets, as `readable` would, built here
+        in one pass (a claim always hands one out). No frozen copy is kept: the completion
+        that usually follows would drop it unread."""
         kept = self._frozen
         self.state = _ACTIVE
         self.started_at = now
@@ -102,22 +125,28 @@ class StoredJob:
         self.lease = lease
         self.lease_until = lease_until
         self.ttl_expires_at = ttl_deadline
+        self._frozen = None
         if kept is None:
-            record = self._frozen = _RECORD(_VALUES(self))
-            return record
-        # The kept record with the claim's changes: a list copy and seven stores cost less
-        # than reading 28 slots back (the record of a waiting job is usually still kept).
-        fields = list(kept)
-        fields[_STATE] = _ACTIVE
-        fields[_STARTED_AT] = fields[_UPDATED_AT] = now
-        fields[_WORKER_ID] = worker_id
-        fields[_LEASE] = lease
-        fields[_LEASE_UNTIL] = lease_until
-        fields[_TTL_EXPIRES_AT] = ttl_deadline
-        record = self._frozen = _RECORD(fields)
-        return record
+            fields = list(_VALUES(self))
+        else:
+            # The kept record with the claim's changes: a list copy and seven stores cost
+            # less than reading 28 slots back (a waiting job's record is usually kept).
+            fields = list(kept)
+            fields[_STATE] = _ACTIVE
+            fields[_STARTED_AT] = fields[_UPDATED_AT] = now
+            fields[_WORKER_ID] = worker_id
+            fields[_LEASE] = lease
+            fields[_LEASE_UNTIL] = lease_until
+            fields[_TTL_EXPIRES_AT] = ttl_deadline
+        fields[_DATA] = decode_stored(self.data)
+        if self.progress_data is not None:
+            fields[_PROGRESS_DATA] = decode_stored(self.progress_data)
+        if self.result is not None:
+            fields[_RESULT] = decode_stored(self.result)
+        return _RECORD(fields)
 
-    def complete(self, result: JSONValue, plan: SuccessPlan, now: int) -> None:
+    def complete(self, result: str | None, plan: SuccessPlan, now: int) -> None:
+        """`result`: its JSON (`encode_result`), None for none."""
         self.state = _COMPLETE
         self.attempts = plan.attempts
         self.duration = plan.duration_ms

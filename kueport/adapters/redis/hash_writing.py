@@ -15,6 +15,7 @@ from kueport.adapters.redis.json_text import decode_json, encode_data, encode_re
 from kueport.domain.backoff import Backoff, Exponential, Fixed, Named, SameDelay
 from kueport.domain.errors import InvalidJobOption
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
+from kueport.domain.json_values import PreEncoded
 from kueport.domain.state import State
 from kueport.ports.storage import Changes
 
@@ -148,7 +149,9 @@ _PLAIN_VALUES = frozenset({str, int, bool, float, type(None)})
 def _read_back(data: JSONValue, text: str) -> JSONValue:
     """What `text`, the JSON of `data`, decodes to: a copy of a flat dict of plain values
     (str keys; str, int, bool, float or None values: exactly what its JSON reads back as),
-    else the parsed text."""
+    else the parsed text. `data` may come encoded already (`PreEncoded`, from `save_all`)."""
+    if type(data) is PreEncoded:
+        data = data.value
     if type(data) is not dict:
         return decode_json(text)
     for key, value in data.items():
