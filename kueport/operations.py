@@ -14,6 +14,7 @@ import attrs
 
 from kueport.domain.errors import InvalidJobOption
 from kueport.domain.job import JobRecord
+from kueport.domain.json_values import has_surrogates
 from kueport.domain.state import State
 from kueport.domain.throughput import MinuteCount, window
 from kueport.search_repair import SearchRepair, reindex
@@ -38,12 +39,12 @@ class TypeCounts:
 
 
 def check_type(job_type: object) -> str:
-    if not isinstance(job_type, str) or not job_type:
+    if not isinstance(job_type, str) or not job_type or has_surrogates(job_type):
         raise InvalidJobOption(f"invalid job type {job_type!r}: use a non-empty string")
     return job_type
 
 
-def _optional_type(job_type: str | None) -> str | None:
+def optional_type(job_type: str | None) -> str | None:
     return None if job_type is None else check_type(job_type)
 
 
@@ -58,13 +59,13 @@ class QueueOperations:
         """Move every failed job (of one type) back to inactive with its attempts reset, so
         it gets all its attempts again; each announces `enqueue`. Returns how many moved."""
         storage = self.service.storage
-        return self._in_batches(storage.retry_failed, State.FAILED, _optional_type(job_type))
+        return self._in_batches(storage.retry_failed, State.FAILED, optional_type(job_type))
 
     def promote_delayed(self, job_type: str | None = None) -> int:
         """Promote every delayed job (of one type) now, whatever its `promote_at`; each
         announces `promotion` and `enqueue`. Returns how many moved."""
         storage = self.service.storage
-        return self._in_batches(storage.promote_delayed, State.DELAYED, _optional_type(job_type))
+        return self._in_batches(storage.promote_delayed, State.DELAYED, optional_type(job_type))
 
     def _in_batches(self, move: BulkMove, state: State, job_type: str | None) -> int:
         left = self.service.storage.count(state, job_type)

@@ -12,6 +12,7 @@ from kueport.domain.job import JobRecord
 from kueport.domain.retention import check_keep, cleanable, older_than_ms
 from kueport.domain.state import State
 from kueport.job import Job
+from kueport.operations import check_type, optional_type
 from kueport.ports.storage import Order
 from kueport.service import JobService
 
@@ -60,14 +61,15 @@ class JobQueries:
         """
         target = cleanable(state)
         age, kept = older_than_ms(older_than), check_keep(keep)
-        return len(self.service.clean(target, age, kept, job_type=job_type))
+        kind = optional_type(job_type)
+        return len(self.service.clean(target, age, kept, job_type=kind))
 
     def count(self, state: State | str | None = None, job_type: str | None = None) -> int:
         parsed = None if state is None else State.parse(state)
-        return self.service.storage.count(parsed, job_type)
+        return self.service.storage.count(parsed, optional_type(job_type))
 
     def ids(self, state: State | str, job_type: str | None = None) -> list[int]:
-        return self.service.storage.ids(State.parse(state), job_type)
+        return self.service.storage.ids(State.parse(state), optional_type(job_type))
 
     def inactive_count(self, job_type: str | None = None) -> int:
         return self.count(State.INACTIVE, job_type)
@@ -114,7 +116,7 @@ class JobQueries:
         stop: int = -1,
         order: Order = "asc",
     ) -> list[Job]:
-        return self._range(State.parse(state), job_type, start, stop, order)
+        return self._range(State.parse(state), check_type(job_type), start, stop, order)
 
     def range(self, start: int = 0, stop: int = -1, order: Order = "asc") -> list[Job]:
         """Kue's `Job.range`: every job, by priority rank."""

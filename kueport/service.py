@@ -16,6 +16,7 @@ from kueport.backoff_registry import BackoffRegistry
 from kueport.domain.errors import InvalidJobOption, JobNotFound
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
+from kueport.domain.json_values import storable_text
 from kueport.domain.retention import DEFAULT_MAX_LOG_LINES
 from kueport.domain.retry import plan_success
 from kueport.domain.state import State
@@ -238,7 +239,8 @@ class JobService(ServiceSweeps):
         return record
 
     def log(self, job_id: int, line: str) -> None:
-        self.storage.append_log(job_id, line, self.now(), self.max_log_lines)
+        # A lone surrogate (an undecodable file name) is written escaped: UTF-8 cannot hold it.
+        self.storage.append_log(job_id, storable_text(line), self.now(), self.max_log_lines)
 
     # -- people --------------------------------------------------------------------------
     def move(self, job_id: int, state: State) -> JobRecord:

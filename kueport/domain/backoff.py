@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import attrs
 
-from kueport.domain.durations import Duration, to_ms
+from kueport.domain.durations import MAX_DURATION_MS, Duration, to_ms
 from kueport.domain.errors import InvalidJobOption, UnknownBackoff
 
 
@@ -113,8 +113,11 @@ def js_round(value: float) -> int:
 
 
 def exponential_ms(delay_ms: int, attempts: int, max_delay_ms: int | None) -> int:
-    grown = delay_ms / 2 * (2**attempts - 1)
-    cap = math.inf if not max_delay_ms else max_delay_ms - delay_ms / 2
+    """Kue's formula, never longer than any stored delay may be (`MAX_DURATION_MS`): past
+    about 1,024 attempts `2**attempts` no longer fits a float, and the retry must still be
+    planned (2**64 ms is far past the cap already)."""
+    grown = delay_ms / 2 * (2 ** min(attempts, 64) - 1)
+    cap = MAX_DURATION_MS if not max_delay_ms else min(MAX_DURATION_MS, max_delay_ms - delay_ms / 2)
     return js_round(min(cap, grown))
 
 

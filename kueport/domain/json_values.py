@@ -5,13 +5,14 @@ way by the memory adapter (the default and test backend): code tested on one beh
 on the other. The text is what JavaScript's `JSON.stringify` writes (no spaces, non-ASCII
 kept, no NaN) and is always valid UTF-8, which Redis commands need:
 
-* `data` and progress data that JSON cannot hold (sets, objects, NaN, bytes, lone
-  surrogates such as `os.fsdecode(b"caf\\xe9")`) raise `InvalidJobOption` before anything
-  is stored;
+* `data` and progress data that JSON cannot hold (sets, objects, NaN, bytes) raise
+  `InvalidJobOption` before anything is stored;
 * a result JSON cannot hold is stored as Kue's `{"error":true,"message":"Invalid JSON
   Result: ..."}`, so the job still completes;
-* free text (an error's stack, an event's arguments) keeps its lone surrogates escaped
-  (`\\udce9`), so the failure is still recorded.
+* lone surrogates (`os.fsdecode(b"caf\\xe9")` is `"caf\\udce9"`; Node Kue stores a string
+  cut in the middle of an emoji) are written as `\\udce9` escapes, as `JSON.stringify` does:
+  valid UTF-8 that reads back as the same string, in Python and in Node; free text (an
+  error's stack) keeps them escaped the same way, so the failure is still recorded.
 
 Pure: no I/O, standard library only.
 """
@@ -78,21 +79,15 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def encode_data(value: Any, what: str = "data") -> str:
-    """The stored JSON of job data (or progress data); `InvalidJobOption` when JSON or
-    UTF-8 cannot hold it."""
+    """The stored JSON of job data (or progress data); `InvalidJobOption` when JSON cannot
+    hold it."""
     if type(value) is PreEncoded:
         return value.text
     try:
         text = _encode(value)
     except (TypeError, ValueError, RecursionError) as error:
         raise InvalidJobOption(f"job {what} is not JSON-serialisable: {error}") from None
-    if has_surrogates(text):
-        raise InvalidJobOption(
-            f"job {what} holds a lone surrogate (text decoded with 'surrogateescape', as "
-            f"os.fsdecode does for an undecodable file name), which UTF-8 cannot store: "
-            f"{storable_text(text)[:200]}"
-        )
-    return text
+    return _SURROGATE.sub(_escape, text) if has_surrogates(text) else text
 
 
 def pre_encoded(value: Any) -> PreEncoded:
@@ -106,11 +101,8 @@ def encode_result(value: Any) -> str:
     try:
         text = _encode(value)
     except (TypeError, ValueError, RecursionError):
-        pass
-    else:
-        if not has_surrogates(text):
-            return text
-    return _encode({"error": True, "message": f'Invalid JSON Result: "{_shown(value)}"'})
+        return _encode({"error": True, "message": f'Invalid JSON Result: "{_shown(value)}"'})
+    return _SURROGATE.sub(_escape, text) if has_surrogates(text) else text
 
 
 def _shown(value: Any) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from kueport import InvalidJobOption, ManualClock
@@ -91,8 +89,8 @@ def test_nothing_to_save_is_fine(queue: Queue) -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    [{"x": {1}}, {"x": os.fsdecode(b"caf\xe9")}, {"x": float("nan")}],
-    ids=["set", "lone surrogate", "NaN"],
+    [{"x": {1}}, {"x": float("nan")}],
+    ids=["set", "NaN"],
 )
 def test_a_job_whose_data_is_not_json_in_a_later_batch_stores_none_of_them(
     queue: Queue, bad: dict[str, object]

@@ -1,5 +1,6 @@
-"""A handler's outcome that holds text UTF-8 cannot store (a lone surrogate, as in the name
-Python gives an undecodable file) is still recorded, and its job's neighbours in the same
+"""A handler's outcome that holds text UTF-8 cannot store as it is (a lone surrogate, as in
+the name Python gives an undecodable file) is recorded escaped, as JavaScript's
+`JSON.stringify` writes it, and reads back the same; its job's neighbours in the same
 completion batch are stored as usual, each run once."""
 
 from __future__ import annotations
@@ -11,23 +12,17 @@ from typing import Any
 
 import pytest
 
-from kueport import Job
+from kueport import InvalidJobOption, Job
 from kueport.queue import Queue
 from tests.helpers import wait_for
 
 #: How Python names the file `caf\xe9` when the bytes are not UTF-8.
 UNDECODABLE = os.fsdecode(b"caf\xe9.txt")
 
-#: Redis cannot store such an error until `RedisStorage.fail` escapes it as the memory
-#: storage does (`error = storable_text(error)` first thing; not this branch's file).
-REDIS_FAIL_SENDS_RAW_ERRORS = pytest.mark.xfail(
-    strict=True, reason="RedisStorage.fail does not yet call storable_text(error)"
-)
-
 
 @pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
 @pytest.mark.parametrize("concurrency", [1, 2, 4])
-def test_a_result_with_a_lone_surrogate_completes_and_leaves_its_batch_alone(
+def test_a_result_with_a_lone_surrogate_is_stored_and_leaves_its_batch_alone(
     queue: Queue, concurrency: int, asynchronous: bool
 ) -> None:
     kinds = ["ok"] * 5 + ["bad"] + ["ok"] * 5
@@ -47,16 +42,13 @@ def test_a_result_with_a_lone_surrogate_completes_and_leaves_its_batch_alone(
 
     assert [runs[job_id or 0] for job_id in ids] == [1] * len(ids)
     results = [queue.get_job(job_id or 0).result for job_id in ids]
-    assert results[5] == {"error": True, "message": 'Invalid JSON Result: "caf\\udce9.txt"'}
+    assert results[5] == UNDECODABLE
     assert results[:5] + results[6:] == ["fine"] * 10
 
 
 def test_an_error_naming_an_undecodable_file_fails_the_job_with_that_error(
-    queue: Queue, adapter: str, request: pytest.FixtureRequest
+    queue: Queue,
 ) -> None:
-    if adapter == "redis":  # strict: passing there fails the run, so the mark is removed
-        request.applymarker(REDIS_FAIL_SENDS_RAW_ERRORS)
-
     def handler(job: Job) -> None:
         raise FileNotFoundError(f"cannot open {UNDECODABLE}")
 
@@ -68,3 +60,22 @@ def test_an_error_naming_an_undecodable_file_fails_the_job_with_that_error(
     assert stored.error is not None
     assert stored.error.startswith("FileNotFoundError: cannot open caf\\udce9.txt\n")
     assert stored.to_dict()["attempts"]["made"] == 1
+
+
+def test_a_log_line_naming_an_undecodable_file_is_kept_escaped(queue: Queue) -> None:
+    job = queue.create("f", {}).save()
+
+    job.log("cannot open %s", UNDECODABLE)
+
+    assert job.logs() == ["cannot open caf\\udce9.txt"]
+
+
+def test_a_job_type_utf8_cannot_store_is_refused_before_anything_is_stored(
+    queue: Queue,
+) -> None:
+    with pytest.raises(InvalidJobOption, match="type"):
+        queue.create(f"import {UNDECODABLE}", {}).save()
+    with pytest.raises(InvalidJobOption, match="type"):
+        queue.inactive_count(f"import {UNDECODABLE}")
+
+    assert queue.count() == 0

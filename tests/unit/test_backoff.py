@@ -22,6 +22,7 @@ from kueport.domain.backoff import (
     next_delay_ms,
     parse_backoff,
 )
+from kueport.domain.durations import MAX_DURATION_MS
 from kueport.domain.errors import InvalidJobOption, UnknownBackoff
 
 
@@ -311,3 +312,11 @@ def test_parse_kue_dicts_without_a_delay_reuse_the_job_delay() -> None:
 def test_parse_refuses_bad_values_with_invalid_job_option(value: object) -> None:
     with pytest.raises(InvalidJobOption):
         parse_backoff(value)
+
+
+@pytest.mark.parametrize("attempts", [50, 1_100, 10**6])
+def test_an_exponential_wait_is_never_longer_than_a_stored_delay_may_be(attempts: int) -> None:
+    """Kue's formula overflows a float near 1,024 attempts; the retry is planned regardless."""
+    assert exponential_ms(1_000, attempts, None) == MAX_DURATION_MS
+    assert exponential_ms(1_000, attempts, MAX_DURATION_MS * 2) == MAX_DURATION_MS
+    assert exponential_ms(1_000, attempts, 60_000) == 59_500  # a smaller cap still applies

@@ -27,11 +27,12 @@ def test_free_text_json_escapes_lone_surrogates_as_javascript_does() -> None:
     assert decode_stored(text)[1] == f"cannot open {UNDECODABLE}"
 
 
-def test_data_with_a_lone_surrogate_is_refused_with_a_clear_error() -> None:
-    with pytest.raises(InvalidJobOption, match=r"lone surrogate.*caf\\udce9"):
-        encode_data({"file": UNDECODABLE})
-    with pytest.raises(InvalidJobOption, match="job progress data holds a lone surrogate"):
-        encode_data([UNDECODABLE], "progress data")
+def test_data_and_results_with_lone_surrogates_are_written_as_javascript_writes_them() -> None:
+    data = {"file": UNDECODABLE, "emoji cut by Node": "\ud83c"}
+    for text in (encode_data(data), encode_result(data)):
+        assert text == '{"file":"caf\\udce9","emoji cut by Node":"\\ud83c"}'
+        text.encode("utf-8")  # storable
+        assert decode_stored(text) == data  # the same strings back
 
 
 def test_deeply_nested_data_is_refused_not_a_recursion_error() -> None:

@@ -45,6 +45,7 @@ from kueport.adapters.redis.worker_codec import decode_worker, encode_worker
 from kueport.domain.errors import JobNotFound
 from kueport.domain.events import JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
+from kueport.domain.json_values import storable_text
 from kueport.domain.retention import cleanable, select_victims
 from kueport.domain.retry import FailurePlan
 from kueport.domain.stall import StallPlan
@@ -146,6 +147,7 @@ class RedisStorage(RedisClaims, RedisReading, RedisOperations):
         announce: Sequence[JobEvent] = (),
         max_log_lines: int = 0,
     ) -> JobRecord | None:
+        error = storable_text(error)  # an undecodable file name's lone surrogates, escaped
         remove = plan.remove and plan.next_state is State.FAILED
         steps = (plan.attempts, plan.next_state, plan.delay_ms, plan.promote_at, remove)
         first_line = error.partition("\n")[0]  # Kue logs the error's first line
