@@ -18,7 +18,7 @@ from werkzeug.wrappers import Request, Response
 from kueport.http import api, ui
 from kueport.http.errors import error_response, message_for, status_for
 from kueport.http.guards import check_auth, check_csrf
-from kueport.http.routing import RequestContext, Route
+from kueport.http.routing import JobTypeConverter, RequestContext, Route
 from kueport.http.settings import Auth, Settings
 
 if TYPE_CHECKING:
@@ -60,10 +60,17 @@ class KueportApp:
         self.routes = check_unique(routes)
         self.url_map = Map(
             [
-                Rule(r.path, endpoint=r.endpoint, methods=list(r.methods), defaults=r.defaults)
+                Rule(
+                    r.path,
+                    endpoint=r.endpoint,
+                    methods=list(r.methods),
+                    defaults=r.defaults,
+                    merge_slashes=False if "<type:" in r.path else None,  # a type may hold "//"
+                )
                 for r in self.routes.values()
             ],
             strict_slashes=False,
+            converters={"type": JobTypeConverter},
         )
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
