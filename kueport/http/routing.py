@@ -40,6 +40,9 @@ class Route:
     methods: tuple[str, ...] = ("GET",)
     mutating: bool = False
     defaults: dict[str, Any] | None = None
+    #: A dashboard page: its relative links only resolve at its canonical URL (no trailing
+    #: slash), so the app redirects any other spelling there.
+    page: bool = False
 
 
 class JobTypeConverter(BaseConverter):
