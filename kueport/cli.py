@@ -203,6 +203,8 @@ def _basic_auth(text: str) -> BasicAuth:
 def _token(text: str) -> str:
     if not text.strip():
         raise argparse.ArgumentTypeError("the token must not be empty")
+    if text != text.strip():  # the server reads the header's token without them
+        raise argparse.ArgumentTypeError("the token must not start or end with whitespace")
     return text
 
 

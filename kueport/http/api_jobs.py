@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from werkzeug.wrappers import Response
 
+from kueport.domain.errors import UnreadableJob
 from kueport.domain.priority import parse_priority
 from kueport.domain.state import State
 from kueport.http import bodies
@@ -73,10 +74,22 @@ def job_set_priority(ctx: RequestContext, job_id: str, priority: str) -> Respons
 
 
 def job_delete(ctx: RequestContext, job_id: str) -> Response:
+    """Removes readable and unreadable jobs alike; only a job that is not there is a 404."""
     number = bodies.job_id(job_id)
-    if not ctx.queue.remove(number):
+    unreadable = _stored_but_unreadable(ctx, number)
+    if not ctx.queue.remove(number) and not unreadable:
         raise HttpError(404, f'job "{number}" doesnt exist')
     return json_response({"message": f"job {number} removed"})
+
+
+def _stored_but_unreadable(ctx: RequestContext, number: int) -> bool:
+    """Whether a job is stored that cannot be read (a Kue hash with no type, an unknown
+    state...): `queue.remove` deletes it but answers False, as it has no record to return."""
+    try:
+        ctx.queue.service.storage.get(number)
+    except UnreadableJob:
+        return True
+    return False
 
 
 def job_restart(ctx: RequestContext, job_id: str) -> Response:
@@ -93,13 +106,13 @@ def routes() -> list[Route]:
         Route(f"/jobs/{span}/<order>", "jobs_range_order", jobs_range),
         Route(f"/jobs/<state>/{span}", "jobs_state_range", jobs_state_range),
         Route(f"/jobs/<state>/{span}/<order>", "jobs_state_range_order", jobs_state_range),
-        Route(f"/jobs/<job_type>/<state>/{span}", "jobs_type_range", jobs_type_state_range),
+        Route(f"/jobs/<type:job_type>/<state>/{span}", "jobs_type_range", jobs_type_state_range),
         Route(
-            f"/jobs/<job_type>/<state>/{span}/<order>",
+            f"/jobs/<type:job_type>/<state>/{span}/<order>",
             "jobs_type_range_order",
             jobs_type_state_range,
         ),
-        Route("/jobs/<job_type>/<state>/stats", "jobs_type_stats", jobs_type_state_stats),
+        Route("/jobs/<type:job_type>/<state>/stats", "jobs_type_stats", jobs_type_state_stats),
         Route("/job/<job_id>", "job_get", job_get),
         Route("/job/<job_id>/log", "job_log", job_log),
         Route("/job/<job_id>/state/<state>", "job_state", job_set_state, put, True),

@@ -58,6 +58,6 @@ def routes() -> list[Route]:
         Route("/jobs/failed/retry", "retry_failed", retry_failed, post, True),
         Route("/jobs/complete/remove", "remove_complete", remove_complete, post, True),
         Route("/jobs/delayed/promote", "promote_delayed", promote_delayed, post, True),
-        Route("/types/<job_type>/pause", "pause_type", pause_type, post, True),
-        Route("/types/<job_type>/resume", "resume_type", resume_type, post, True),
+        Route("/types/<type:job_type>/pause", "pause_type", pause_type, post, True),
+        Route("/types/<type:job_type>/resume", "resume_type", resume_type, post, True),
     ]

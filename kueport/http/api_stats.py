@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from werkzeug.wrappers import Response
 
-from kueport.domain.errors import InvalidSearch
+from kueport.domain.errors import InvalidSearch, InvalidState
 from kueport.domain.state import State
 from kueport.domain.workers import WorkerInfo
 from kueport.http import bodies
@@ -36,12 +36,12 @@ def search(ctx: RequestContext) -> Response:
         raise HttpError(400, "missing query parameter q")
     if not ctx.queue.search_enabled:
         return json_response([])
-    state = bodies.state(args["state"]) if "state" in args else None
-    limit = bodies.integer(args["limit"], "limit") if "limit" in args else 50
     try:
+        state = bodies.state(args["state"]) if "state" in args else None
+        limit = bodies.integer(args["limit"], "limit") if "limit" in args else 50
         found = ctx.queue.search(text, type=args.get("type"), state=state, limit=limit)
-    except InvalidSearch as exc:
-        raise HttpError(400, str(exc)) from None
+    except (InvalidSearch, InvalidState) as exc:
+        raise HttpError(400, bodies.clipped(str(exc), args.values())) from None
     return json_response(found)
 
 

@@ -10,15 +10,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
+from urllib.parse import quote as url_quote
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.routing import Map, Rule
+from werkzeug.routing import Map, RequestRedirect, Rule
 from werkzeug.wrappers import Request, Response
 
 from kueport.http import api, ui
 from kueport.http.errors import error_response, message_for, status_for
 from kueport.http.guards import check_auth, check_csrf
-from kueport.http.routing import RequestContext, Route
+from kueport.http.routing import JobTypeConverter, RequestContext, Route
 from kueport.http.settings import Auth, Settings
 
 if TYPE_CHECKING:
@@ -60,10 +61,17 @@ class KueportApp:
         self.routes = check_unique(routes)
         self.url_map = Map(
             [
-                Rule(r.path, endpoint=r.endpoint, methods=list(r.methods), defaults=r.defaults)
+                Rule(
+                    r.path,
+                    endpoint=r.endpoint,
+                    methods=list(r.methods),
+                    defaults=r.defaults,
+                    merge_slashes=False if "<type:" in r.path else None,  # a type may hold "//"
+                )
                 for r in self.routes.values()
             ],
             strict_slashes=False,
+            converters={"type": JobTypeConverter},
         )
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -76,8 +84,14 @@ class KueportApp:
             refused = check_auth(request, self.settings.auth)
             if refused is not None:
                 return refused
+            if not request.environ.get("PATH_INFO"):  # mounted at /kue, visited as /kue
+                return canonical_redirect(request, request.script_root.rsplit("/", 1)[-1] + "/")
             endpoint, values = self.url_map.bind_to_environ(request.environ).match()
             route = self.routes[endpoint]
+            if route.page and request.path != "/" and request.path.endswith("/"):
+                return canonical_redirect(
+                    request, "../" + request.path.rstrip("/").rsplit("/", 1)[-1]
+                )
             if route.mutating:
                 if request.method == "HEAD":  # werkzeug adds HEAD to GET; a HEAD must not act
                     only = {"Allow": ", ".join(route.methods)}
@@ -87,6 +101,8 @@ class KueportApp:
                 check_csrf(request)
             context = RequestContext(request=request, queue=self.queue, settings=self.settings)
             return route.handler(context, **values)
+        except RequestRedirect as redirect:  # e.g. "//" merged: a real redirect, not JSON
+            return Response(status=redirect.code, headers={"Location": redirect.new_url})
         except MethodNotAllowed as error:
             allowed = ", ".join(sorted(error.valid_methods or []))
             return error_response(405, "method not allowed", {"Allow": allowed})
@@ -104,6 +120,15 @@ class KueportApp:
             log.exception("%s %s failed", request.method, request.path)
             return error_response(500, "internal server error")
         return error_response(status, message_for(error, status))
+
+
+def canonical_redirect(request: Request, relative: str) -> Response:
+    """A permanent redirect to where a page's relative links resolve. The Location is relative
+    to the URL asked for, so it stays right under any mount point or proxy prefix."""
+    location = url_quote(relative, safe="/%")
+    if request.query_string:
+        location += "?" + request.query_string.decode("latin-1")
+    return Response(status=308, headers={"Location": location})
 
 
 def create_app(

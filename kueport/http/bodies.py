@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request
 
 from kueport.domain.state import State
@@ -29,9 +30,39 @@ def _no_constants(name: str) -> object:
     raise ValueError(f"{name} is not JSON")
 
 
+#: How much of a client's value an error message repeats.
+SHOWN = 60
+
+
+def shown(text: str) -> str:
+    """`text` as an error message quotes it: its repr, cut short (a 5,000-character query
+    is not sent back whole)."""
+    return repr(text) if len(text) <= SHOWN else repr(text[:SHOWN]) + "…"
+
+
+def clipped(message: str, values: Iterable[str]) -> str:
+    """A message from elsewhere (the search or the state parser) with every long client
+    value it quotes cut short."""
+    for value in values:
+        if len(value) > SHOWN:
+            message = message.replace(repr(value), shown(value))
+    return message
+
+
+def _body(request: Request) -> bytes:
+    """The body, refusing an oversized one with 413 whether it came with a Content-Length or
+    chunked: werkzeug stops reading a chunked body at the limit without saying so, which would
+    make it look like cut JSON."""
+    raw = request.get_data(cache=True)
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(raw) >= limit:
+        raise RequestEntityTooLarge()
+    return raw
+
+
 def read_json(request: Request) -> Any:
     """The request's JSON body, or None when the body is empty (whatever its type)."""
-    raw = request.get_data(cache=True)
+    raw = _body(request)
     if not raw.strip():
         return None
     if request.mimetype not in _JSON_TYPES and not request.mimetype.endswith("+json"):
@@ -77,13 +108,13 @@ def optional_ms(body: Mapping[str, Any], name: str) -> int | None:
 def integer(text: str, what: str) -> int:
     """A path or query integer ("-3" allowed); anything else is a 400."""
     if not _INTEGER.fullmatch(text):
-        raise HttpError(400, f"invalid {what} {text!r}: expected an integer")
+        raise HttpError(400, f"invalid {what} {shown(text)}: expected an integer")
     return int(text)
 
 
 def job_id(text: str) -> int:
     if not (text.isascii() and text.isdigit() and len(text) <= 19) or int(text) > MAX_ID:
-        raise HttpError(400, f"invalid job id {text!r}: expected a whole number")
+        raise HttpError(400, f"invalid job id {shown(text)}: expected a whole number")
     return int(text)
 
 
@@ -96,4 +127,4 @@ def order(text: str) -> Order:
         return "asc"
     if text == "desc":
         return "desc"
-    raise HttpError(400, f"invalid order {text!r}: expected asc or desc")
+    raise HttpError(400, f"invalid order {shown(text)}: expected asc or desc")

@@ -31,6 +31,15 @@ class HttpError(Exception):
         self.message = message
 
 
+#: What an unreachable storage raises: redis-py's errors, and kueport's own that subclass the
+#: builtin ones (`EventBusUnavailable`, when the event channel cannot be subscribed to).
+UNREACHABLE: tuple[type[Exception], ...] = (
+    RedisConnectionError,
+    RedisTimeoutError,
+    ConnectionError,
+    TimeoutError,
+)
+
 #: Domain errors and their status, most specific first.
 _STATUSES: tuple[tuple[type[Exception], int], ...] = (
     (HttpError, 400),
@@ -38,9 +47,8 @@ _STATUSES: tuple[tuple[type[Exception], int], ...] = (
     (IllegalTransition, 409),
     (LeaseLost, 409),
     (QueueClosed, 503),
+    *((kind, 503) for kind in UNREACHABLE),
     (KueportError, 400),
-    (RedisConnectionError, 503),
-    (RedisTimeoutError, 503),
 )
 
 
@@ -58,7 +66,7 @@ def message_for(error: Exception, status: int) -> str:
     """What the client is told: the domain's own message, never a traceback."""
     if isinstance(error, HttpError):
         return error.message
-    if status == 503 and not isinstance(error, KueportError):
+    if status == 503 and isinstance(error, UNREACHABLE):  # its details name hosts and ports
         return "the queue's storage cannot be reached"
     return str(error)
 

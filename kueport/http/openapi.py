@@ -26,7 +26,7 @@ PATH_PARAMS: dict[str, s.Schema] = {
     "stop": {"type": "integer", "minimum": -(10**15), "maximum": 10**15},
     "order": {"type": "string", "enum": ["asc", "desc"]},
     "state": {"type": "string", "enum": s.STATES},
-    "job_type": {"type": "string", "minLength": 1, "pattern": "^[^/]+$"},
+    "job_type": {"type": "string", "minLength": 1},  # percent-encoded; "/" (%2F) allowed
     "priority": {"type": "string", "pattern": s.PRIORITY_PATTERN},
 }
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import attrs
+from werkzeug.routing import BaseConverter
 from werkzeug.wrappers import Request, Response
 
 from kueport.http.settings import Settings
@@ -39,3 +40,19 @@ class Route:
     methods: tuple[str, ...] = ("GET",)
     mutating: bool = False
     defaults: dict[str, Any] | None = None
+    #: A dashboard page: its relative links only resolve at its canonical URL (no trailing
+    #: slash), so the app redirects any other spelling there.
+    page: bool = False
+
+
+class JobTypeConverter(BaseConverter):
+    """`<type:job_type>`: a job type, whatever characters it holds, slashes included.
+
+    The dashboard encodes a type with `encodeURIComponent`, but a WSGI server hands the app
+    the decoded path, so `mail%2Fwelcome` arrives as `mail/welcome`. Kue (Express) matched the
+    raw path instead; here a type segment may span slashes, and the rest of each type route
+    (a state, a range, `pause`...) is anchored at the path's end, so the split stays unique.
+    """
+
+    regex = r".+?"
+    part_isolating = False

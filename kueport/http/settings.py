@@ -31,6 +31,13 @@ class BearerToken:
 
     token: str = attrs.field(validator=_not_empty)
 
+    @token.validator
+    def _no_edge_spaces(self, attribute: attrs.Attribute[str], value: str) -> None:
+        """The header's token is read without its surrounding spaces, so a token with
+        them could never match: refuse it rather than lock everyone out."""
+        if value != value.strip():
+            raise ValueError("a bearer token cannot start or end with whitespace")
+
 
 Auth = BasicAuth | BearerToken
 

@@ -81,12 +81,12 @@ def workers(ctx: RequestContext) -> Response:
 
 
 def routes() -> list[Route]:
-    pages = [Route(f"/{state}", f"ui_{state}", state_page(state)) for state, _ in STATES]
+    pages = [Route(f"/{state}", f"ui_{state}", state_page(state), page=True) for state, _ in STATES]
     return [
-        Route("/", "ui_overview", overview),
+        Route("/", "ui_overview", overview, page=True),
         *pages,
-        Route("/workers-view", "ui_workers", workers),
-        Route("/inspect/<int:job_id>", "ui_inspect", inspect),
+        Route("/workers-view", "ui_workers", workers, page=True),
+        Route("/inspect/<int:job_id>", "ui_inspect", inspect, page=True),
         Route("/static/<path:filename>", "ui_static", assets.serve),
         Route("/events", "ui_events", live.events),
     ]

@@ -14,6 +14,7 @@ import pytest
 
 import kueport
 from kueport import cli
+from kueport.http import BearerToken
 from tests.conftest import unique_prefix
 from tests.redis_server import RedisServer
 
@@ -105,3 +106,33 @@ def test_bad_dashboard_options_are_refused(argv: list[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         cli.main(argv)
     assert exited.value.code == 2
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "says"),
+    [
+        ("-r", "foo://x", "unsupported redis URL scheme 'foo'"),
+        ("-r", "redis://127.0.0.1:notaport", "invalid redis port 'notaport'"),
+        ("-r", "redis://127.0.0.1:6379/abc", "invalid redis db 'abc'"),
+        ("-q", "", "invalid prefix ''"),
+        ("-q", "has space", "invalid prefix 'has space'"),
+    ],
+)
+def test_settings_that_name_no_queue_are_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], option: str, value: str, says: str
+) -> None:
+    assert cli.main(["dashboard", "-p", "0", option, value]) == 2
+
+    err = capsys.readouterr().err
+    assert err.startswith("kueport dashboard: ") and says in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("token", [" x", "x ", " x "])
+def test_a_token_with_surrounding_spaces_is_refused(token: str) -> None:
+    """The server reads `Authorization: Bearer  x ` as `x`: such a token could never match."""
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["dashboard", "--token", token])
+    assert exited.value.code == 2
+    with pytest.raises(ValueError, match="whitespace"):
+        BearerToken(token)

@@ -113,7 +113,13 @@
     if (!window.EventSource) { setLive("off", "polling"); return; }
     const source = new EventSource(KP.url("events"));
     source.onopen = () => { current.live = true; setLive("on", "live"); };
-    source.onerror = () => { current.live = false; setLive("off", "reconnecting…"); };
+    source.onerror = () => {
+      current.live = false;
+      setLive("off", "reconnecting…");
+      /* An error answer (503 while the storage is down) closes an EventSource for good;
+       * a stream that merely ended is reopened by the browser itself. */
+      if (source.readyState === EventSource.CLOSED) setTimeout(connect, 5000);
+    };
     source.onmessage = (message) => {
       let event;
       try { event = JSON.parse(message.data); } catch (error) { return; }

@@ -80,8 +80,13 @@ def test_a_stream_closed_before_it_started_never_subscribes(queue: Queue) -> Non
     assert listening(queue) == []
 
 
+def subscribed_stream(queue: Queue, **options: float) -> Iterator[bytes]:
+    hub = live.hub_for(queue)
+    return live.stream(hub, hub.subscribe(), **options)
+
+
 def test_an_idle_stream_sends_keep_alive_comments(queue: Queue) -> None:
-    frames = live.stream(live.hub_for(queue), keep_alive=0.01)
+    frames = subscribed_stream(queue, keep_alive=0.01)
     next(frames)
 
     assert next(frames) == b": keep-alive\n\n"
@@ -90,7 +95,7 @@ def test_an_idle_stream_sends_keep_alive_comments(queue: Queue) -> None:
 
 
 def test_a_stream_ends_after_its_lifetime_and_unsubscribes(queue: Queue) -> None:
-    frames = live.stream(live.hub_for(queue), max_seconds=0)
+    frames = subscribed_stream(queue, max_seconds=0)
 
     assert list(frames) == [b"retry: 3000\n: connected\n\n"]
     assert live.hub_for(queue).subscribers == 0
@@ -101,7 +106,7 @@ def test_a_page_that_falls_behind_is_told_to_resync(
 ) -> None:
     monkeypatch.setattr(live, "BUFFER", 2)
     hub = live.hub_for(queue)
-    frames = live.stream(hub, keep_alive=0.05)
+    frames = live.stream(hub, hub.subscribe(), keep_alive=0.05)
     next(frames)
 
     for n in range(3):
