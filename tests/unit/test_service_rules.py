@@ -21,9 +21,21 @@ def test_progress_is_kues_floored_percentage_capped_at_100(
 
 
 @pytest.mark.parametrize(
-    ("completed", "total"), [(1, 0), (1, -5), (float("nan"), 1), (1, float("inf"))]
+    ("completed", "total"),
+    [
+        (1, 0),
+        (1, -5),
+        (float("nan"), 1),
+        (1, float("inf")),
+        ("1", 2),
+        (1, "2"),
+        (True, 2),
+        (1, None),
+    ],
 )
-def test_progress_refuses_meaningless_totals(completed: float, total: float) -> None:
+def test_progress_refuses_meaningless_totals_and_values_that_are_not_numbers(
+    completed: float, total: float
+) -> None:
     with pytest.raises(InvalidJobOption):
         progress_percent(completed, total)
 
