@@ -7,9 +7,11 @@ over the event bus; the queue only subscribes once something listens (`EventRout
 from __future__ import annotations
 
 import logging
+from functools import cached_property
 from typing import Self
 
 from kueport.emitter import Emitter, Listener
+from kueport.error_log import RepeatedErrorLog
 from kueport.event_router import EventRouter, in_queue_listener, listener_level
 
 log = logging.getLogger("kueport")
@@ -38,6 +40,11 @@ class QueueEvents:
         self._emitter.off(event, fn)
         return self
 
+    @cached_property
+    def _unheard_errors(self) -> RepeatedErrorLog:
+        """This queue's internal errors that no listener hears, logged without repeats."""
+        return RepeatedErrorLog(log)
+
     @property
     def hears_events(self) -> bool:
         """Whether this queue is subscribed to the event channel: only once something
@@ -51,7 +58,7 @@ class QueueEvents:
             with listener_level(queue_level=True):  # an `error` listener that raises is logged
                 self._emitter.emit("error", exc)
         else:
-            log.error("kueport error (no queue error listener)", exc_info=exc)
+            self._unheard_errors.error("kueport error (no queue error listener)", exc)
 
     def listener_failed(self, exc: BaseException) -> None:
         """A user's listener raised; it must not disturb processing or other listeners.
