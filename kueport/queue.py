@@ -8,11 +8,10 @@ workers with the maintenance pass (`queue_workers`).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, Self, overload
+from typing import Any
 
-from kueport import arguments
 from kueport.async_runner import AsyncRunner
 from kueport.backend import Backend
 from kueport.bulk import save_all
@@ -22,18 +21,18 @@ from kueport.domain.errors import QueueClosed, ShutdownInProgress
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.retention import DEFAULT_MAX_LOG_LINES, Retention, check_max_log_lines
 from kueport.domain.stall import DEFAULT_MAX_STALLED
-from kueport.emitter import Emitter, Listener
+from kueport.emitter import Emitter
 from kueport.event_router import EventRouter
 from kueport.job import Job
 from kueport.maintenance import MaintenanceLoop, RetentionPass
-from kueport.operations import QueueOperations, check_type
+from kueport.operations import QueueOperations
 from kueport.ports.clock import Clock
 from kueport.queries import JobQueries
 from kueport.queue_events import QueueEvents
 from kueport.queue_workers import QueueWorkers
 from kueport.service import JobService
 from kueport.testmode import TestMode
-from kueport.worker import Handler, Worker
+from kueport.worker import Worker
 
 
 class Queue(JobQueries, QueueOperations, QueueEvents, QueueWorkers):
@@ -205,33 +204,6 @@ class Queue(JobQueries, QueueOperations, QueueEvents, QueueWorkers):
 
     def track(self, job: Job) -> None:
         self._router.track(job)
-
-    # -- checked entry points: the mixins do the work, these refuse bad arguments first --
-    @overload
-    def process(self, job_type: str, handler: Handler, *, concurrency: int = 1) -> Worker: ...
-
-    @overload
-    def process(
-        self, job_type: str, handler: None = None, *, concurrency: int = 1
-    ) -> Callable[[Handler], Handler]: ...
-
-    def process(
-        self, job_type: str, handler: Handler | None = None, *, concurrency: int = 1
-    ) -> Worker | Callable[[Handler], Handler]:
-        """See `QueueWorkers.process`; a handler that is not callable or a concurrency that
-        is not an int of at least 1 raises `InvalidArgument` here, not later in a thread."""
-        check_type(job_type)
-        arguments.concurrency(concurrency)
-        if handler is None:
-            return super().process(job_type, concurrency=concurrency)
-        checked = arguments.callable_of("handler", handler)
-        return super().process(job_type, checked, concurrency=concurrency)
-
-    def on(self, event: str, fn: Listener) -> Self:
-        return super().on(event, arguments.callable_of("listener", fn))
-
-    def once(self, event: str, fn: Listener) -> Self:
-        return super().once(event, arguments.callable_of("listener", fn))
 
     def register_backoff(self, name: str, fn: BackoffFunction) -> None:
         """Make `job.backoff(name)` usable: `fn(attempts, delay_seconds) -> seconds`."""

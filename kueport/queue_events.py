@@ -10,6 +10,7 @@ import logging
 from functools import cached_property
 from typing import Self
 
+from kueport.arguments import callable_of
 from kueport.emitter import Emitter, Listener
 from kueport.error_log import RepeatedErrorLog
 from kueport.event_router import EventRouter, in_queue_listener, listener_level
@@ -25,12 +26,14 @@ class QueueEvents:
 
     def on(self, event: str, fn: Listener) -> Self:
         """Queue-level events: `job complete` (id, result), `job failed` (id, message)..."""
+        fn = callable_of("listener", fn)  # refused here, not when the event comes
         if self._router.wants(event):
             self._router.listen()
         self._emitter.on(event, fn)
         return self
 
     def once(self, event: str, fn: Listener) -> Self:
+        fn = callable_of("listener", fn)
         if self._router.wants(event):
             self._router.listen()
         self._emitter.once(event, fn)

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from typing import overload
 
+from kueport import arguments
 from kueport.async_runner import AsyncRunner
 from kueport.domain.durations import Duration
 from kueport.domain.errors import QueueClosed
@@ -19,6 +20,7 @@ from kueport.domain.job import JobRecord
 from kueport.domain.workers import WorkerInfo
 from kueport.job import Job
 from kueport.maintenance import MaintenanceLoop, RetentionPass
+from kueport.operations import check_type
 from kueport.overrides import effective_concurrency
 from kueport.service import JobService
 from kueport.testmode import TestMode
@@ -69,7 +71,11 @@ class QueueWorkers:
         """Run `handler(job)` or `handler(job, ctx)` for jobs of `job_type`, `concurrency` at once.
 
         Without a handler this is a decorator: `@queue.process("email", concurrency=20)`.
+        A bad type, a handler that is not callable or a concurrency that is not an int of at
+        least 1 raises here (`InvalidJobOption`, `InvalidArgument`), not later in a thread.
         """
+        check_type(job_type)
+        arguments.concurrency(concurrency)
         if handler is None:
 
             def decorate(fn: Handler) -> Handler:
@@ -77,6 +83,7 @@ class QueueWorkers:
                 return fn
 
             return decorate
+        handler = arguments.callable_of("handler", handler)
         if self._closed or self._shutting_down:
             raise QueueClosed("the queue was shut down")
         worker = Worker(
