@@ -12,7 +12,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from kueport.domain.errors import InvalidArgument, InvalidJobId, InvalidRange
+from kueport.domain.errors import InvalidArgument, InvalidJobId, InvalidJobOption, InvalidRange
+from kueport.domain.json_values import has_surrogates
 from kueport.ports.storage import Order
 
 #: The largest id a job can have: Redis's INCR counts in a signed 64-bit integer.
@@ -72,3 +73,14 @@ def concurrency(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InvalidArgument(f"invalid concurrency {value!r}: use an int of at least 1")
     return value
+
+
+def check_type(job_type: object) -> str:
+    """A job type: a non-empty string UTF-8 can store (it becomes part of Redis key names)."""
+    if not isinstance(job_type, str) or not job_type or has_surrogates(job_type):
+        raise InvalidJobOption(f"invalid job type {job_type!r}: use a non-empty string")
+    return job_type
+
+
+def optional_type(job_type: str | None) -> str | None:
+    return None if job_type is None else check_type(job_type)

@@ -9,12 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from kueport.arguments import callable_of
+from kueport.arguments import callable_of, check_type
 from kueport.domain.backoff import parse_backoff
 from kueport.domain.durations import Duration, delay_ms, to_ms
 from kueport.domain.errors import InvalidJobOption
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
-from kueport.domain.json_values import has_surrogates
 from kueport.domain.priority import parse_priority
 from kueport.domain.state import State
 from kueport.emitter import Emitter, Listener
@@ -52,10 +51,8 @@ class Job:
         lease: str | None = None,
         service: JobService | None = None,
     ) -> None:
-        if not isinstance(job_type, str) or not job_type or has_surrogates(job_type):
-            raise InvalidJobOption(f"a job needs a non-empty type UTF-8 can store: {job_type!r}")
         self._queue = queue
-        self.type = job_type
+        self.type = check_type(job_type)
         self.data: JSONValue = {} if data is None else data
         self._record = record
         self._lease = lease

@@ -12,9 +12,8 @@ from collections.abc import Callable
 
 import attrs
 
-from kueport.domain.errors import InvalidJobOption
+from kueport.arguments import check_type, optional_type
 from kueport.domain.job import JobRecord
-from kueport.domain.json_values import has_surrogates
 from kueport.domain.state import State
 from kueport.domain.throughput import MinuteCount, window
 from kueport.search_repair import SearchRepair, reindex
@@ -36,16 +35,6 @@ class TypeCounts:
     failed: int
     delayed: int
     paused: bool
-
-
-def check_type(job_type: object) -> str:
-    if not isinstance(job_type, str) or not job_type or has_surrogates(job_type):
-        raise InvalidJobOption(f"invalid job type {job_type!r}: use a non-empty string")
-    return job_type
-
-
-def optional_type(job_type: str | None) -> str | None:
-    return None if job_type is None else check_type(job_type)
 
 
 class QueueOperations:

@@ -6,13 +6,13 @@ Kept apart from `Queue` so the queue module stays about producing and processing
 from __future__ import annotations
 
 from kueport import arguments
+from kueport.arguments import check_type, optional_type
 from kueport.domain.durations import Duration
 from kueport.domain.errors import JobNotFound, SearchDisabled
 from kueport.domain.job import JobRecord
 from kueport.domain.retention import check_keep, cleanable, older_than_ms
 from kueport.domain.state import State
 from kueport.job import Job
-from kueport.operations import check_type, optional_type
 from kueport.ports.storage import Order
 from kueport.service import JobService
 

@@ -20,7 +20,6 @@ from kueport.domain.job import JobRecord
 from kueport.domain.workers import WorkerInfo
 from kueport.job import Job
 from kueport.maintenance import MaintenanceLoop, RetentionPass
-from kueport.operations import check_type
 from kueport.overrides import effective_concurrency
 from kueport.service import JobService
 from kueport.testmode import TestMode
@@ -74,7 +73,7 @@ class QueueWorkers:
         A bad type, a handler that is not callable or a concurrency that is not an int of at
         least 1 raises here (`InvalidJobOption`, `InvalidArgument`), not later in a thread.
         """
-        check_type(job_type)
+        arguments.check_type(job_type)
         arguments.concurrency(concurrency)
         if handler is None:
 
