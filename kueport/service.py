@@ -7,16 +7,16 @@ a move that did not happen.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import attrs
 
 from kueport.backoff_registry import BackoffRegistry
-from kueport.domain.errors import InvalidJobOption, JobNotFound
+from kueport.domain.errors import JobNotFound
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.json_values import storable_text
+from kueport.domain.progress import progress_percent
 from kueport.domain.retention import DEFAULT_MAX_LOG_LINES
 from kueport.domain.retry import plan_success
 from kueport.domain.state import State
@@ -41,17 +41,6 @@ log = logging.getLogger("kueport.service")
 
 #: Looked up once, not per completed job.
 _REMOVED = Settled.REMOVED
-
-
-def progress_percent(completed: float, total: float) -> int:
-    """Kue's `min(100, floor(completed * 100 / total))`, refusing a total that is not positive
-    and anything that is not a number (bools included: Kue would count `true` as 1)."""
-    numbers = all(
-        isinstance(n, int | float) and not isinstance(n, bool) for n in (completed, total)
-    )
-    if not numbers or not math.isfinite(total) or total <= 0 or not math.isfinite(completed):
-        raise InvalidJobOption(f"invalid progress {completed!r}/{total!r}: total must be > 0")
-    return max(0, min(100, math.floor(completed * 100 / total)))
 
 
 @attrs.define

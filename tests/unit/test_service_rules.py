@@ -6,8 +6,8 @@ import pytest
 
 import kueport
 from kueport import InvalidJobOption, KueportError
+from kueport.domain.progress import progress_percent
 from kueport.failures import Failure
-from kueport.service import progress_percent
 
 
 @pytest.mark.parametrize(
