@@ -8,7 +8,7 @@ from __future__ import annotations
 from kueport import arguments
 from kueport.arguments import check_type, optional_type
 from kueport.domain.durations import Duration
-from kueport.domain.errors import JobNotFound, SearchDisabled
+from kueport.domain.errors import JobNotFound, SearchDisabled, UnreadableJob
 from kueport.domain.job import JobRecord
 from kueport.domain.retention import check_keep, cleanable, older_than_ms
 from kueport.domain.state import State
@@ -38,9 +38,15 @@ class JobQueries:
         return self.job_from(self.service.get(number))
 
     def remove(self, job_id: int | str) -> bool:
-        """Remove the job (its log and index entries); False if no job is stored under the id."""
+        """Remove the job (its log and index entries); False if no job is stored under the id.
+        A job stored unreadably (a hash Node Kue left half-written) is removed too: True."""
         number = arguments.job_id(job_id)
-        return arguments.can_exist(number) and self.service.remove(number) is not None
+        if not arguments.can_exist(number):
+            return False
+        try:
+            return self.service.remove(number) is not None
+        except UnreadableJob:
+            return True
 
     def clean(
         self,

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 import attrs
 
 from kueport.backoff_registry import BackoffRegistry
-from kueport.domain.errors import JobNotFound
+from kueport.domain.errors import JobNotFound, UnreadableJob
 from kueport.domain.events import EventName, JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.json_values import storable_text
@@ -243,7 +243,14 @@ class JobService(ServiceSweeps):
         return record
 
     def remove(self, job_id: int) -> JobRecord | None:
-        record = self.storage.remove(job_id)
+        """The removed job, None if there was none; `UnreadableJob` (raised) if it was there
+        but unreadable: deleted all the same, with its search entries."""
+        try:
+            record = self.storage.remove(job_id)
+        except UnreadableJob:
+            if self.search_enabled:
+                self.search.remove(job_id)
+            raise
         if record is not None:
             self._removed(record)
         return record

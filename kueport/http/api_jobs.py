@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from werkzeug.wrappers import Response
 
-from kueport.domain.errors import UnreadableJob
 from kueport.domain.priority import parse_priority
 from kueport.domain.state import State
 from kueport.http import bodies
@@ -76,20 +75,9 @@ def job_set_priority(ctx: RequestContext, job_id: str, priority: str) -> Respons
 def job_delete(ctx: RequestContext, job_id: str) -> Response:
     """Removes readable and unreadable jobs alike; only a job that is not there is a 404."""
     number = bodies.job_id(job_id)
-    unreadable = _stored_but_unreadable(ctx, number)
-    if not ctx.queue.remove(number) and not unreadable:
+    if not ctx.queue.remove(number):
         raise HttpError(404, f'job "{number}" doesnt exist')
     return json_response({"message": f"job {number} removed"})
-
-
-def _stored_but_unreadable(ctx: RequestContext, number: int) -> bool:
-    """Whether a job is stored that cannot be read (a Kue hash with no type, an unknown
-    state...): `queue.remove` deletes it but answers False, as it has no record to return."""
-    try:
-        ctx.queue.service.storage.get(number)
-    except UnreadableJob:
-        return True
-    return False
 
 
 def job_restart(ctx: RequestContext, job_id: str) -> Response:

@@ -288,7 +288,9 @@ class JobStorage(StorageReading, Protocol):
         ...
 
     def remove(self, job_id: int) -> JobRecord | None:
-        """Delete the job, its log and every index entry; None if it did not exist."""
+        """Delete the job, its log and every index entry; None if it did not exist.
+        `UnreadableJob` when it was deleted but held no job that can be read back (a hash
+        Node Kue left half-written): there is no record to return, yet it is gone."""
         ...
 
     # -- reading: `StorageReading` -------------------------------------------------------

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
+import kueport
 from kueport.adapters.clock import ManualClock
 from kueport.adapters.redis.keys import Keys
 from kueport.adapters.redis.storage import RedisStorage
@@ -20,6 +21,7 @@ from kueport.domain.errors import UnreadableJob
 from kueport.domain.ordering import zid
 from kueport.domain.state import State
 from tests.conftest import unique_prefix
+from tests.redis_server import RedisServer
 
 JOB_ID = 10
 
@@ -98,6 +100,28 @@ def test_removing_a_job_in_a_state_of_its_own_clears_that_states_index_too(
 ) -> None:
     kue_hash(redis_client, prefix, **(BASE | {"type": "email", "priority": "0", "state": "bogus"}))
 
-    storage.remove(JOB_ID)
+    with pytest.raises(UnreadableJob):  # no record to return: it is gone all the same
+        storage.remove(JOB_ID)
+
+    assert snapshot(redis_client, prefix) == {}
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        pytest.param(BASE | {"priority": "0"}, id="no type"),
+        pytest.param(BASE | {"type": "email", "priority": "urgent"}, id="unknown priority"),
+    ],
+)
+def test_queue_remove_of_a_job_it_cannot_read_removes_it_and_says_so(
+    redis_server: RedisServer, redis_client: redis.Redis, prefix: str, fields: dict[str, str]
+) -> None:
+    kue_hash(redis_client, prefix, **fields)
+    queue = kueport.create_queue(redis=redis_server.url, prefix=prefix)
+    try:
+        assert queue.remove(JOB_ID) is True
+        assert queue.remove(JOB_ID) is False  # nothing there any more
+    finally:
+        queue.shutdown()
 
     assert snapshot(redis_client, prefix) == {}

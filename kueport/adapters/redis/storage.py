@@ -263,10 +263,7 @@ class RedisStorage(RedisClaims, RedisReading, RedisOperations):
         return codec.decode(job_id, self._scripts.move(job_id, state, now, promote_at, sources))
 
     def remove(self, job_id: int) -> JobRecord | None:
-        try:
-            return self._read.decode(job_id, self._scripts.remove(job_id))
-        except codec.InvalidJobHash:
-            return None  # removed all the same; there was no readable job to return
+        return self._read.decode(job_id, self._scripts.remove(job_id))  # removed even if unreadable
 
     def close(self) -> None:
         """Release blocked claims empty-handed; the caller's clients stay open."""
