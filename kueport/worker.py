@@ -160,6 +160,7 @@ class Worker(CompletionWrites, TakingAway):
     def shutdown(self, timeout: float = 5.0) -> None:
         """Stop claiming, wait up to `timeout` for running jobs, then fail them with "Shutdown"."""
         self._slots.stop()
+        self._host.service.storage.stop_claims(self.worker_id)  # not waiting out a claim
         self._drain(timeout)
         if self._thread.ident is not None:  # started
             self._dispatched.wait(self._claim_timeout + 5.0)

@@ -97,10 +97,15 @@ class JobStorage(StorageReading, Protocol):
     def claim(self, claim: Claim, timeout: float) -> list[JobRecord]:
         """Move up to `claim.limit` inactive jobs of the type to active, best first.
 
-        Blocks up to `timeout` seconds while none is available (never busy-waits), and returns
-        the claimed jobs, each carrying a fresh `lease` token that fences later writes.
-        Claims nothing while the type is paused (`pause_type`), whichever process paused it.
+        Blocks up to `timeout` seconds while none is available (never busy-waits); returns the
+        claimed jobs, each with a fresh `lease` token that fences later writes. Claims
+        nothing while the type is paused (`pause_type`), whichever process paused it, and
+        nothing for a stopped worker (`stop_claims`).
         """
+        ...
+
+    def stop_claims(self, worker_id: str) -> None:
+        """A stopping worker's claim waiting now, and any it makes later, return at once."""
         ...
 
     def complete(
@@ -119,8 +124,7 @@ class JobStorage(StorageReading, Protocol):
 
         Raises `LeaseLost` when the job is not active under `lease`; `lease=None` is an
         unfenced write that only requires the job to be active (sweeps of jobs made active by
-        hand, which no worker holds). Returns the stored record, or
-        None when it was removed.
+        hand, which no worker holds). Returns the stored record, or None when it was removed.
         """
         ...
 
@@ -189,8 +193,7 @@ class JobStorage(StorageReading, Protocol):
         """Store progress; pushes an active job's TTL deadline to `now + ttl` as Kue does.
 
         `lease=None` is an unfenced write (from outside any worker). Raises `JobNotFound` or
-        `LeaseLost`.
-        """
+        `LeaseLost`."""
         ...
 
     def append_log(self, job_id: int, line: str, now: int, max_lines: int = 0) -> None:

@@ -2,8 +2,9 @@
 
 Kue deletes the hash, the log and the index entries, and knows nothing of kueport's
 `P:kueport:leases`. Wherever kueport meets the missing job (the worker's completion or
-failure, the lease sweep for a worker that never comes back) it drops the lease entry, so
-nothing of the job stays behind and no maintenance pass reads it again.
+failure, the renewal of its lease, the lease sweep for a worker that never comes back) it
+drops the lease entry, so nothing of the job stays behind and no maintenance pass reads it
+again.
 """
 
 from __future__ import annotations
@@ -78,3 +79,18 @@ def test_the_lease_sweep_forgets_a_job_node_kue_removed_under_a_dead_worker(
     assert [r.id for r in expired] == [kept.id]  # a stored job is still taken back
     assert leases(raw, prefix) == [zid(kept.id)]
     assert storage.lease_expired(clock.now_ms(), 1000) == expired
+
+
+def test_renewing_the_lease_of_a_job_node_kue_removed_answers_false_and_drops_the_lease(
+    kue: KueNode, redis_server: RedisServer, prefix: str, raw: redis.Redis
+) -> None:
+    clock = ManualClock()
+    storage = RedisStorage(redis_server.client(), Keys(prefix), clock)
+    storage.enqueue(JobSpec(type="r"), clock.now_ms())
+    [held] = storage.claim(Claim("r", "w1", lease_ms=1000), 0)
+    assert held.lease is not None
+
+    kue.run("remove_jobs.js", prefix, ids=[held.id])
+
+    assert storage.renew_lease(held.id, held.lease, clock.now_ms() + 30_000) is False
+    assert leases(raw, prefix) == []

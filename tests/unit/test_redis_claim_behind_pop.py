@@ -10,6 +10,7 @@ claims look exactly like the ordinary claim's, and that every way the script can
 from __future__ import annotations
 
 import math
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -52,13 +53,16 @@ def make_storage(redis_client: redis.Redis) -> Iterator[Callable[[Clock], RedisS
 class Waiting:
     """A claim waiting on another thread; `result()` is what it returned."""
 
-    def __init__(self, storage: RedisStorage, timeout: float = 10.0, **claim: Any) -> None:
+    def __init__(
+        self, storage: RedisStorage, timeout: float = 10.0, worker: str = "w1", **claim: Any
+    ) -> None:
         self._records: list[list[JobRecord]] = []
-        request = Claim("email", "w1", lease_ms=LEASE_MS, **claim)
+        request = Claim("email", worker, lease_ms=LEASE_MS, **claim)
         self._thread = threading.Thread(
             target=lambda: self._records.append(storage.claim(request, timeout)), daemon=True
         )
         self._thread.start()
+        self.thread_id = self._thread.ident
 
     def result(self, timeout: float = 10.0) -> list[JobRecord]:
         self._thread.join(timeout)
@@ -234,6 +238,55 @@ def test_closing_the_storage_ends_a_waiting_claim_at_once_with_nothing(
 
     assert waiting.result(timeout=5.0) == []
     assert time.monotonic() - started < 5.0
+
+
+def test_stopping_a_worker_ends_its_waiting_claim_and_leaves_the_others_waiting(
+    make_storage: Callable[[Clock], RedisStorage], redis_client: redis.Redis
+) -> None:
+    clock = SystemClock()
+    storage = make_storage(clock)
+    stopping, staying = Waiting(storage, 30.0, "w1"), Waiting(storage, 30.0, "w2")
+    wait_for(lambda: int(redis_client.info("clients")["blocked_clients"]) == 2)
+    storage.stop_claims("w1")
+
+    assert stopping.result(timeout=5.0) == []
+    job = storage.enqueue(JobSpec(type="email"), clock.now_ms())
+    assert [record.id for record in staying.result()] == [job.id]
+    assert storage.get(job.id).worker_id == "w2"
+
+
+def test_a_stopped_workers_later_claims_take_nothing_even_with_jobs_waiting(
+    make_storage: Callable[[Clock], RedisStorage],
+) -> None:
+    clock = SystemClock()
+    storage = make_storage(clock)
+    job = storage.enqueue(JobSpec(type="email"), clock.now_ms())
+    storage.stop_claims("w1")
+
+    assert Waiting(storage, 30.0, "w1").result(timeout=5.0) == []
+    assert storage.get(job.id).state is State.INACTIVE
+
+
+def test_stopping_a_worker_ends_its_wait_on_a_paused_type(
+    make_storage: Callable[[Clock], RedisStorage],
+) -> None:
+    storage = make_storage(SystemClock())
+    storage.pause_type("email")
+    waiting = Waiting(storage, 30.0, "w1")
+    wait_for(lambda: waiting_on_pause(waiting))
+    storage.stop_claims("w1")
+
+    assert waiting.result(timeout=5.0) == []
+
+
+def waiting_on_pause(waiting: Waiting) -> bool:
+    """Whether the claim's thread sleeps in `BlockingPops.sleep` (the paused type's wait)."""
+    frame = sys._current_frames().get(waiting.thread_id or 0)
+    while frame is not None:
+        if frame.f_code.co_name == "sleep" and "blocking" in frame.f_code.co_filename:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def test_a_storage_on_another_clock_claims_after_the_pop_with_that_clock(

@@ -43,6 +43,7 @@ class MemoryClaims:
     _indexes: Indexes
     _paused: set[str]
     _closed: bool
+    _stopped_claimers: set[str]
     _lease_prefix: str
     _leases: itertools.count[int]
     _counters: MinuteCounters
@@ -60,18 +61,26 @@ class MemoryClaims:
     def claim(self, claim: Claim, timeout: float) -> list[JobRecord]:
         if claim.limit <= 0:
             return []
+        stopped = self._stopped_claimers
 
         def ready() -> bool:
-            return self._closed or self._open_to(claim) is not None
+            return self._closed or claim.worker_id in stopped or self._open_to(claim) is not None
 
         with self._lock:
-            lane = self._open_to(claim)
+            lane = None if claim.worker_id in stopped else self._open_to(claim)
             if lane is None:  # with a backlog: no wait set up
-                if not self._cond.wait_for(ready, max(0, timeout)) or self._closed:
+                self._cond.wait_for(ready, max(0, timeout))
+                if self._closed or claim.worker_id in stopped:
                     return []
                 lane = self._open_to(claim)
-                assert lane is not None  # ready, not closed, and no one else ran meanwhile
+                if lane is None:  # timed out
+                    return []
             return self._claim(claim, lane, self._heard(), self._clock.now_ms())
+
+    def stop_claims(self, worker_id: str) -> None:
+        with self._lock:
+            self._stopped_claimers.add(worker_id)
+            self._cond.notify_all()
 
     def complete(
         self,

@@ -76,6 +76,7 @@ class MemoryStorage(MemoryClaims, MemoryReading, MemoryOperations):
         self._work_time: int | None = None
         self._workers: dict[str, tuple[WorkerInfo, int]] = {}
         self._paused: set[str] = set()
+        self._stopped_claimers: set[str] = set()  # worker ids (`stop_claims`)
         self._counters = MinuteCounters()
         self._closed = False
 

@@ -24,7 +24,8 @@ A pop waits longer than the connection's `socket_timeout` would allow (a user's 
 margin, so a silent server is still noticed. With a redis-py too old for per-read timeouts the
 wait is cut below `socket_timeout` instead and the caller loops. `close()` wakes every waiting
 connection with `CLIENT UNBLOCK`, sent over another connection of the same pool, so it
-reaches the same server (the same cluster node).
+reaches the same server (the same cluster node); `stop(owner)` does the same for the pops of
+one owner (a worker that stops while the others go on).
 """
 
 from __future__ import annotations
@@ -81,7 +82,11 @@ class BlockingPops:
         self._client = client
         self._owned = owned
         self._lock = threading.Lock()
-        self._waiting: dict[int, tuple[redis.ConnectionPool, int]] = {}  # id(conn) -> pool, id
+        #: id(conn) -> its pool, client id and owner
+        self._waiting: dict[int, tuple[redis.ConnectionPool, int, str]] = {}
+        #: Owners whose waits end at once (`stop`), now and later; `_woken` tells sleepers.
+        self._stopped: set[str] = set()
+        self._woken = threading.Condition(self._lock)
         self._offsets: dict[int, OffsetSample] = {}  # id(pool) -> the best one (one server)
         self._closed = False
         self._stale_slots = False
@@ -92,8 +97,9 @@ class BlockingPops:
         storage built without a blocking client (tests, embedding)."""
         return cls(redis.Redis(connection_pool=_pool_like(client.connection_pool)), owned=True)
 
-    def wait(self, key: str, timeout: float, then: Then | None = None) -> Any:
-        """Block until `key` (a list) yields an element, `timeout` passes or `close()` is called.
+    def wait(self, key: str, timeout: float, then: Then | None = None, owner: str = "") -> Any:
+        """Block until `key` (a list) yields an element, `timeout` passes or `close()` (or
+        `stop(owner)`) is called.
 
         With `then`, the script it builds is sent behind the pop and runs as the pop returns
         (woken, timed out, or cut short by `close()`): its reply is returned, an error reply
@@ -101,17 +107,17 @@ class BlockingPops:
         `NOT_SENT` when it was not sent (closed already, a stale cluster slot map).
         Connection errors propagate (the caller reports them) unless `close()` caused them.
         """
-        if self._closed:
+        if self.closed_to(owner):
             return NOT_SENT
         pool = self._pool_for(key)
         conn = pool.get_connection()
         try:
-            return self._block(conn, pool, key, timeout, then)
+            return self._block(conn, pool, key, timeout, then, owner)
         except _STALE_SLOTS:
             self._stale_slots = True  # the caller claims (and so follows MOVED), then waits again
         except redis.ConnectionError:
             self._stale_slots = True
-            if not self._closed:
+            if not self.closed_to(owner):
                 raise
         finally:
             with self._lock:
@@ -120,7 +126,13 @@ class BlockingPops:
         return NOT_SENT
 
     def _block(
-        self, conn: Any, pool: redis.ConnectionPool, key: str, timeout: float, then: Then | None
+        self,
+        conn: Any,
+        pool: redis.ConnectionPool,
+        key: str,
+        timeout: float,
+        then: Then | None,
+        owner: str,
     ) -> Any:
         sample, offset_us = None, 0  # the offset is read by `then` only
         if then is None:
@@ -129,12 +141,12 @@ class BlockingPops:
         else:
             client_id, sample = _id_and_offset(conn)
         with self._lock:
-            if self._closed:
+            if self._closed or owner in self._stopped:
                 return NOT_SENT
             if sample is not None:
                 best = self._offsets[id(pool)] = kept(self._offsets.get(id(pool)), sample)
                 offset_us = best.offset_us
-            self._waiting[id(conn)] = (pool, client_id)
+            self._waiting[id(conn)] = (pool, client_id, owner)
         wait = max(timeout, 0.001)
         read_timeout = None if _PER_READ_TIMEOUT else getattr(conn, "socket_timeout", None)
         if read_timeout:  # leave the server time to answer within the socket's timeout
@@ -169,25 +181,48 @@ class BlockingPops:
             return pool
         return client.connection_pool
 
+    def sleep(self, seconds: float, owner: str = "") -> None:
+        """Wait `seconds` without a pop (a paused type), cut short by `close()` or `stop(owner)`."""
+        with self._woken:
+            self._woken.wait_for(lambda: self.closed_to(owner), max(0.0, seconds))
+
+    def stop(self, owner: str) -> None:
+        """Wake `owner`'s blocked pop and sleep; its later waits return at once (a worker
+        that stops: it no longer waits out its claim's timeout)."""
+        with self._woken:
+            self._stopped.add(owner)
+            self._woken.notify_all()
+        self._wake(lambda waiter: waiter == owner)
+
     def close(self) -> None:
         """Wake every blocked pop (they return empty-handed); later waits return at once."""
-        with self._lock:
+        with self._woken:
             self._closed = True
+            self._woken.notify_all()
+        self._wake(lambda _: True)
+        if self._owned and isinstance(self._client, redis.Redis):
+            self._client.connection_pool.disconnect()
+
+    def _wake(self, chosen: Callable[[str], bool]) -> None:
+        """Unblock the chosen owners' pops until none is left (a BLPOP not sent yet when
+        one round goes out is woken on the next), for at most `CLOSE_GRACE`."""
         give_up = time.monotonic() + CLOSE_GRACE
         while time.monotonic() < give_up:
             with self._lock:
-                waiting = list(self._waiting.values())
+                waiting = [(p, i) for p, i, owner in self._waiting.values() if chosen(owner)]
             if not waiting:
                 break
-            for pool, client_id in waiting:  # a BLPOP not yet sent is woken on the next round
+            for pool, client_id in waiting:
                 _unblock(pool, client_id)
             time.sleep(0.005)
-        if self._owned and isinstance(self._client, redis.Redis):
-            self._client.connection_pool.disconnect()
 
     @property
     def closed(self) -> bool:
         return self._closed
+
+    def closed_to(self, owner: str) -> bool:
+        """Whether `owner`'s waits return at once: closed, or `owner` stopped."""
+        return self._closed or owner in self._stopped
 
 
 def _read_pop(conn: Any, wait: float) -> None:

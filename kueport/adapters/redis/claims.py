@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import threading
 import time
 from collections.abc import Sequence
 
@@ -40,7 +39,6 @@ class RedisClaims:
     _clock: Clock
     _scripts: Scripts
     _blocking: BlockingPops
-    _closing: threading.Event
     _lease_prefix: str
     _lease_numbers: itertools.count[int]
     _claims_behind_pops: bool
@@ -49,32 +47,34 @@ class RedisClaims:
         raise NotImplementedError
 
     def claim(self, claim: Claim, timeout: float) -> list[JobRecord]:
-        if claim.limit <= 0:
+        owner = claim.worker_id
+        if claim.limit <= 0 or self._blocking.closed_to(owner):
             return []
         deadline = time.monotonic() + max(0.0, timeout)
-        if self._blocking.closed:
-            return []
         records = self._claim_now(claim)
         while True:
             remaining = deadline - time.monotonic()
             if records is None:  # paused: wait out the timeout (close() cuts it short)
-                self._closing.wait(max(0.0, remaining))
+                self._blocking.sleep(remaining, owner)
                 return []
-            if records or remaining <= 0 or self._blocking.closed:
+            if records or remaining <= 0 or self._blocking.closed_to(owner):
                 return records
             records = self._wait_then_claim(claim, remaining)
+
+    def stop_claims(self, worker_id: str) -> None:
+        self._blocking.stop(worker_id)
 
     def _wait_then_claim(self, claim: Claim, timeout: float) -> list[JobRecord] | None:
         """Wait for a token, then claim: on the system's clock, with the claim sent behind
         the pop (see `blocking.py`); where that claim was not sent or was refused (a
         restart lost the script, a cluster moved the slot), the ordinary way."""
-        tokens = self._keys.tokens(claim.job_type)
+        tokens, owner = self._keys.tokens(claim.job_type), claim.worker_id
         if not self._claims_behind_pops:
-            self._wait_for_token(tokens, timeout)
-            return [] if self._blocking.closed else self._claim_now(claim)
+            self._blocking.wait(tokens, timeout, owner=owner)
+            return [] if self._blocking.closed_to(owner) else self._claim_now(claim)
         then = self._scripts.claim_behind_pop(self._claim_call(claim))
         try:
-            reply = self._blocking.wait(tokens, timeout, then)
+            reply = self._blocking.wait(tokens, timeout, then, owner)
         except ServerClockRefused as refused:  # before the pop: nothing has waited yet
             self._stop_claims_behind_pops(refused)
             return self._wait_then_claim(claim, timeout)
@@ -82,7 +82,7 @@ class RedisClaims:
             return self._decoded_claim(claimed(reply))
         if isinstance(reply, Exception) and not isinstance(reply, _PASSING_REFUSALS):
             self._stop_claims_behind_pops(reply)
-        return [] if self._blocking.closed else self._claim_now(claim)
+        return [] if self._blocking.closed_to(owner) else self._claim_now(claim)
 
     def _stop_claims_behind_pops(self, refusal: Exception) -> None:
         """A server that refuses the claim behind a pop for good (no `TIME` for scripts, a
@@ -140,7 +140,3 @@ class RedisClaims:
         if isinstance(moved, Exception):
             raise moved
         return Completed(settled, [codec.decode(job_id, raw) for job_id, raw in moved or ()])
-
-    def _wait_for_token(self, tokens_key: str, timeout: float) -> None:
-        """Block until a token arrives, `timeout` passes or `close()` wakes us."""
-        self._blocking.wait(tokens_key, timeout)

@@ -22,7 +22,6 @@ cluster client with an untagged prefix is refused here rather than failing with 
 from __future__ import annotations
 
 import itertools
-import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -80,7 +79,6 @@ class RedisStorage(RedisClaims, RedisReading, RedisOperations):
         self._lease_numbers = itertools.count(1)
         self._scripts = Scripts(client, keys)
         self._read = Reader(client, keys)
-        self._closing = threading.Event()
         #: A claim behind a blocking pop stamps its jobs with the server's clock moved onto
         #: this machine's (`blocking.py`): only a storage on the system's clock may send it.
         self._claims_behind_pops = isinstance(clock, SystemClock)
@@ -267,7 +265,6 @@ class RedisStorage(RedisClaims, RedisReading, RedisOperations):
 
     def close(self) -> None:
         """Release blocked claims empty-handed; the caller's clients stay open."""
-        self._closing.set()
         self._blocking.close()
 
     # -- internals -------------------------------------------------------------------------
