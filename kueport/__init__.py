@@ -15,6 +15,7 @@ from kueport.domain.backoff import Exponential, Fixed, Named
 from kueport.domain.errors import (
     IllegalTransition,
     InvalidArgument,
+    InvalidConnectionSettings,
     InvalidJobId,
     InvalidJobOption,
     InvalidPriority,
@@ -48,6 +49,7 @@ __all__ = [
     "Fixed",
     "IllegalTransition",
     "InvalidArgument",
+    "InvalidConnectionSettings",
     "InvalidJobId",
     "InvalidJobOption",
     "InvalidPriority",

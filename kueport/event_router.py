@@ -96,6 +96,14 @@ class EventRouter:
         if subscription is not None:
             subscription.close()
 
+    def drain(self, timeout: float) -> bool:
+        """Deliver the events published before this call (a job saved or finished just
+        before the queue closes), waiting up to `timeout` seconds; False if some may be
+        left. At once when nothing is subscribed."""
+        with self._lock:
+            bus, subscribed = self._bus, self._subscription is not None
+        return bus is None or not subscribed or bus.poll(timeout)
+
     def listen(self) -> None:
         """Make sure the bus delivers to us; returns once the subscription is confirmed, so
         an event published after this call is never missed. Cheap once subscribed."""

@@ -34,6 +34,10 @@ from kueport.service import JobService
 from kueport.testmode import TestMode
 from kueport.worker import Worker
 
+#: How long closing the queue waits for events published before it to reach its listeners
+#: (through Redis they come back over pub/sub, a moment after the move that published them).
+EVENT_DRAIN_TIMEOUT = 2.0
+
 
 class Queue(JobQueries, QueueOperations, QueueEvents, QueueWorkers):
     def __init__(
@@ -252,6 +256,10 @@ class Queue(JobQueries, QueueOperations, QueueEvents, QueueWorkers):
     def _close(self) -> None:
         self.testmode.exit()  # puts the real backend back (closing the test one) to close it
         self._maintenance.stop()
+        try:
+            self._router.drain(EVENT_DRAIN_TIMEOUT)
+        except Exception as exc:  # Redis is gone: the events in flight are lost with it
+            self.report_error(exc)
         self._router.detach()
         if self._async is not None:
             self._async.close()

@@ -37,6 +37,10 @@ class InvalidRetention(KueportError, ValueError):
     """A clean or retention setting we refuse: a pending state, a negative keep or age..."""
 
 
+class InvalidConnectionSettings(KueportError, ValueError):
+    """Connection options that cannot describe a Redis server (bad URL, port, db, option)."""
+
+
 class InvalidSearch(KueportError, ValueError):
     """A search we refuse: no words, too many words, a limit out of range, an empty type."""
 

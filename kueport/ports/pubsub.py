@@ -32,4 +32,9 @@ class EventBus(Protocol):
         """
         ...
 
+    def poll(self, timeout: float | None = 5.0) -> bool:
+        """Wait until every event published before this call reached the subscribers here;
+        False when `timeout` (seconds) passed first."""
+        ...
+
     def close(self) -> None: ...

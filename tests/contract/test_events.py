@@ -6,6 +6,7 @@ import pytest
 
 from kueport import Job
 from kueport.queue import Queue
+from tests.conftest import QueueFactory
 from tests.helpers import Recorder, wait_for
 
 
@@ -153,3 +154,19 @@ def test_finished_jobs_are_no_longer_tracked(queue: Queue) -> None:
     queue.process("email", lambda job: None, concurrency=4)
     wait_for(lambda: queue.complete_count() == 20)
     wait_for(lambda: queue._router.tracked() == 0, what="every finished job to be forgotten")
+
+
+def test_events_published_just_before_shutdown_still_reach_their_listeners(
+    make_queue: QueueFactory,
+) -> None:
+    """Through Redis an event comes back over pub/sub a moment after the save that published
+    it; closing the queue delivers what was published before it instead of dropping it."""
+    for _ in range(10):
+        queue = make_queue()
+        heard, finished = Recorder(), Recorder()
+        queue.on("job enqueue", heard)
+        job = queue.create("email").on("enqueue", finished).save()
+        queue.shutdown()
+
+        assert heard.calls == [(job.id, "email")]
+        assert finished.calls == [("email",)]

@@ -12,14 +12,11 @@ import pytest
 import redis
 from redis.cluster import RedisCluster
 
+from kueport import InvalidConnectionSettings
 from kueport.adapters.clock import ManualClock
 from kueport.adapters.redis import blocking, redis_backend
 from kueport.adapters.redis.blocking import BlockingPops
-from kueport.adapters.redis.connection import (
-    ConnectionSettings,
-    InvalidConnectionSettings,
-    keys_for,
-)
+from kueport.adapters.redis.connection import ConnectionSettings, keys_for
 from kueport.adapters.redis.connection_parsing import parse_connection
 from kueport.adapters.redis.keys import InvalidPrefix, Keys
 from kueport.adapters.redis.storage import RedisStorage

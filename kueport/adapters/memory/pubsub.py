@@ -81,6 +81,10 @@ class MemoryEventBus:
                 self._subscriptions.append(subscription)
         return subscription
 
+    def poll(self, timeout: float | None = 5.0) -> bool:
+        """True: `publish` delivers before it returns, so nothing is ever in flight."""
+        return True
+
     def close(self) -> None:
         """Drop every subscriber; later events go nowhere."""
         with self._lock:

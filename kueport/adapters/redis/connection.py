@@ -44,7 +44,7 @@ from redis.cluster import RedisCluster
 from redis.retry import Retry
 
 from kueport.adapters.redis.keys import Keys
-from kueport.domain.errors import KueportError
+from kueport.domain.errors import InvalidConnectionSettings
 
 #: What a queue talks to: a plain client (also a Sentinel master) or a cluster client.
 RedisClient: TypeAlias = redis.Redis | RedisCluster
@@ -54,10 +54,6 @@ ConnectionSpec: TypeAlias = "str | Mapping[str, Any] | ConnectionSettings | None
 DEFAULT_HOST = "127.0.0.1"  # Kue's default (node_redis); redis-py's is "localhost"
 DEFAULT_PORT = 6379
 DEFAULT_HEALTH_CHECK_INTERVAL = 30
-
-
-class InvalidConnectionSettings(KueportError, ValueError):
-    """Connection options that cannot describe a Redis server (bad URL, port, db, option)."""
 
 
 def _hide(value: str | None) -> str:

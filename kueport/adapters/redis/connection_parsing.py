@@ -38,8 +38,8 @@ from kueport.adapters.redis.connection import (
     DEFAULT_PORT,
     ConnectionSettings,
     ConnectionSpec,
-    InvalidConnectionSettings,
 )
+from kueport.domain.errors import InvalidConnectionSettings
 
 _SCHEMES = {"redis": False, "rediss": True}
 

@@ -33,7 +33,7 @@ from kueport.adapters.clock import SystemClock
 from kueport.adapters.redis import codec, event_codec, hash_writing, json_text
 from kueport.adapters.redis.blocking import BlockingPops
 from kueport.adapters.redis.claims import RedisClaims
-from kueport.adapters.redis.connection import InvalidConnectionSettings, RedisClient, is_cluster
+from kueport.adapters.redis.connection import RedisClient, is_cluster
 from kueport.adapters.redis.enqueue_scripts import EnqueueRow, enqueue_row
 from kueport.adapters.redis.keys import InvalidPrefix, Keys
 from kueport.adapters.redis.operations import RedisOperations
@@ -41,7 +41,7 @@ from kueport.adapters.redis.reading import Reader, RedisReading
 from kueport.adapters.redis.script_replies import RawPairs
 from kueport.adapters.redis.scripts import Scripts
 from kueport.adapters.redis.worker_codec import decode_worker, encode_worker
-from kueport.domain.errors import JobNotFound
+from kueport.domain.errors import InvalidConnectionSettings, JobNotFound
 from kueport.domain.events import JobEvent
 from kueport.domain.job import JobRecord, JobSpec, JSONValue
 from kueport.domain.json_values import storable_text
