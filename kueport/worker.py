@@ -118,6 +118,7 @@ class Worker(CompletionWrites, TakingAway):
             target=self._dispatch, name=f"kueport-worker-{job_type}", daemon=True
         )
         self._dispatched = threading.Event()  # the dispatching ended (stopped)
+        self._writes_given_up = threading.Event()
 
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> Worker:
@@ -162,6 +163,7 @@ class Worker(CompletionWrites, TakingAway):
         self._slots.stop()
         self._host.service.storage.stop_claims(self.worker_id)  # not waiting out a claim
         self._drain(timeout)
+        self._writes_given_up.set()
         if self._thread.ident is not None:  # started
             self._dispatched.wait(self._claim_timeout + 5.0)
         self._pool.close()
@@ -170,7 +172,7 @@ class Worker(CompletionWrites, TakingAway):
         for running in self._slots.wait_idle(timeout):
             if self._slots.take_back(running):
                 self._stop_handler(running)
-                self._write_outcome(running, Failure.plain(SHUTDOWN), None)
+                self._write_outcome(running, Failure.plain(SHUTDOWN), None, again=False)
                 self._slots.release(running)
 
     # -- claiming ------------------------------------------------------------------------

@@ -50,6 +50,8 @@ class JobStorage(StorageReading, Protocol):
     #: Whether storing an outcome waits on I/O (a round trip to a server). A busy worker
     #: then lets a second batch of completions go out while the first is on its way.
     writes_wait: bool
+    #: Errors after which the same write may succeed a moment later (a lost connection).
+    transient_errors: tuple[type[Exception], ...]
 
     # -- producers -------------------------------------------------------------------------
     def enqueue(self, spec: JobSpec, now: int, announce: bool = False) -> JobRecord:
@@ -98,10 +100,8 @@ class JobStorage(StorageReading, Protocol):
         """Move up to `claim.limit` inactive jobs of the type to active, best first.
 
         Blocks up to `timeout` seconds while none is available (never busy-waits); returns the
-        claimed jobs, each with a fresh `lease` token that fences later writes. Claims
-        nothing while the type is paused (`pause_type`), whichever process paused it, and
-        nothing for a stopped worker (`stop_claims`).
-        """
+        claimed jobs, each with a fresh `lease` token that fences later writes. Claims nothing
+        while the type is paused (`pause_type`, by any process) nor for a stopped worker."""
         ...
 
     def stop_claims(self, worker_id: str) -> None:

@@ -15,6 +15,8 @@ the no-retry setting.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -251,3 +253,62 @@ def test_workers_resume_after_redis_restarts_under_load(
     assert len(errors) > 0, "no queue heard about the restart"
     assert_all_complete(admin, keys, ids)
     check_invariants(admin, prefix, ids)
+
+
+@pytest.mark.parametrize(
+    ("concurrency", "kind"),
+    [(1, "sync"), (4, "sync"), (4, "async"), (1, "raises"), (4, "raises")],
+)
+def test_a_job_that_finishes_while_redis_is_down_is_stored_when_it_is_back_and_runs_once(
+    server: RedisServer,
+    prefix: str,
+    caplog: pytest.LogCaptureFixture,
+    concurrency: int,
+    kind: str,
+) -> None:
+    """The worker still holds the job under its lease (30 s here): its outcome (a success,
+    stored alone or with others, or a failure) is stored again once Redis answers, instead
+    of being dropped and the job run again once the lease ran out."""
+    caplog.set_level(logging.INFO, logger="kueport.worker")
+    queue = kueport.create_queue(redis=server.url, prefix=prefix, maintenance_interval=0.1)
+    errors = Errors()
+    queue.on("error", errors)
+    started, release, returned = threading.Event(), threading.Event(), threading.Event()
+    runs: list[int] = []
+
+    def handler(job: Any) -> dict[str, bool]:
+        runs.append(int(job.id))
+        started.set()
+        release.wait(WAIT)
+        returned.set()
+        if kind == "raises":
+            raise RuntimeError("the mail server said no")
+        return {"sent": True}
+
+    async def async_handler(job: Any) -> dict[str, bool]:
+        runs.append(int(job.id))
+        started.set()
+        await asyncio.to_thread(release.wait, WAIT)
+        returned.set()
+        return {"sent": True}
+
+    job = queue.create(TYPE, {"n": 1}).save()
+    queue.process(TYPE, async_handler if kind == "async" else handler, concurrency=concurrency)
+    try:
+        assert started.wait(WAIT)
+        server.terminate()
+        release.set()
+        assert returned.wait(WAIT)
+        wait_for(lambda: len(errors) > 0, "the failed write to be reported")
+        server.restart()
+
+        final = "failed" if kind == "raises" else "complete"
+        wait_for(lambda: job.refresh().state == final, f"the job to be stored {final}")
+        assert runs == [job.id]
+        if kind == "raises":
+            assert job.error is not None and "the mail server said no" in job.error
+        else:
+            assert job.result == {"sent": True}
+        assert "once storage answered again" in caplog.text
+    finally:
+        queue.shutdown(timeout=1)

@@ -48,6 +48,7 @@ class MemoryStorage(MemoryClaims, MemoryReading, MemoryOperations):
 
     #: Writes never wait on I/O: a second writer would only wait for the lock.
     writes_wait = False
+    transient_errors: tuple[type[Exception], ...] = ()  # every call reaches the storage
 
     def __init__(
         self,

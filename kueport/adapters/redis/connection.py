@@ -41,6 +41,7 @@ import attrs
 import redis
 from redis.backoff import NoBackoff
 from redis.cluster import RedisCluster
+from redis.exceptions import ClusterDownError, ReadOnlyError, TryAgainError
 from redis.retry import Retry
 
 from kueport.adapters.redis.keys import Keys
@@ -54,6 +55,16 @@ ConnectionSpec: TypeAlias = "str | Mapping[str, Any] | ConnectionSettings | None
 DEFAULT_HOST = "127.0.0.1"  # Kue's default (node_redis); redis-py's is "localhost"
 DEFAULT_PORT = 6379
 DEFAULT_HEALTH_CHECK_INTERVAL = 30
+#: Errors after which the same command may succeed a moment later: a connection lost or timed
+#: out (a restart; also a server still loading its data), a replica answering after a
+#: failover, a cluster electing a new master or moving a slot.
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
+    redis.ConnectionError,
+    redis.TimeoutError,
+    ReadOnlyError,
+    TryAgainError,
+    ClusterDownError,
+)
 
 
 def _hide(value: str | None) -> str:

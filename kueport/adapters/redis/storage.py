@@ -33,7 +33,7 @@ from kueport.adapters.clock import SystemClock
 from kueport.adapters.redis import codec, event_codec, hash_writing, json_text
 from kueport.adapters.redis.blocking import BlockingPops
 from kueport.adapters.redis.claims import RedisClaims
-from kueport.adapters.redis.connection import RedisClient, is_cluster
+from kueport.adapters.redis.connection import TRANSIENT_ERRORS, RedisClient, is_cluster
 from kueport.adapters.redis.enqueue_scripts import EnqueueRow, enqueue_row
 from kueport.adapters.redis.keys import InvalidPrefix, Keys
 from kueport.adapters.redis.operations import RedisOperations
@@ -59,6 +59,7 @@ class RedisStorage(RedisClaims, RedisReading, RedisOperations):
 
     #: Every write is a round trip: a second batch may go out while one is on its way.
     writes_wait = True
+    transient_errors = TRANSIENT_ERRORS
 
     def __init__(
         self,
