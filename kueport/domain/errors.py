@@ -59,7 +59,8 @@ class IllegalTransition(KueportError):
     """A move between two states that the state machine does not allow."""
 
     def __init__(self, job_id: int | None, source: str, target: str) -> None:
-        super().__init__(f"job {job_id}: cannot move from {source!r} to {target!r}")
+        why = " (only a worker's claim makes a job active)" if target == "active" else ""
+        super().__init__(f"job {job_id}: cannot move from {source!r} to {target!r}{why}")
         self.job_id = job_id
         self.source = source
         self.target = target

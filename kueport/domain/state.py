@@ -26,11 +26,15 @@ class State(StrEnum):
             raise InvalidState(f"invalid state {value!r}: expected one of {names}") from None
 
 
-#: Moves a job may make. Workers drive inactive->active->complete|failed|inactive|delayed;
-#: the promoter drives delayed->inactive; people (API, dashboard) restart, re-state and delay.
+#: Moves a job may make by hand (API, dashboard: restart, re-state, delay), besides the
+#: workers' own: a claim takes inactive->active, an outcome active->complete|failed|inactive|
+#: delayed; the promoter takes delayed->inactive. Nothing moves a job to active by hand: a
+#: worker's claim gives the job a lease, which renews while the handler runs and lets a sweep
+#: take the job back if its worker dies; a job made active by hand would have none, and no
+#: worker would run it or sweep recover it (Node Kue allowed it; its jobs stayed there).
 _INACTIVE, _ACTIVE, _COMPLETE, _FAILED, _DELAYED = State
 ALLOWED_MOVES: dict[State, frozenset[State]] = {
-    _INACTIVE: frozenset({_ACTIVE, _DELAYED, _COMPLETE, _FAILED}),
+    _INACTIVE: frozenset({_DELAYED, _COMPLETE, _FAILED}),
     _ACTIVE: frozenset({_COMPLETE, _FAILED, _INACTIVE, _DELAYED}),
     _COMPLETE: frozenset({_INACTIVE, _DELAYED, _FAILED}),
     _FAILED: frozenset({_INACTIVE, _DELAYED, _COMPLETE}),

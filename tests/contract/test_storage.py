@@ -542,14 +542,23 @@ def test_moving_to_delayed_sets_promote_at(storage, clock) -> None:
     assert storage.ids(State.DELAYED) == [first.id, second.id]
 
 
-def test_moving_to_active_by_hand_starts_the_job_without_a_lease(storage, clock) -> None:
-    job = enqueue(storage, clock)
+@pytest.mark.parametrize("made", ["inactive", "delayed", "complete", "failed"])
+def test_no_job_is_moved_to_active_by_hand_and_a_refused_move_changes_nothing(
+    storage, clock, made
+) -> None:
+    """Only a claim makes a job active: it gives the job the lease that lets a sweep take it
+    back from a dead worker. Made active by hand, a job would stay there for good."""
+    job = enqueue(storage, clock, delay_ms=5000 if made == "delayed" else 0)
+    if made in ("complete", "failed"):
+        storage.move(job.id, State(made), clock.now_ms())
+    before = storage.get(job.id)
     clock.advance(1)
 
-    active = storage.move(job.id, State.ACTIVE, clock.now_ms())
+    with pytest.raises(IllegalTransition):
+        storage.move(job.id, State.ACTIVE, clock.now_ms())
 
-    assert active.state is State.ACTIVE
-    assert (active.started_at, active.lease, active.lease_until) == (clock.now_ms(), None, None)
+    assert storage.get(job.id) == before
+    assert storage.count(State.ACTIVE) == 0
 
 
 def test_moving_to_inactive_makes_the_job_claimable_again(storage, clock) -> None:

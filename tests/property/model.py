@@ -25,10 +25,10 @@ INACTIVE, ACTIVE, COMPLETE, FAILED, DELAYED = (
     State.DELAYED,
 )
 
-#: Moves a person may not make: nothing is ever *started* from delayed, complete or failed;
-#: every other move (and staying put) is allowed.
+#: Moves a person may not make: nothing is ever *started* by hand (only a claim, which gives
+#: the job a lease, makes it active); every other move (and staying put) is allowed.
 FORBIDDEN_MOVES: dict[State, frozenset[State]] = {
-    INACTIVE: frozenset(),
+    INACTIVE: frozenset({ACTIVE}),
     ACTIVE: frozenset(),
     DELAYED: frozenset({ACTIVE}),
     COMPLETE: frozenset({ACTIVE}),

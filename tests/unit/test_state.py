@@ -19,10 +19,10 @@ from kueport.domain.state import (
 
 INACTIVE, ACTIVE, COMPLETE, FAILED, DELAYED = State
 
-#: The specification, written out: every move between two different states that is allowed.
-#: Only a worker's claim makes a job active, and only from inactive.
+#: The specification, written out: every move by hand between two different states that is
+#: allowed. None makes a job active: only a worker's claim does (it gives the job a lease).
 EXPECTED_MOVES = {
-    (INACTIVE, ACTIVE), (INACTIVE, DELAYED), (INACTIVE, COMPLETE), (INACTIVE, FAILED),
+    (INACTIVE, DELAYED), (INACTIVE, COMPLETE), (INACTIVE, FAILED),
     (ACTIVE, COMPLETE), (ACTIVE, FAILED), (ACTIVE, INACTIVE), (ACTIVE, DELAYED),
     (COMPLETE, INACTIVE), (COMPLETE, DELAYED), (COMPLETE, FAILED),
     (FAILED, INACTIVE), (FAILED, DELAYED), (FAILED, COMPLETE),
@@ -59,8 +59,8 @@ def test_staying_in_the_same_state_is_always_allowed(state: State) -> None:
     check_move(1, state, state)
 
 
-@pytest.mark.parametrize("source", [COMPLETE, FAILED, DELAYED], ids=lambda s: s.value)
-def test_nothing_but_inactive_becomes_active(source: State) -> None:
+@pytest.mark.parametrize("source", [INACTIVE, COMPLETE, FAILED, DELAYED], ids=lambda s: s.value)
+def test_no_job_becomes_active_by_hand(source: State) -> None:
     assert not can_move(source, ACTIVE)
 
 
@@ -111,7 +111,12 @@ def test_check_move_raises_illegal_transition_with_id_source_and_target(
     assert error.job_id == 42
     assert error.source == source.value
     assert error.target == target.value
-    assert str(error) == f"job 42: cannot move from {source.value!r} to {target.value!r}"
+    assert str(error).startswith(f"job 42: cannot move from {source.value!r} to {target.value!r}")
+
+
+def test_a_refused_move_to_active_says_what_makes_a_job_active() -> None:
+    with pytest.raises(IllegalTransition, match=r"only a worker's claim makes a job active"):
+        check_move(42, INACTIVE, ACTIVE)
 
 
 @pytest.mark.parametrize(("source", "target"), sorted(EXPECTED_MOVES), ids=lambda s: s.value)

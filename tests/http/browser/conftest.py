@@ -22,6 +22,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 import kueport
 from kueport.adapters.clock import SystemClock
 from kueport.http import create_app
+from kueport.ports.storage import Claim
 from kueport.queue import Queue
 from tests.conftest import unique_prefix
 from tests.helpers import wait_for
@@ -196,8 +197,10 @@ def seed(queue: Queue) -> dict[str, list[int]]:
         queue.create("email", {"title": f"welcome {n}", "to": f"u{n}@example.com"}).save().id or 0
         for n in range(25)
     ]
-    active = [queue.create("video", {"title": f"clip {n}.mov"}).save() for n in range(2)]
-    ids["active"] = [job.active().id or 0 for job in active]
+    for n in range(2):
+        queue.create("video", {"title": f"clip {n}.mov"}).save()
+    running = queue.service.storage.claim(Claim("video", "a-worker-elsewhere", limit=2), 0)
+    ids["active"] = [record.id for record in running]  # claimed as a worker would (no hand move)
     ids["delayed"] = [
         queue.create("report", {"title": f"report {n}"}).delay(3600).save().id or 0
         for n in range(3)
