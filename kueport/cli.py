@@ -242,9 +242,11 @@ def _add_dashboard(commands: argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def _dashboard(options: argparse.Namespace) -> int:
+    from kueport import supervisor
     from kueport.http import BearerToken
     from kueport.http.serve import serve
 
+    supervisor.configure_logging()  # timestamps, and the storage log's "answers again" (INFO)
     auth = options.auth or (BearerToken(options.token) if options.token else None)
     return serve(
         redis=options.redis,

@@ -1,8 +1,10 @@
 """A throwaway `redis-server` on a free loopback port, for the tests that need real Redis.
 
 `RedisServer.start()` runs one in a temporary directory (no persistence, log to a file) and
-returns once it answers PING. When `redis-server` is not installed the calling test is
-skipped with a loud reason, except under CI (env `CI` set), where the run must fail instead.
+returns once it answers PING; `start(password=...)` runs one with `--requirepass` (its own
+clients and `flush()` authenticate, `url` carries the password). When `redis-server` is not
+installed the calling test is skipped with a loud reason, except under CI (env `CI` set),
+where the run must fail instead.
 """
 
 from __future__ import annotations
@@ -46,20 +48,27 @@ def free_port() -> int:
 class RedisServer:
     """One running `redis-server`; stop it with `stop()` (also safe to call twice)."""
 
-    def __init__(self, process: subprocess.Popen[bytes], port: int, workdir: Path) -> None:
+    def __init__(
+        self,
+        process: subprocess.Popen[bytes],
+        port: int,
+        workdir: Path,
+        password: str | None = None,
+    ) -> None:
         self.process = process
         self.port = port
         self.workdir = workdir
+        self.password = password
         self._clients: list[redis.Redis] = []
 
     @classmethod
-    def start(cls, attempts: int = 3) -> RedisServer:
+    def start(cls, attempts: int = 3, *, password: str | None = None) -> RedisServer:
         """Start a server; retries on another port if the chosen one was taken meanwhile."""
         executable = redis_server_executable()
         error: RuntimeError | None = None
         for _ in range(attempts):
             workdir = Path(tempfile.mkdtemp(prefix="kueport-redis-"))
-            server = cls._spawn(executable, free_port(), workdir)
+            server = cls._spawn(executable, free_port(), workdir, password)
             try:
                 server._wait_until_ready()
                 return server
@@ -72,7 +81,9 @@ class RedisServer:
     persistence: tuple[str, ...] = ("--appendonly", "no")
 
     @classmethod
-    def _spawn(cls, executable: str, port: int, workdir: Path) -> RedisServer:
+    def _spawn(
+        cls, executable: str, port: int, workdir: Path, password: str | None = None
+    ) -> RedisServer:
         args = [
             executable,
             "--port", str(port),
@@ -81,16 +92,18 @@ class RedisServer:
             *cls.persistence,
             "--daemonize", "no",
             "--dir", str(workdir),
+            *(("--requirepass", password) if password is not None else ()),
         ]  # fmt: skip
         with (workdir / "redis.log").open("ab") as log:
             process = subprocess.Popen(
                 args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
             )
-        return cls(process, port, workdir)
+        return cls(process, port, workdir, password)
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        auth = "" if self.password is None else f":{self.password}@"
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     @property
     def log(self) -> str:
@@ -99,18 +112,21 @@ class RedisServer:
 
     def client(self, **options: object) -> redis.Redis:
         """A new client (bytes replies); closed by `stop()`."""
+        options.setdefault("password", self.password)
         client = redis.Redis(host="127.0.0.1", port=self.port, **options)  # type: ignore[arg-type]
         self._clients.append(client)
         return client
 
     def flush(self) -> None:
         """FLUSHALL: every database of the server is empty again."""
-        with redis.Redis(host="127.0.0.1", port=self.port) as client:
+        with redis.Redis(host="127.0.0.1", port=self.port, password=self.password) as client:
             client.flushall()
 
     def _wait_until_ready(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT
-        probe = redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=0.5)
+        probe = redis.Redis(
+            host="127.0.0.1", port=self.port, password=self.password, socket_connect_timeout=0.5
+        )
         try:
             while True:
                 if self.process.poll() is not None:
@@ -132,7 +148,7 @@ class RedisServer:
         """Stop the server and start a fresh (empty) one on the same port, for fault tests."""
         self.terminate()
         time.sleep(downtime)
-        fresh = self._spawn(redis_server_executable(), self.port, self.workdir)
+        fresh = self._spawn(redis_server_executable(), self.port, self.workdir, self.password)
         self.process = fresh.process
         self._wait_until_ready()
 

@@ -1,8 +1,10 @@
 """The WSGI app: routes from `api` and `ui`, with auth, read-only mode and the CSRF guard.
 
 Every answer the app itself gives is JSON: errors are `{"error": message}` with a real
-status, and an unexpected exception becomes a bare 500 (logged here, never shown), so no
-input can make it answer a stack trace or an HTML error page.
+status, and an unexpected exception becomes a bare 500 (logged here with its traceback, never
+shown), so no input can make it answer a stack trace or an HTML error page. A storage that
+cannot serve (down, or refusing the queue's settings) is a 503 saying what is wrong, logged
+once per cause rather than per request (`storage_log`).
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from werkzeug.routing import Map, RequestRedirect, Rule
 from werkzeug.wrappers import Request, Response
 
 from kueport.http import api, ui
-from kueport.http.errors import error_response, message_for, status_for
+from kueport.http.errors import error_response, message_for, status_for, storage_problem
 from kueport.http.guards import check_auth, check_csrf
 from kueport.http.routing import JobTypeConverter, RequestContext, Route
 from kueport.http.settings import Auth, Settings
+from kueport.http.storage_log import StorageLog
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -59,6 +62,7 @@ class KueportApp:
         self.queue = queue
         self.settings = settings
         self.routes = check_unique(routes)
+        self.storage_log = StorageLog(log)
         self.url_map = Map(
             [
                 Rule(
@@ -99,8 +103,22 @@ class KueportApp:
                 if self.settings.read_only:
                     return error_response(403, "the dashboard is read-only")
                 check_csrf(request)
-            context = RequestContext(request=request, queue=self.queue, settings=self.settings)
-            return route.handler(context, **values)
+            context = RequestContext(
+                request=request,
+                queue=self.queue,
+                settings=self.settings,
+                endpoint=endpoint,
+                storage_log=self.storage_log,
+            )
+            try:
+                response = route.handler(context, **values)
+            except HTTPException:
+                raise
+            except Exception as error:
+                return self._failed(request, error, context)
+            if 200 <= response.status_code < 400:
+                self.storage_log.succeeded(endpoint, f"{request.method} {request.path}")
+            return response
         except RequestRedirect as redirect:  # e.g. "//" merged: a real redirect, not JSON
             return Response(status=redirect.code, headers={"Location": redirect.new_url})
         except MethodNotAllowed as error:
@@ -114,11 +132,19 @@ class KueportApp:
             return self._failed(request, error)
 
     @staticmethod
-    def _failed(request: Request, error: Exception) -> Response:
+    def _failed(
+        request: Request, error: Exception, context: RequestContext | None = None
+    ) -> Response:
+        """The answer to a request that raised: logged with its traceback when unexpected
+        (a 500); when the storage could not serve its handler (`context`), in the storage log,
+        which tells each cause once rather than per request."""
         status = status_for(error)
         if status is None:
             log.exception("%s %s failed", request.method, request.path)
             return error_response(500, "internal server error")
+        problem = storage_problem(error)
+        if problem is not None and context is not None:
+            context.storage_failed(problem, error)
         return error_response(status, message_for(error, status))
 
 

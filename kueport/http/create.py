@@ -18,7 +18,14 @@ from werkzeug.wrappers import Response
 
 from kueport.domain.errors import InvalidJobOption
 from kueport.http.bodies import MAX_MS, read_json
-from kueport.http.errors import HttpError, empty_response, json_response, message_for, status_for
+from kueport.http.errors import (
+    HttpError,
+    empty_response,
+    json_response,
+    message_for,
+    status_for,
+    storage_problem,
+)
 from kueport.http.routing import RequestContext
 from kueport.job import Job
 
@@ -102,11 +109,14 @@ Result = tuple[int, dict[str, Any]]
 """(status, per-item body) of one element."""
 
 
-def _failure(exc: Exception) -> Result:
+def _failure(ctx: RequestContext, exc: Exception) -> Result:
     status = status_for(exc)
     if status is None:
         log.exception("POST /job failed")
         return 500, {"error": "internal server error"}
+    problem = storage_problem(exc)
+    if problem is not None:
+        ctx.storage_failed(problem, exc)
     return status, {"error": message_for(exc, status)}
 
 
@@ -119,8 +129,8 @@ def create_one(ctx: RequestContext, element: object) -> Result:
     try:
         job = build_job(ctx, element)
     except Exception as exc:
-        return _failure(exc)
-    return save_one(job)
+        return _failure(ctx, exc)
+    return save_one(ctx, job)
 
 
 def create_many(ctx: RequestContext, elements: list[object]) -> list[Result]:
@@ -132,14 +142,14 @@ def create_many(ctx: RequestContext, elements: list[object]) -> list[Result]:
         try:
             built.append((position, build_job(ctx, element)))
         except Exception as exc:
-            results[position] = _failure(exc)
+            results[position] = _failure(ctx, exc)
     try:
         ctx.queue.save_all([job for _, job in built])
     except InvalidJobOption:  # checked before anything is stored: find the culprits one by one
         for position, job in built:
-            results[position] = save_one(job)
+            results[position] = save_one(ctx, job)
     except Exception as exc:  # e.g. Redis gone: a batch that was stored keeps its ids
-        failure = _failure(exc)
+        failure = _failure(ctx, exc)
         for position, job in built:
             results[position] = failure if job.id is None else _created(job)
     else:
@@ -148,11 +158,11 @@ def create_many(ctx: RequestContext, elements: list[object]) -> list[Result]:
     return [result for result in results if result is not None]
 
 
-def save_one(job: Job) -> Result:
+def save_one(ctx: RequestContext, job: Job) -> Result:
     try:
         job.save()
     except Exception as exc:
-        return _failure(exc)
+        return _failure(ctx, exc)
     return _created(job)
 
 

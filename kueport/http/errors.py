@@ -2,13 +2,26 @@
 
 Kue answered most errors with HTTP 200; kueport keeps the body and fixes the status: 400 for
 bad input, 404 for an unknown job, 409 for a move the state machine refuses, 503 when the
-storage cannot be reached, and 500 (with no details) for anything unexpected.
+storage cannot serve (unreachable, or refusing the queue's settings: credentials, the user's
+permissions, a database it lacks, or no Redis at all at that address), and 500 (with no
+details) for anything unexpected. A storage problem is told as what is wrong, never with the
+driver's text, which names hosts, ports and users: the server's log has that (`storage_log`).
 """
 
 from __future__ import annotations
 
 import json
 
+import attrs
+from redis.exceptions import (
+    AuthenticationError,
+    AuthenticationWrongNumberOfArgsError,
+    AuthorizationError,
+    ExternalAuthProviderError,
+    InvalidResponse,
+    NoPermissionError,
+    ResponseError,
+)
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.wrappers import Response
@@ -31,23 +44,71 @@ class HttpError(Exception):
         self.message = message
 
 
+@attrs.frozen
+class StorageProblem:
+    """Why the storage could not serve a request: what the client is told, and whether the
+    queue's settings are to blame (waiting will not help) rather than an outage."""
+
+    message: str
+    settings: bool
+
+
+UNREACHABLE = StorageProblem("the queue's storage cannot be reached", settings=False)
+CREDENTIALS = StorageProblem("the queue's storage refused the credentials", settings=True)
+PERMISSION = StorageProblem(
+    "the queue's storage denies its user a command or key the queue needs", settings=True
+)
+NO_DATABASE = StorageProblem("the queue's storage has no such database", settings=True)
+NOT_REDIS = StorageProblem("the queue's storage does not answer as Redis does", settings=True)
+
+#: redis-py's errors for a password or ACL user the server refuses. Most subclass its
+#: `ConnectionError`, so they are matched before an outage is.
+_REFUSED_CREDENTIALS: tuple[type[Exception], ...] = (
+    AuthenticationError,
+    AuthenticationWrongNumberOfArgsError,
+    AuthorizationError,
+    ExternalAuthProviderError,
+)
+
 #: What an unreachable storage raises: redis-py's errors, and kueport's own that subclass the
 #: builtin ones (`EventBusUnavailable`, when the event channel cannot be subscribed to).
-UNREACHABLE: tuple[type[Exception], ...] = (
+_UNREACHABLE: tuple[type[Exception], ...] = (
     RedisConnectionError,
     RedisTimeoutError,
     ConnectionError,
     TimeoutError,
 )
 
-#: Domain errors and their status, most specific first.
+#: How Redis refuses the `SELECT` of a connection's database (redis-py strips the `ERR `):
+#: an index beyond the server's `databases`, or any index but 0 on a cluster.
+_NO_DATABASE_REPLIES = ("DB index is out of range", "SELECT is not allowed in cluster mode")
+
+
+def storage_problem(error: BaseException) -> StorageProblem | None:
+    """The storage problem `error` reports, or None when it reports none."""
+    if isinstance(error, _REFUSED_CREDENTIALS):
+        return CREDENTIALS
+    if isinstance(error, NoPermissionError):
+        return PERMISSION
+    if isinstance(error, ResponseError) and str(error).startswith(_NO_DATABASE_REPLIES):
+        return NO_DATABASE
+    if isinstance(error, InvalidResponse):  # a URL naming another service's port, say
+        return NOT_REDIS
+    if isinstance(error, _UNREACHABLE):
+        # A wrapper such as `EventBusUnavailable` may owe its failure to a refusal.
+        cause = error.__cause__
+        refined = None if cause is None else storage_problem(cause)
+        return refined if refined is not None and refined.settings else UNREACHABLE
+    return None
+
+
+#: Domain errors and their status, most specific first (storage problems are 503s first).
 _STATUSES: tuple[tuple[type[Exception], int], ...] = (
     (HttpError, 400),
     (JobNotFound, 404),
     (IllegalTransition, 409),
     (LeaseLost, 409),
     (QueueClosed, 503),
-    *((kind, 503) for kind in UNREACHABLE),
     (KueportError, 400),
 )
 
@@ -56,6 +117,8 @@ def status_for(error: Exception) -> int | None:
     """The status an error is answered with, or None for an unexpected one (a 500)."""
     if isinstance(error, HttpError):
         return error.status
+    if storage_problem(error) is not None:
+        return 503
     for kind, status in _STATUSES:
         if isinstance(error, kind):
             return status
@@ -66,8 +129,9 @@ def message_for(error: Exception, status: int) -> str:
     """What the client is told: the domain's own message, never a traceback."""
     if isinstance(error, HttpError):
         return error.message
-    if status == 503 and isinstance(error, UNREACHABLE):  # its details name hosts and ports
-        return "the queue's storage cannot be reached"
+    problem = storage_problem(error)
+    if status == 503 and problem is not None:  # the driver's details name hosts and users
+        return problem.message
     return str(error)
 
 

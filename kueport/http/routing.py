@@ -13,7 +13,9 @@ import attrs
 from werkzeug.routing import BaseConverter
 from werkzeug.wrappers import Request, Response
 
+from kueport.http.errors import StorageProblem
 from kueport.http.settings import Settings
+from kueport.http.storage_log import StorageLog
 
 if TYPE_CHECKING:
     from kueport.queue import Queue
@@ -21,11 +23,19 @@ if TYPE_CHECKING:
 
 @attrs.frozen
 class RequestContext:
-    """Everything a handler may use: the request, the queue it serves and the app's settings."""
+    """Everything a handler may use: the request, the queue it serves and the app's settings,
+    and where a storage problem it answers itself (not by raising) is logged."""
 
     request: Request
     queue: Queue
     settings: Settings
+    endpoint: str
+    storage_log: StorageLog
+
+    def storage_failed(self, problem: StorageProblem, error: BaseException) -> None:
+        """Log (counted, see `StorageLog`) that this request was answered 503 for `problem`."""
+        what = f"{self.request.method} {self.request.path} answered 503"
+        self.storage_log.failed(self.endpoint, what, problem, error)
 
 
 Handler = Callable[..., Response]

@@ -3,6 +3,9 @@ sends what a well-behaved API client sends (JSON, with the CSRF header on every 
 
 from __future__ import annotations
 
+import socket
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,6 +13,7 @@ from werkzeug.test import Client, TestResponse
 
 from kueport.http import create_app
 from kueport.queue import Queue
+from tests.redis_server import RedisServer
 
 JSON_HEADERS = {"X-Requested-With": "XMLHttpRequest"}
 
@@ -51,3 +55,52 @@ def error_of(response: TestResponse, status: int) -> str:
     body = response.get_json()
     assert set(body) == {"error"}
     return str(body["error"])
+
+
+#: The password of `locked_redis`, and the ACL user there that may read but not write.
+LOCKED_PASSWORD = "s3cret-for-the-tests"
+READER, READER_PASSWORD = "reader", "reader-pw"
+
+
+@pytest.fixture(scope="session")
+def locked_redis() -> Iterator[RedisServer]:
+    """A redis-server of its own with `--requirepass`, and an ACL user `reader` allowed to read
+    every key but to write none (nor to run scripts, which every kueport write is)."""
+    server = RedisServer.start(password=LOCKED_PASSWORD)
+    try:
+        server.client().acl_setuser(
+            READER,
+            enabled=True,
+            passwords=[f"+{READER_PASSWORD}"],
+            commands=["+@read", "+@connection"],
+            keys=["*"],
+            channels=["*"],
+        )
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def not_redis() -> Iterator[str]:
+    """A Redis URL naming a port where an HTTP server answers instead (one that refuses every
+    request with a 400), as a URL with another service's port would."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+
+    def answer() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:  # closed: the test is over
+                return
+            with connection:
+                connection.sendall(b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n")
+
+    server = threading.Thread(target=answer, name="not-redis", daemon=True)
+    server.start()
+    try:
+        yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+    finally:
+        listener.close()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import select
+import socket
 import subprocess
 import sys
 import urllib.error
@@ -16,7 +18,8 @@ import kueport
 from kueport import cli
 from kueport.http import BearerToken
 from tests.conftest import unique_prefix
-from tests.redis_server import RedisServer
+from tests.http.conftest import LOCKED_PASSWORD
+from tests.redis_server import RedisServer, free_port
 
 
 def call(url: str, method: str = "GET", body: Any = None, token: str = "tok") -> Any:
@@ -136,3 +139,97 @@ def test_a_token_with_surrounding_spaces_is_refused(token: str) -> None:
     assert exited.value.code == 2
     with pytest.raises(ValueError, match="whitespace"):
         BearerToken(token)
+
+
+def dashboard_command(redis_url: str) -> list[str]:
+    return [sys.executable, "-m", "kueport", "dashboard", "-p", "0", "-r", redis_url]
+
+
+def test_a_password_redis_refuses_is_one_line_and_exit_1(locked_redis: RedisServer) -> None:
+    """No request could succeed: say so at once rather than serve 503s."""
+    url = f"redis://:not-{LOCKED_PASSWORD}@127.0.0.1:{locked_redis.port}/0"
+    done = subprocess.run(dashboard_command(url), capture_output=True, text=True, timeout=30)
+
+    assert done.returncode == 1
+    assert done.stdout == ""  # it never served
+    assert done.stderr == (
+        "kueport dashboard: the queue's storage refused the credentials: "
+        "invalid username-password pair or user is disabled.\n"
+    )
+
+
+def test_a_database_the_server_lacks_is_one_line_and_exit_1(redis_server: RedisServer) -> None:
+    url = f"redis://127.0.0.1:{redis_server.port}/16"  # redis-server's default: 16 databases
+    done = subprocess.run(dashboard_command(url), capture_output=True, text=True, timeout=30)
+
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr == (
+        "kueport dashboard: the queue's storage has no such database: DB index is out of range\n"
+    )
+
+
+def test_an_address_where_no_redis_answers_is_one_line_and_exit_1(not_redis: str) -> None:
+    done = subprocess.run(dashboard_command(not_redis), capture_output=True, text=True, timeout=30)
+
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.startswith(
+        "kueport dashboard: the queue's storage does not answer as Redis does: Protocol error"
+    )
+    assert done.stderr.count("\n") == 1
+
+
+def status_of(url: str) -> tuple[int, Any]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as reply:
+            return reply.status, json.loads(reply.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_an_unreachable_redis_still_starts_the_dashboard_and_is_logged_once() -> None:
+    """It answers 503 until Redis is there; the outage is one log line, not one per request."""
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    process = subprocess.Popen(
+        dashboard_command(url), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        base = process.stdout.readline().split(" on ")[1].strip()
+        for _ in range(3):
+            assert status_of(base + "stats") == (
+                503,
+                {"error": "the queue's storage cannot be reached"},
+            )
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=30)
+    assert process.returncode == 0
+
+    [outage] = [line for line in err.splitlines() if "cannot be reached" in line]
+    assert " ERROR kueport.http: the queue's storage cannot be reached: ConnectionError: " in outage
+    assert "at start; serving anyway" in outage
+    assert "Traceback" not in err
+
+
+def test_a_redis_that_never_answers_does_not_hold_the_dashboard_back() -> None:
+    """A port that accepts connections but never replies, with a client that would wait a
+    minute for it: the start check gives up waiting after 5 s and the dashboard serves."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"redis://127.0.0.1:{silent.getsockname()[1]}/0?socket_timeout=60"
+        process = subprocess.Popen(
+            dashboard_command(url), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            assert process.stdout is not None
+            started, _, _ = select.select([process.stdout], [], [], 60)
+            assert started, "the dashboard never printed its URL"
+            assert process.stdout.readline().startswith("kueport dashboard on http://")
+        finally:
+            process.terminate()
+            _, err = process.communicate(timeout=30)
+    assert process.returncode == 0
+    assert "Redis has not answered within 5 s; serving anyway" in err

@@ -14,7 +14,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from kueport.adapters.redis.keys import Keys
-from kueport.adapters.redis.pubsub import EventsMayBeLost, RedisEventBus
+from kueport.adapters.redis.pubsub import EventBusUnavailable, EventsMayBeLost, RedisEventBus
 from kueport.domain.events import EventName, JobEvent
 from tests.helpers import Recorder, wait_for
 from tests.redis_server import RedisServer
@@ -261,6 +261,30 @@ def test_a_server_that_is_down_is_reported_and_retried(errors: Recorder) -> None
     finally:
         bus.close()
     assert not bus.running
+
+
+def test_a_subscription_redis_refuses_fails_with_the_refusal_as_its_cause(
+    server: RedisServer, keys: Keys, errors: Recorder
+) -> None:
+    """So the caller can tell a refusal (here an ACL denying SUBSCRIBE) from an outage."""
+    user = f"nosub-{uuid.uuid4().hex[:8]}"
+    server.client().acl_setuser(
+        user, enabled=True, passwords=["+pw"], commands=["+@all", "-@pubsub"], keys=["*"]
+    )
+
+    def client() -> redis.Redis:
+        return server.client(username=user, password="pw", retry=Retry(NoBackoff(), 0))
+
+    bus = RedisEventBus(
+        client(), keys, pubsub_client=client, on_error=errors, subscribe_timeout=0.3
+    )
+    try:
+        with pytest.raises(EventBusUnavailable) as refused:
+            bus.subscribe(Recorder())
+        assert isinstance(refused.value.__cause__, redis.exceptions.NoPermissionError)
+    finally:
+        bus.close()
+        server.client().acl_deluser(user)
 
 
 def test_the_thread_keeps_retrying_while_someone_is_subscribed(

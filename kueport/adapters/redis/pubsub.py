@@ -154,7 +154,7 @@ class RedisEventBus(EventDelivery):
             raise EventBusUnavailable(
                 f"could not subscribe to {self._keys.events!r} within "
                 f"{self._subscribe_timeout}s (last error: {describe_error(error)})"
-            )
+            ) from error  # its cause tells an outage from a refusal (e.g. NOPERM on SUBSCRIBE)
         return subscription
 
     def _give_up(self, subscription: RedisSubscription) -> None:
