@@ -94,7 +94,10 @@ def _add_worker(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
             "the module registered processors on with queue.process(), or a setup function "
             "that registers them and returns the queue. SIGTERM/SIGINT shuts down gracefully "
             "(stop claiming, wait --shutdown-timeout seconds for running jobs, then fail them "
-            'with "Shutdown"); a second signal kills the processes at once (exit status 1).'
+            'with "Shutdown"); a process still running --shutdown-timeout + --cancel-grace + '
+            "5 seconds later, or all of them on a second signal, is killed (exit status 1). "
+            "Redis refusing the queue's settings (password, database, permissions) at start "
+            "ends the command (exit status 1); a Redis that cannot be reached is waited for."
         ),
     )
     worker.add_argument("spec", metavar="MODULE:ATTR", type=_worker_spec)
@@ -162,23 +165,24 @@ def _demo(options: argparse.Namespace) -> int:
 
 
 def _worker(options: argparse.Namespace) -> int:
-    from kueport import loader, supervisor
+    from kueport import loader, supervisor, worker_child
 
     supervisor.configure_logging()
-    child = supervisor.ChildOptions(
+    child = worker_child.ChildOptions(
         spec=options.spec,
         concurrency=options.concurrency,
         shutdown_timeout=options.shutdown_timeout,
         cancel_grace=options.cancel_grace,
     )
     if options.child:
-        return supervisor.run_child(child)
+        return worker_child.run_child(child)
     try:
         loader.check_module(options.spec)
     except loader.LoadError as exc:
         print(f"kueport worker: {exc}", file=sys.stderr)
-        return supervisor.LOAD_FAILED
-    return supervisor.Supervisor(supervisor.child_command(child), options.processes).run()
+        return worker_child.LOAD_FAILED
+    command = worker_child.child_command(child)
+    return supervisor.Supervisor(command, options.processes, stop_timeout=child.stop_timeout).run()
 
 
 def _port(text: str) -> int:

@@ -20,7 +20,7 @@ from kueport.domain.job import JobRecord
 from kueport.domain.workers import WorkerInfo
 from kueport.job import Job
 from kueport.maintenance import MaintenanceLoop, RetentionPass
-from kueport.overrides import effective_concurrency
+from kueport.overrides import effective_concurrency, start_or_hold
 from kueport.service import JobService
 from kueport.testmode import TestMode
 from kueport.worker import Handler, Worker
@@ -95,9 +95,12 @@ class QueueWorkers:
         )
         with self._lock:
             self._workers.append(worker)
+        start_or_hold(lambda: self._start_worker(worker))
+        return worker
+
+    def _start_worker(self, worker: Worker) -> None:
         worker.start()
         self._maintenance.start()
-        return worker
 
     def stuck_jobs(self, grace: float) -> list[int]:
         """Ids of jobs taken away (TTL, lost lease, shutdown) whose sync handler still runs

@@ -1,19 +1,18 @@
 """`kueport worker`: N child processes running a module's processors, with Kue's shutdown.
 
 The parent (`Supervisor`) re-invokes `python -m kueport worker SPEC --child ...` N times, each
-child in its own process group so a terminal's Ctrl-C reaches only the parent. The parent:
+child in its own process group so a terminal's Ctrl-C reaches only the parent (the children
+are in `worker_child`). The parent:
 
-- forwards the first SIGTERM/SIGINT to every child as SIGTERM (a graceful shutdown);
+- forwards the first SIGTERM/SIGINT to every child as SIGTERM (a graceful shutdown), and
+  SIGKILLs a child that has not exited `stop_timeout` seconds later (exit status 1);
 - on a second signal SIGKILLs the children and exits with status 1;
 - restarts a child that dies unexpectedly after a capped exponential backoff (logged);
-- stops everything and exits 2 when a child exits 2 (it could not load the spec).
-
-- restarts at once a child that exited `STUCK` (a handler ignored its cancellation).
-
-A child (`run_child`) loads the spec, then waits. On SIGTERM/SIGINT it calls
-`queue.shutdown(timeout)`: it stops claiming, waits up to `timeout` for running jobs, fails
-the rest with "Shutdown" (retries apply) and exits 0. A second signal to the child exits at
-once (status 1); a child whose parent disappeared shuts down gracefully on its own.
+- restarts at once a child that exited `STUCK` (a handler ignored its cancellation);
+- stops everything when a child cannot load the spec (status 2) or Redis refuses the queue's
+  settings (status 1) before any child has loaded it: a bad spec or bad settings. Once a
+  child has loaded the spec (it says so on a pipe), a child failing the same way is a crash
+  like any other, most likely a passing Redis outage met by a restarted child's setup.
 """
 
 from __future__ import annotations
@@ -24,25 +23,27 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Sequence
 from types import FrameType
 
 import attrs
 
-from kueport import loader
-from kueport.overrides import concurrency_override
+from kueport.worker_child import FORCED, LOAD_FAILED, READY_FD, REFUSED, STUCK
 
 log = logging.getLogger("kueport.supervisor")
 
-LOAD_FAILED = 2  # a child's exit status when the spec cannot be loaded: fatal, not restarted
-FORCED = 1  # exit status after a second signal
-STUCK = 3  # a child's exit status when a handler ignored its cancellation: restart at once
+REDIS_REFUSED = 1  # the command's status when Redis refuses the settings, as `kueport workers`
 STABLE_AFTER = 30.0  # a child that ran this long resets its restart backoff
 POLL = 0.05
 
 _FORWARDED = (signal.SIGTERM, signal.SIGINT)
+#: Why a child may end before the supervisor told it to, as the restart is logged.
+_ENDINGS = {
+    0: "exited by itself",
+    LOAD_FAILED: "could not load its jobs",
+    REFUSED: "was refused by Redis",
+}
 
 
 def configure_logging() -> None:
@@ -76,13 +77,19 @@ class Supervisor:
         processes: int,
         *,
         delay: Callable[[int], float] = restart_delay,
+        stop_timeout: float = 30.0,
     ) -> None:
         if processes < 1:
             raise ValueError(f"processes must be at least 1, got {processes}")
         self.command = list(command)
         self.slots = [_Slot(index) for index in range(processes)]
+        self.stop_timeout = stop_timeout
         self._delay = delay
         self._signals: list[int] = []
+        self._stop_at: float | None = None  # set once stopping: when the children get killed
+        self._status = 0  # the exit status once the children are gone
+        self._loaded = False
+        self._ready = (-1, -1)
 
     # -- signals -------------------------------------------------------------------------
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
@@ -93,9 +100,10 @@ class Supervisor:
 
     # -- children ------------------------------------------------------------------------
     def _spawn(self, slot: _Slot) -> None:
-        env = dict(os.environ, KUEPORT_WORKER_INDEX=str(slot.index))
+        ready = self._ready[1]
+        env = dict(os.environ, KUEPORT_WORKER_INDEX=str(slot.index), **{READY_FD: str(ready)})
         slot.process = subprocess.Popen(
-            self.command, env=env, stdin=subprocess.DEVNULL, process_group=0
+            self.command, env=env, stdin=subprocess.DEVNULL, process_group=0, pass_fds=(ready,)
         )
         slot.started = time.monotonic()
         slot.restart_at = None
@@ -118,22 +126,31 @@ class Supervisor:
     def pids(self) -> list[int]:
         return [process.pid for process in self._live()]
 
+    def _spec_loaded(self) -> bool:
+        """Whether a child has loaded the spec: it wrote a byte to the ready pipe."""
+        if not self._loaded:
+            with contextlib.suppress(BlockingIOError):
+                self._loaded = bool(os.read(self._ready[0], 64))
+        return self._loaded
+
     # -- the loop ------------------------------------------------------------------------
     def run(self) -> int:
+        self._ready = os.pipe()
+        os.set_blocking(self._ready[0], False)
         previous = self._install_handlers()
         try:
             return self._run()
         finally:
             self._kill_all()  # only ever finds children on an unexpected error
+            for fd in self._ready:
+                os.close(fd)
             for sig, handler in previous.items():
                 signal.signal(sig, handler)  # type: ignore[arg-type]
 
     def _run(self) -> int:
         for slot in self.slots:
             self._spawn(slot)
-        stopping = False
         handled = 0
-        clean = True
         while True:
             if len(self._signals) > handled:
                 handled = len(self._signals)
@@ -143,125 +160,76 @@ class Supervisor:
                     return FORCED
                 name = signal.Signals(self._signals[0]).name
                 log.info("%s: shutting down the worker processes gracefully", name)
-                stopping = True
-                self._send(signal.SIGTERM)
+                self._begin_stop(0)
             for slot in self.slots:
-                process = slot.process
-                if process is None or process.poll() is None:
-                    continue
-                slot.process = None
-                code = process.returncode
-                if stopping:
-                    # -SIGTERM: it got the signal before installing its handler (no jobs yet)
-                    ok = code in (0, -signal.SIGTERM)
-                    clean = clean and ok
-                    if not ok:
-                        log.warning("worker process %d exited with %s", slot.index, code)
-                    continue
-                if code == LOAD_FAILED:
-                    log.error("worker process %d could not load its jobs: stopping", slot.index)
-                    self._send(signal.SIGTERM)
-                    for other in self._live():
-                        other.wait()
-                    return LOAD_FAILED
-                if code == STUCK:
-                    log.warning("restarting worker process %d: a handler was stuck", slot.index)
-                    slot.restart_at = time.monotonic()
-                    continue
-                if time.monotonic() - slot.started >= STABLE_AFTER:
-                    slot.failures = 0
-                slot.failures += 1
-                wait = self._delay(slot.failures)
-                slot.restart_at = time.monotonic() + wait
-                log.warning(
-                    "worker process %d (pid %d) died unexpectedly (status %s); restarting in %.1fs",
-                    slot.index,
-                    process.pid,
-                    code,
-                    wait,
-                )
-            if stopping:
-                if not self._live():
-                    return 0 if clean else 1
-            else:
-                now = time.monotonic()
-                for slot in self.slots:
-                    if (
-                        slot.process is None
-                        and slot.restart_at is not None
-                        and now >= slot.restart_at
-                    ):
-                        self._spawn(slot)
+                self._reap(slot)
+            if self._stop_at is None:
+                self._restart_due()
+            elif not self._live():
+                return self._status
+            elif time.monotonic() >= self._stop_at:
+                self._kill_overdue()
+                return self._status
             time.sleep(POLL)
 
+    def _begin_stop(self, status: int) -> None:
+        """SIGTERM every child (once), and exit with `status` when all are gone."""
+        if self._stop_at is None:
+            self._stop_at = time.monotonic() + self.stop_timeout
+            self._status = status
+            self._send(signal.SIGTERM)
 
-@attrs.frozen
-class ChildOptions:
-    """What every worker process is told on its command line."""
+    def _kill_overdue(self) -> None:
+        for slot in self.slots:
+            if slot.process is not None and slot.process.poll() is None:
+                log.error(
+                    "worker process %d (pid %d) did not exit within %.1fs of SIGTERM: killing it",
+                    slot.index,
+                    slot.process.pid,
+                    self.stop_timeout,
+                )
+        self._kill_all()
+        self._status = self._status or FORCED
 
-    spec: str
-    concurrency: int | None = None
-    shutdown_timeout: float = 5.0
-    cancel_grace: float = 10.0
+    def _reap(self, slot: _Slot) -> None:
+        """Act on the exit of the slot's child, if it exited."""
+        process = slot.process
+        if process is None or process.poll() is None:
+            return
+        slot.process = None
+        code = process.returncode
+        if self._stop_at is not None:
+            # -SIGTERM: it got the signal before installing its handler (no jobs yet)
+            if code not in (0, -signal.SIGTERM):
+                if code not in _ENDINGS:  # else the child said why itself
+                    log.warning("worker process %d exited with %s", slot.index, code)
+                self._status = self._status or FORCED
+        elif code in (LOAD_FAILED, REFUSED) and not self._spec_loaded():
+            log.error("worker process %d %s: stopping", slot.index, _ENDINGS[code])
+            self._begin_stop(LOAD_FAILED if code == LOAD_FAILED else REDIS_REFUSED)
+        elif code == STUCK:
+            log.warning("restarting worker process %d: a handler was stuck", slot.index)
+            slot.restart_at = time.monotonic()
+        else:
+            self._schedule_restart(slot, process.pid, code)
 
+    def _schedule_restart(self, slot: _Slot, pid: int, code: int) -> None:
+        if time.monotonic() - slot.started >= STABLE_AFTER:
+            slot.failures = 0
+        slot.failures += 1
+        wait = self._delay(slot.failures)
+        slot.restart_at = time.monotonic() + wait
+        log.warning(
+            "worker process %d (pid %d) %s (status %s); restarting in %.1fs",
+            slot.index,
+            pid,
+            _ENDINGS.get(code, "died unexpectedly"),
+            code,
+            wait,
+        )
 
-def child_command(options: ChildOptions) -> list[str]:
-    command = [sys.executable, "-m", "kueport", "worker", options.spec, "--child"]
-    command += ["--shutdown-timeout", repr(options.shutdown_timeout)]
-    command += ["--cancel-grace", repr(options.cancel_grace)]
-    if options.concurrency is not None:
-        command += ["--concurrency", str(options.concurrency)]
-    return command
-
-
-def run_child(options: ChildOptions) -> int:
-    """One worker process: load the spec, run until a signal, then shut down like Kue.
-
-    A sync handler that keeps running `cancel_grace` seconds after its job was taken away
-    (TTL exceeded, lease lost) cannot be stopped inside Python: the process shuts down (other
-    jobs get the usual shutdown timeout) and exits `STUCK`, and the supervisor starts a fresh one.
-    """
-    stop = threading.Event()
-    received: list[int] = []
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        received.append(signum)
-        if len(received) >= 2:
-            os._exit(FORCED)
-        stop.set()
-
-    for sig in _FORWARDED:
-        signal.signal(sig, on_signal)
-    parent = os.getppid()
-    try:
-        with concurrency_override(options.concurrency):
-            queue = loader.load(options.spec)
-    except loader.LoadError as exc:
-        print(f"kueport worker: {exc}", file=sys.stderr)
-        return LOAD_FAILED
-    except Exception:
-        log.exception("kueport worker: loading %s raised", options.spec)
-        return LOAD_FAILED
-    types = ", ".join(f"{w.job_type} x{w.concurrency}" for w in queue.workers)
-    log.info("processing %s", types)
-    stuck: list[int] = []
-    while not stop.wait(0.5):
-        if os.getppid() != parent:
-            log.warning("the supervisor went away: shutting down")
-            break
-        stuck = queue.stuck_jobs(options.cancel_grace)
-        if stuck:
-            log.warning(
-                "the handlers of jobs %s still run %ss after their jobs were taken away: "
-                "restarting this worker process",
-                ", ".join(map(str, stuck)),
-                options.cancel_grace,
-            )
-            break
-    log.info("shutting down (waiting up to %ss for running jobs)", options.shutdown_timeout)
-    queue.shutdown(timeout=options.shutdown_timeout)
-    log.info("shut down")
-    if stuck:
-        logging.shutdown()
-        os._exit(STUCK)  # the stuck threads cannot be joined; leave without waiting for them
-    return 0
+    def _restart_due(self) -> None:
+        now = time.monotonic()
+        for slot in self.slots:
+            if slot.process is None and slot.restart_at is not None and now >= slot.restart_at:
+                self._spawn(slot)

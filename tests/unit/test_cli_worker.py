@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 import kueport
-from kueport import cli, loader, supervisor
-from kueport.overrides import concurrency_override
+from kueport import cli, loader, supervisor, worker_child
+from kueport.overrides import concurrency_override, held_starts
+from tests.helpers import wait_for
 
 
 @pytest.fixture
@@ -205,6 +206,21 @@ def test_concurrency_override_applies_from_registration_on(module_dir: Path) -> 
         pass
 
 
+def test_held_starts_register_workers_without_starting_them(module_dir: Path) -> None:
+    name = write_module(module_dir, QUEUE_MODULE)
+    with held_starts() as starts:
+        queue = loader.load(f"{name}:queue")
+    (worker,) = queue.workers
+    assert len(starts) == 1
+    assert worker.info(queue.clock.now_ms()).started_at == 0  # never started
+    job = queue.create("email", {"to": "a"}).save()
+    for start in starts:
+        start()
+    assert worker.info(queue.clock.now_ms()).started_at > 0
+    wait_for(lambda: job.refresh().state == "complete", what="the job to complete")
+    queue.shutdown(timeout=0)
+
+
 # -- the supervisor ----------------------------------------------------------------------
 def test_restart_delay_grows_and_is_capped() -> None:
     delays = [supervisor.restart_delay(n) for n in range(1, 9)]
@@ -214,8 +230,8 @@ def test_restart_delay_grows_and_is_capped() -> None:
 
 
 def test_the_child_command_re_invokes_kueport() -> None:
-    child = supervisor.ChildOptions("jobs:queue", 4, shutdown_timeout=0.5, cancel_grace=2.5)
-    command = supervisor.child_command(child)
+    child = worker_child.ChildOptions("jobs:queue", 4, shutdown_timeout=0.5, cancel_grace=2.5)
+    command = worker_child.child_command(child)
     assert command[:6] == [sys.executable, "-m", "kueport", "worker", "jobs:queue", "--child"]
     options = cli.build_parser().parse_args(command[3:])
     assert options.child
@@ -234,7 +250,7 @@ def test_a_stuck_child_is_restarted_at_once_without_backoff() -> None:
     command = [sys.executable, "-c", script, str(marker)]
     never = supervisor.Supervisor(command, 1, delay=lambda failures: 3600.0)
     try:
-        assert never.run() == supervisor.LOAD_FAILED
+        assert never.run() == worker_child.LOAD_FAILED
         assert marker.read_text() == "3"
     finally:
         marker.unlink(missing_ok=True)
@@ -265,3 +281,54 @@ def test_a_dying_child_is_restarted() -> None:
 def test_processes_must_be_positive() -> None:
     with pytest.raises(ValueError):
         supervisor.Supervisor(["true"], 0)
+
+
+def test_a_child_failing_to_load_after_the_spec_loaded_is_restarted_not_fatal() -> None:
+    # Run 1 loads (says so on the ready pipe) and crashes; run 2 cannot load (status 2), as
+    # a restarted child whose setup meets a Redis outage; run 3 stops the supervisor.
+    marker = Path(f"/tmp/kueport-reload-{uuid.uuid4().hex}")
+    script = textwrap.dedent(
+        """
+        import os, pathlib, signal, sys
+        p = pathlib.Path(sys.argv[1]); n = int(p.read_text()) if p.exists() else 0
+        p.write_text(str(n + 1))
+        if n == 0:
+            os.write(int(os.environ["KUEPORT_READY_FD"]), b"1")
+            sys.exit(1)
+        if n == 1:
+            sys.exit(2)
+        os.kill(os.getppid(), signal.SIGTERM)
+        signal.pause()
+        """
+    )
+    try:
+        runner = supervisor.Supervisor(
+            [sys.executable, "-c", script, str(marker)], 1, delay=lambda failures: 0.0
+        )
+        assert runner.run() == 0
+        assert marker.read_text() == "3"
+    finally:
+        marker.unlink(missing_ok=True)
+
+
+def test_a_child_refused_by_redis_before_any_loaded_stops_the_supervisor_with_status_1() -> None:
+    command = [sys.executable, "-c", f"import sys; sys.exit({worker_child.REFUSED})"]
+    assert supervisor.Supervisor(command, 2).run() == 1
+
+
+def test_a_child_ignoring_sigterm_is_killed_at_the_stop_deadline(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    script = (
+        "import os, signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        "os.kill(os.getppid(), signal.SIGTERM); time.sleep(60)"
+    )
+    runner = supervisor.Supervisor([sys.executable, "-c", script], 1, stop_timeout=0.5)
+    assert runner.run() == 1
+    assert "did not exit within 0.5s of SIGTERM: killing it" in caplog.text
+    assert runner.pids == []
+
+
+def test_the_stop_deadline_allows_the_shutdown_timeout_and_the_cancel_grace() -> None:
+    child = worker_child.ChildOptions("jobs:queue", shutdown_timeout=7, cancel_grace=3)
+    assert child.stop_timeout == 7 + 3 + worker_child.STOP_MARGIN
