@@ -13,19 +13,11 @@ from __future__ import annotations
 import json
 
 import attrs
-from redis.exceptions import (
-    AuthenticationError,
-    AuthenticationWrongNumberOfArgsError,
-    AuthorizationError,
-    ExternalAuthProviderError,
-    InvalidResponse,
-    NoPermissionError,
-    ResponseError,
-)
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.wrappers import Response
 
+from kueport.adapters.redis.refusals import Refusal, refused
 from kueport.domain.errors import (
     IllegalTransition,
     JobNotFound,
@@ -61,15 +53,6 @@ PERMISSION = StorageProblem(
 NO_DATABASE = StorageProblem("the queue's storage has no such database", settings=True)
 NOT_REDIS = StorageProblem("the queue's storage does not answer as Redis does", settings=True)
 
-#: redis-py's errors for a password or ACL user the server refuses. Most subclass its
-#: `ConnectionError`, so they are matched before an outage is.
-_REFUSED_CREDENTIALS: tuple[type[Exception], ...] = (
-    AuthenticationError,
-    AuthenticationWrongNumberOfArgsError,
-    AuthorizationError,
-    ExternalAuthProviderError,
-)
-
 #: What an unreachable storage raises: redis-py's errors, and kueport's own that subclass the
 #: builtin ones (`EventBusUnavailable`, when the event channel cannot be subscribed to).
 _UNREACHABLE: tuple[type[Exception], ...] = (
@@ -79,21 +62,19 @@ _UNREACHABLE: tuple[type[Exception], ...] = (
     TimeoutError,
 )
 
-#: How Redis refuses the `SELECT` of a connection's database (redis-py strips the `ERR `):
-#: an index beyond the server's `databases`, or any index but 0 on a cluster.
-_NO_DATABASE_REPLIES = ("DB index is out of range", "SELECT is not allowed in cluster mode")
+_BY_REFUSAL = {
+    Refusal.CREDENTIALS: CREDENTIALS,
+    Refusal.PERMISSION: PERMISSION,
+    Refusal.NO_DATABASE: NO_DATABASE,
+    Refusal.NOT_REDIS: NOT_REDIS,
+}
 
 
 def storage_problem(error: BaseException) -> StorageProblem | None:
     """The storage problem `error` reports, or None when it reports none."""
-    if isinstance(error, _REFUSED_CREDENTIALS):
-        return CREDENTIALS
-    if isinstance(error, NoPermissionError):
-        return PERMISSION
-    if isinstance(error, ResponseError) and str(error).startswith(_NO_DATABASE_REPLIES):
-        return NO_DATABASE
-    if isinstance(error, InvalidResponse):  # a URL naming another service's port, say
-        return NOT_REDIS
+    kind = refused(error)
+    if kind is not None:
+        return _BY_REFUSAL[kind]
     if isinstance(error, _UNREACHABLE):
         # A wrapper such as `EventBusUnavailable` may owe its failure to a refusal.
         cause = error.__cause__
