@@ -35,6 +35,7 @@ from types import FrameType
 import attrs
 
 from kueport import loader
+from kueport.adapters.memory import MemoryStorage
 from kueport.adapters.redis.refusals import refusal
 from kueport.domain.errors import ShutdownInProgress
 from kueport.overrides import concurrency_override, held_starts
@@ -194,6 +195,12 @@ def _start(queue: Queue, starts: list[Callable[[], None]], ready: int | None) ->
             os.close(ready)
     types = ", ".join(f"{w.job_type} x{w.concurrency}" for w in queue.workers)
     log.info("processing %s", types)
+    if isinstance(queue.service.storage, MemoryStorage):
+        log.warning(
+            "this queue is on the embedded memory backend: each worker process has a queue of "
+            "its own, which no other process can add jobs to; pass redis=... to create_queue "
+            "to process jobs saved elsewhere"
+        )
 
 
 def _take_ready_fd() -> int | None:

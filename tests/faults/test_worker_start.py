@@ -158,3 +158,35 @@ def test_a_first_start_whose_setup_fails_still_stops_the_command_with_status_2(
 
         assert worker.process.wait(WAIT) == 2, worker.log
         assert "could not load its jobs: stopping" in worker.log
+
+
+def test_a_module_whose_queue_is_on_the_memory_backend_is_warned_about(
+    start: Callable[..., WorkerProcess],
+) -> None:
+    """Each process would have a private queue nobody else can add jobs to: almost surely a
+    forgotten `redis=...`, which the command says rather than idling silently."""
+    worker = start(
+        """
+        queue = kueport.create_queue()
+        queue.process("echo", lambda job: None)
+        """,
+        "jobs:queue",
+    )
+    worker.wait_processing(1)
+    worker.wait(lambda: "embedded memory backend" in worker.log, "the warning")
+    assert worker.stop() == 0, worker.log
+
+
+def test_a_module_whose_queue_is_on_redis_gets_no_memory_backend_warning(
+    start: Callable[..., WorkerProcess],
+) -> None:
+    worker = start(
+        """
+        queue = test_queue()
+        queue.process("echo", lambda job: None)
+        """,
+        "jobs:queue",
+    )
+    worker.wait_processing(1)
+    assert worker.stop() == 0, worker.log
+    assert "embedded memory backend" not in worker.log
