@@ -2,7 +2,9 @@
  *
  * Live updates come from `events` (Server-Sent Events): progress is applied to the card and
  * details at once; other job events are coalesced into at most one refresh of counts and
- * view every 250 ms (and of the open job, when the event is about it).
+ * view every 250 ms (and of the open job, when the event is about it). A search on screen
+ * asks the list which events concern it, so a busy queue does not re-run it for nothing.
+ * When the stream comes back after an error, events were missed: everything is refreshed.
  * A slow refresh (every 20 s, every 5 s while the stream is down) keeps relative times fresh.
  */
 "use strict";
@@ -10,7 +12,8 @@
 (function (KP) {
   const VIEWS = ["overview", "inactive", "active", "delayed", "failed", "complete", "inspect", "workers"];
   const STATE_NAMES = KP.STATES.map(([state]) => state);
-  const current = { view: null, id: null, live: false };
+  /* `stale`: the stream failed since it last opened, so events may have been missed. */
+  const current = { view: null, id: null, live: false, stale: false };
 
   function pathFor(view, id) {
     if (view === "overview") return "./";
@@ -96,7 +99,12 @@
     };
   }
 
-  const refreshSoon = coalesce(() => { refreshCounts(); refreshView(); }, 250);
+  const countsSoon = coalesce(refreshCounts, 250);
+  const viewSoon = coalesce(refreshView, 250);
+  /* For events that may bring a new match into a search on screen: a job that arrived in its
+   * state. Each re-runs the search, so they share one run every 2 s. */
+  const viewLater = coalesce(refreshView, 2000);
+  const refreshSoon = () => { countsSoon(); viewSoon(); };
   const reloadDetailsSoon = coalesce(() => KP.details.reload(), 250);
   /* A running job writes log lines without events; while its details are open, its progress
    * events fetch them, at most every 1.5 s. */
@@ -112,9 +120,20 @@
   function connect() {
     if (!window.EventSource) { setLive("off", "polling"); return; }
     const source = new EventSource(KP.url("events"));
-    source.onopen = () => { current.live = true; setLive("on", "live"); };
+    source.onopen = () => {
+      current.live = true;
+      setLive("on", "live");
+      /* Whatever happened while the stream was down sent no event here: catch up at once. */
+      if (current.stale) {
+        current.stale = false;
+        refreshSoon();
+        reloadDetailsSoon();
+        KP.list.refreshTypes();
+      }
+    };
     source.onerror = () => {
       current.live = false;
+      current.stale = true;
       setLive("off", "reconnecting…");
       /* An error answer (503 while the storage is down) closes an EventSource for good;
        * a stream that merely ended is reopened by the browser itself. */
@@ -130,7 +149,11 @@
         if (KP.details.current() === event.id) reloadDetailsLater();
         return;
       }
-      refreshSoon();
+      countsSoon();
+      const wanted = event.event === "resync" || !STATE_NAMES.includes(current.view)
+        ? "now" : KP.list.wants(event);
+      if (wanted === "now") viewSoon();
+      if (wanted === "later") viewLater();
       if (KP.details.current() === event.id || event.event === "resync") reloadDetailsSoon();
     };
   }
