@@ -1,5 +1,8 @@
 /* The dashboard's entry point: views and history, counts, the live event stream, keys.
  *
+ * A list's URL holds its state, its type filter (`?type=`) and the open job (`&job=`), so a
+ * view survives a reload, a bookmark and Back/Forward.
+ *
  * Live updates come from `events` (Server-Sent Events): progress is applied to the card and
  * details at once; other job events are coalesced into at most one refresh of counts and
  * view every 250 ms (and of the open job, when the event is about it). A search on screen
@@ -15,11 +18,15 @@
   /* `stale`: the stream failed since it last opened, so events may have been missed. */
   const current = { view: null, id: null, live: false, stale: false };
 
-  function pathFor(view, id) {
+  function pathFor(view, id, jobType) {
     if (view === "overview") return "./";
     if (view === "inspect") return `inspect/${id}`;
     if (view === "workers") return "workers-view";
-    return id ? `${view}?job=${id}` : view;
+    const query = new URLSearchParams();
+    if (jobType) query.set("type", jobType);
+    if (id) query.set("job", String(id));
+    const text = query.toString();
+    return text ? `${view}?${text}` : view;
   }
 
   function parse(location) {
@@ -29,8 +36,11 @@
     if (inspect) return { view: "inspect", id: Number(inspect[1]) };
     if (path === "workers-view") return { view: "workers", id: null };
     const clean = path.replace(/\/$/, "");
-    const job = new URL(location.href).searchParams.get("job");
-    if (STATE_NAMES.includes(clean)) return { view: clean, id: job ? Number(job) : null };
+    const query = new URL(location.href).searchParams;
+    const job = query.get("job");
+    if (STATE_NAMES.includes(clean)) {
+      return { view: clean, id: job ? Number(job) : null, type: query.get("type") || "" };
+    }
     return { view: "overview", id: null };
   }
 
@@ -66,10 +76,29 @@
     KP.details.hidePanel();
   }
 
+  /* A list keeps the type filter it shows unless told another (the states' links and keys). */
   function go(view, id, jobType) {
-    const target = KP.url(pathFor(view, id)).href;
+    const listed = STATE_NAMES.includes(view);
+    const type = listed && (jobType === undefined || jobType === null) ? KP.list.type() : jobType;
+    const target = KP.url(pathFor(view, id, type)).href;
     if (target !== location.href) history.pushState({}, "", target);
-    show(view, id, jobType);
+    show(view, id, listed ? type : undefined);
+  }
+
+  /* Back/Forward. A step that only opens or closes a job (the same list, the same filter)
+   * keeps the list as it is, loaded rows and scroll position included. */
+  function onHistory() {
+    const where = parse(location);
+    const sameList = STATE_NAMES.includes(where.view) && where.view === current.view
+      && where.type === KP.list.type();
+    if (!sameList) { show(where.view, where.id, where.type); return; }
+    current.id = where.id;
+    if (where.id) {
+      KP.list.select(where.id);
+      KP.details.openPanel(where.id);
+    } else {
+      KP.details.closePanel();
+    }
   }
 
   async function refreshCounts() {
@@ -201,10 +230,7 @@
         go(link.dataset.nav);
       });
     }
-    window.addEventListener("popstate", () => {
-      const where = parse(location);
-      show(where.view, where.id);
-    });
+    window.addEventListener("popstate", onHistory);
   }
 
   async function start() {
@@ -217,7 +243,7 @@
     document.getElementById("help-close").addEventListener("click", () => toggleHelp(false));
     const where = parse(location);
     const view = VIEWS.includes(document.body.dataset.view) ? document.body.dataset.view : where.view;
-    show(view, view === "inspect" ? Number(document.body.dataset.jobId) : where.id);
+    show(view, view === "inspect" ? Number(document.body.dataset.jobId) : where.id, where.type);
     refreshCounts();
     connect();
     setInterval(() => {

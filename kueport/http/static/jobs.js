@@ -239,6 +239,14 @@
     }
   }
 
+  /* The filter goes into the URL, as its own history step: Back shows the previous one. */
+  function rememberType() {
+    const target = new URL(location.href);
+    if (list.type) target.searchParams.set("type", list.type);
+    else target.searchParams.delete("type");
+    if (target.href !== location.href) history.pushState({}, "", target.href);
+  }
+
   function show(state, jobType) {
     const select = document.getElementById("type-filter");
     if (jobType !== undefined && jobType !== null) {
@@ -321,7 +329,9 @@
       if (event.key === "Escape") { clearSearch(); input.blur(); }
     });
     document.getElementById("type-filter").addEventListener("change", (event) => {
-      list.type = event.target.value; reset();
+      list.type = event.target.value;
+      rememberType();
+      reset();
     });
     document.getElementById("sort").addEventListener("change", (event) => {
       list.order = event.target.value; reset();

@@ -265,7 +265,7 @@ def test_a_count_in_the_types_table_opens_that_list_filtered(
     expect(page.locator("#types-table tr[data-type='sms']")).to_have_count(1)
 
     page.click("#types-table tr[data-type='webhook'] td.state-text-failed a")
-    expect(page).to_have_url(url + "failed")
+    expect(page).to_have_url(url + "failed?type=webhook")
     expect(page.locator("#type-filter")).to_have_value("webhook")
     expect(page.locator("#job-list .job-card")).to_have_count(2)
 
