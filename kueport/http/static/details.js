@@ -78,8 +78,12 @@
 
   function actions(job) {
     if (config.readOnly) return null;
-    const remove = el("button", { type: "button", className: "btn btn-danger", "data-action": "remove", "data-mutating": true, text: "Remove" });
+    const remove = el("button", {
+      type: "button", className: "btn btn-danger", "data-action": "remove", "data-mutating": true,
+      "data-where": "details", text: "Remove",
+    });
     remove.addEventListener("click", () => KP.list.removeJob(job.id, remove));
+    KP.list.keepArmed(job.id, remove);
     return el("div", { className: "detail-actions", "data-mutating": true },
       el("button", { type: "button", className: "btn", "data-action": "restart", text: "Restart",
         onclick: () => KP.list.restartJob(job.id).then(reload) }),

@@ -58,8 +58,10 @@
     const remove = el("button", {
       type: "button", className: "icon-btn icon-danger", "data-action": "remove",
       "data-mutating": true, title: "Remove (x, twice)", "aria-label": `Remove job ${job.id}`,
-      text: "✕", onclick: (event) => { event.stopPropagation(); removeJob(job.id, remove); },
+      "data-where": "card", text: "✕",
+      onclick: (event) => { event.stopPropagation(); removeJob(job.id, remove); },
     });
+    keepArmed(job.id, remove);
     return el("span", { className: "job-actions" }, restart, remove);
   }
 
@@ -286,27 +288,53 @@
     }
   }
 
-  /* Two presses remove: the first arms the button for three seconds. */
+  /* Two presses remove: the first arms the job's button for three seconds. One job at a
+   * time is armed: arming another disarms the first, so a button reading "Remove?" always
+   * removes on the next press. */
   async function removeJob(id, button) {
-    if (list.armed !== id) {
-      list.armed = id;
-      if (button) { button.classList.add("armed"); button.textContent = "Remove?"; }
-      setTimeout(() => { if (list.armed === id) disarm(button); }, 3000);
-      return;
-    }
-    disarm(button);
-    if (await act("DELETE", `job/${id}`) !== null) {
+    if (!list.armed || list.armed.id !== id) { arm(id, button); return; }
+    disarm();
+    try {
+      await api("DELETE", `job/${id}`);
       KP.toast(`Job #${id} removed`, "ok");
-      list.cards.get(id)?.remove();
-      list.cards.delete(id);
-      KP.details.closeIf(id);
-      KP.app.refreshSoon();
+    } catch (error) {
+      KP.toast(error.message, "error");
+      if (error.status !== 404) return; /* gone already: its card goes too */
     }
+    list.cards.get(id)?.remove();
+    list.cards.delete(id);
+    KP.details.closeIf(id);
+    KP.app.refreshSoon();
   }
 
-  function disarm(button) {
+  function armedLook(button) {
+    button.classList.add("armed");
+    button.textContent = "Remove?";
+  }
+
+  function arm(id, button) {
+    disarm();
+    list.armed = {
+      id, button, where: button ? button.dataset.where : null, label: button ? button.textContent : "",
+      timer: setTimeout(disarm, 3000),
+    };
+    if (button) armedLook(button);
+  }
+
+  function disarm() {
+    const armed = list.armed;
+    if (!armed) return;
     list.armed = null;
-    if (button) { button.classList.remove("armed"); button.textContent = "✕"; }
+    clearTimeout(armed.timer);
+    if (armed.button) { armed.button.classList.remove("armed"); armed.button.textContent = armed.label; }
+  }
+
+  /* A card or details panel rebuilt while its job is armed shows the new button armed. */
+  function keepArmed(id, button) {
+    const armed = list.armed;
+    if (!armed || armed.id !== id || armed.where !== button.dataset.where) return;
+    armed.button = button;
+    armedLook(button);
   }
 
   function setProgress(id, percent) {
@@ -341,7 +369,7 @@
 
   KP.list = {
     state: () => list.state, selected: () => list.selected, show, refresh, move, bind, search, refreshTypes,
-    setProgress, restartJob, removeJob, select, wants, type: () => list.type,
+    setProgress, restartJob, removeJob, keepArmed, select, wants, type: () => list.type,
     removeSelected() {
       if (list.selected === null) return;
       const button = list.cards.get(list.selected)?.querySelector('[data-action="remove"]');
