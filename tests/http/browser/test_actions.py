@@ -242,3 +242,51 @@ def test_removing_a_job_already_gone_drops_its_card(page: Page, queue: Queue, se
 
     expect(page.locator(".toast-error")).to_contain_text(f'job "{job_id}" doesnt exist')
     expect(page.locator(f".job-card[data-id='{job_id}']")).to_have_count(0)
+
+
+def state_choices(page: Page) -> list[list[object]]:
+    """The state selector's options: [value, disabled, selected]."""
+    choices: list[list[object]] = page.locator("#details [data-control='state']").evaluate(
+        "select => [...select.options].map(o => [o.value, o.disabled, o.selected])"
+    )
+    return choices
+
+
+def test_the_state_selector_offers_only_moves_that_make_sense(
+    page: Page, queue: Queue, serve: Serve
+) -> None:
+    ids = seed(queue)
+    url = serve(queue).url
+    pill = page.locator("#details .state-pill")
+
+    open_page(page, f"{url}inactive?job={ids['inactive'][0]}")  # no delay: not "Delayed"
+    expect(pill).to_have_text("Queued")
+    assert state_choices(page) == [
+        ["inactive", False, True],
+        ["failed", False, False],
+        ["complete", False, False],
+    ]
+
+    open_page(page, f"{url}active?job={ids['active'][0]}")  # shown, not a choice
+    expect(pill).to_have_text("Active")
+    assert state_choices(page) == [
+        ["inactive", False, False],
+        ["active", True, True],
+        ["failed", False, False],
+        ["complete", False, False],
+    ]
+
+    job_id = ids["delayed"][0]  # a delay of an hour: back to "Delayed" makes sense
+    queue.get_job(job_id).complete()
+    open_page(page, f"{url}complete?job={job_id}")
+    expect(pill).to_have_text("Complete")
+    assert [value for value, _, _ in state_choices(page)] == [
+        "inactive",
+        "delayed",
+        "failed",
+        "complete",
+    ]
+    page.locator("#details [data-control='state']").select_option("delayed")
+    expect(page.locator(".toast").last).to_contain_text(f"Job #{job_id} is now Delayed")
+    wait_for(lambda: state_of(queue, job_id) == "delayed", what="the job delayed")
+    expect(pill).to_have_text("Delayed")
