@@ -112,6 +112,15 @@ def integer(text: str, what: str) -> int:
     return int(text)
 
 
+def flag(text: str, what: str) -> bool:
+    """A query flag: `true`/`1` or `false`/`0` (what OpenAPI clients send for a boolean)."""
+    if text in ("true", "1"):
+        return True
+    if text in ("false", "0"):
+        return False
+    raise HttpError(400, f"invalid {what} {shown(text)}: expected true or false")
+
+
 def job_id(text: str) -> int:
     if not (text.isascii() and text.isdigit() and len(text) <= 19) or int(text) > MAX_ID:
         raise HttpError(400, f"invalid job id {shown(text)}: expected a whole number")

@@ -49,13 +49,15 @@ DOCS: dict[str, Doc] = {
     "stats": Doc("Job counts per state and the total work time (ms)", s.STATS),
     "job_types": Doc("Every job type ever stored", s.array(s.STRING)),
     "job_search": Doc(
-        "Ids of jobs whose data matches every word ([] while search is disabled)",
-        s.array(s.INTEGER),
+        "Ids of jobs whose data matches every word, newest first ([] while search is "
+        "disabled); with jobs=true the jobs themselves instead of their ids",
+        {"anyOf": [s.array(s.INTEGER), s.array(s.JOB)]},
         query=(
             ("q", {"type": "string"}, True),
             ("type", {"type": "string", "minLength": 1}, False),
             ("state", {"type": "string", "enum": [state.value for state in State]}, False),
             ("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, False),
+            ("jobs", {"type": "boolean"}, False),
         ),
     ),
     "config": Doc("The dashboard's title, read-only flag and whether search works", s.CONFIG),

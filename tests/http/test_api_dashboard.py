@@ -50,9 +50,26 @@ def test_search_answers_numeric_ids_newest_first_with_filters(make_queue: QueueF
     assert api.get("/job/search?q=annabel&limit=1").get_json() == [sms]
 
 
+def test_search_answers_the_jobs_themselves_with_jobs_true(make_queue: QueueFactory) -> None:
+    queue = make_queue(disable_search=False)
+    api = Api(queue)
+    old = queue.create("email", {"to": "annabel welcome"}).save().id or 0
+    new = queue.create("email", {"to": "annabel welcome"}).save().id or 0
+    queue.create("email", {"to": "bob"}).save()
+    queue.get_job(old).failed()
+
+    found = api.get("/job/search?q=annabel&jobs=true").get_json()
+
+    assert found == [api.get(f"/job/{new}").get_json(), api.get(f"/job/{old}").get_json()]
+    assert [job["id"] for job in api.get("/job/search?q=annabel&state=failed&jobs=1").json] == [old]
+    assert api.get("/job/search?q=annabel&jobs=false").get_json() == [new, old]
+    assert api.get("/job/search?q=annabel").get_json() == [new, old]
+
+
 def test_bad_search_input_is_a_400(make_queue: QueueFactory) -> None:
     api = Api(make_queue(disable_search=False))
-    for query in ("q=", "q=%20%20", "q=a&limit=0", "q=a&limit=x", "q=a&state=bogus", "q=a&type="):
+    queries = ("q=", "q=%20%20", "q=a&limit=0", "q=a&limit=x", "q=a&state=bogus", "q=a&type=")
+    for query in (*queries, "q=a&jobs=yes", "q=a&jobs="):
         assert error_of(api.get(f"/job/search?{query}"), 400), query
 
 

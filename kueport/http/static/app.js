@@ -1,8 +1,13 @@
 /* The dashboard's entry point: views and history, counts, the live event stream, keys.
  *
+ * A list's URL holds its state, its type filter (`?type=`) and the open job (`&job=`), so a
+ * view survives a reload, a bookmark and Back/Forward.
+ *
  * Live updates come from `events` (Server-Sent Events): progress is applied to the card and
  * details at once; other job events are coalesced into at most one refresh of counts and
- * view every 250 ms (and of the open job, when the event is about it).
+ * view every 250 ms (and of the open job, when the event is about it). A search on screen
+ * asks the list which events concern it, so a busy queue does not re-run it for nothing.
+ * When the stream comes back after an error, events were missed: everything is refreshed.
  * A slow refresh (every 20 s, every 5 s while the stream is down) keeps relative times fresh.
  */
 "use strict";
@@ -10,13 +15,18 @@
 (function (KP) {
   const VIEWS = ["overview", "inactive", "active", "delayed", "failed", "complete", "inspect", "workers"];
   const STATE_NAMES = KP.STATES.map(([state]) => state);
-  const current = { view: null, id: null, live: false };
+  /* `stale`: the stream failed since it last opened, so events may have been missed. */
+  const current = { view: null, id: null, live: false, stale: false };
 
-  function pathFor(view, id) {
+  function pathFor(view, id, jobType) {
     if (view === "overview") return "./";
     if (view === "inspect") return `inspect/${id}`;
     if (view === "workers") return "workers-view";
-    return id ? `${view}?job=${id}` : view;
+    const query = new URLSearchParams();
+    if (jobType) query.set("type", jobType);
+    if (id) query.set("job", String(id));
+    const text = query.toString();
+    return text ? `${view}?${text}` : view;
   }
 
   function parse(location) {
@@ -26,8 +36,11 @@
     if (inspect) return { view: "inspect", id: Number(inspect[1]) };
     if (path === "workers-view") return { view: "workers", id: null };
     const clean = path.replace(/\/$/, "");
-    const job = new URL(location.href).searchParams.get("job");
-    if (STATE_NAMES.includes(clean)) return { view: clean, id: job ? Number(job) : null };
+    const query = new URL(location.href).searchParams;
+    const job = query.get("job");
+    if (STATE_NAMES.includes(clean)) {
+      return { view: clean, id: job ? Number(job) : null, type: query.get("type") || "" };
+    }
     return { view: "overview", id: null };
   }
 
@@ -63,10 +76,29 @@
     KP.details.hidePanel();
   }
 
+  /* A list keeps the type filter it shows unless told another (the states' links and keys). */
   function go(view, id, jobType) {
-    const target = KP.url(pathFor(view, id)).href;
+    const listed = STATE_NAMES.includes(view);
+    const type = listed && (jobType === undefined || jobType === null) ? KP.list.type() : jobType;
+    const target = KP.url(pathFor(view, id, type)).href;
     if (target !== location.href) history.pushState({}, "", target);
-    show(view, id, jobType);
+    show(view, id, listed ? type : undefined);
+  }
+
+  /* Back/Forward. A step that only opens or closes a job (the same list, the same filter)
+   * keeps the list as it is, loaded rows and scroll position included. */
+  function onHistory() {
+    const where = parse(location);
+    const sameList = STATE_NAMES.includes(where.view) && where.view === current.view
+      && where.type === KP.list.type();
+    if (!sameList) { show(where.view, where.id, where.type); return; }
+    current.id = where.id;
+    if (where.id) {
+      KP.list.select(where.id);
+      KP.details.openPanel(where.id);
+    } else {
+      KP.details.closePanel();
+    }
   }
 
   async function refreshCounts() {
@@ -96,7 +128,12 @@
     };
   }
 
-  const refreshSoon = coalesce(() => { refreshCounts(); refreshView(); }, 250);
+  const countsSoon = coalesce(refreshCounts, 250);
+  const viewSoon = coalesce(refreshView, 250);
+  /* For events that may bring a new match into a search on screen: a job that arrived in its
+   * state. Each re-runs the search, so they share one run every 2 s. */
+  const viewLater = coalesce(refreshView, 2000);
+  const refreshSoon = () => { countsSoon(); viewSoon(); };
   const reloadDetailsSoon = coalesce(() => KP.details.reload(), 250);
   /* A running job writes log lines without events; while its details are open, its progress
    * events fetch them, at most every 1.5 s. */
@@ -112,9 +149,20 @@
   function connect() {
     if (!window.EventSource) { setLive("off", "polling"); return; }
     const source = new EventSource(KP.url("events"));
-    source.onopen = () => { current.live = true; setLive("on", "live"); };
+    source.onopen = () => {
+      current.live = true;
+      setLive("on", "live");
+      /* Whatever happened while the stream was down sent no event here: catch up at once. */
+      if (current.stale) {
+        current.stale = false;
+        refreshSoon();
+        reloadDetailsSoon();
+        KP.list.refreshTypes();
+      }
+    };
     source.onerror = () => {
       current.live = false;
+      current.stale = true;
       setLive("off", "reconnecting…");
       /* An error answer (503 while the storage is down) closes an EventSource for good;
        * a stream that merely ended is reopened by the browser itself. */
@@ -130,7 +178,11 @@
         if (KP.details.current() === event.id) reloadDetailsLater();
         return;
       }
-      refreshSoon();
+      countsSoon();
+      const wanted = event.event === "resync" || !STATE_NAMES.includes(current.view)
+        ? "now" : KP.list.wants(event);
+      if (wanted === "now") viewSoon();
+      if (wanted === "later") viewLater();
       if (KP.details.current() === event.id || event.event === "resync") reloadDetailsSoon();
     };
   }
@@ -178,10 +230,7 @@
         go(link.dataset.nav);
       });
     }
-    window.addEventListener("popstate", () => {
-      const where = parse(location);
-      show(where.view, where.id);
-    });
+    window.addEventListener("popstate", onHistory);
   }
 
   async function start() {
@@ -194,7 +243,7 @@
     document.getElementById("help-close").addEventListener("click", () => toggleHelp(false));
     const where = parse(location);
     const view = VIEWS.includes(document.body.dataset.view) ? document.body.dataset.view : where.view;
-    show(view, view === "inspect" ? Number(document.body.dataset.jobId) : where.id);
+    show(view, view === "inspect" ? Number(document.body.dataset.jobId) : where.id, where.type);
     refreshCounts();
     connect();
     setInterval(() => {

@@ -25,7 +25,13 @@ window.KP = (function () {
     return new URL(path, ROOT);
   }
 
-  class ApiError extends Error {}
+  /* `status` is the answer's HTTP status (0 when the server could not be reached). */
+  class ApiError extends Error {
+    constructor(message, status) {
+      super(message);
+      this.status = status;
+    }
+  }
 
   /* One JSON request. Mutating requests carry the CSRF header and a JSON body; every
    * `{"error": msg}` answer (whatever its status) becomes a toast and a rejected promise. */
@@ -40,7 +46,7 @@ window.KP = (function () {
     try {
       response = await fetch(url(path), options);
     } catch (error) {
-      throw new ApiError("the dashboard cannot reach the server");
+      throw new ApiError("the dashboard cannot reach the server", 0);
     }
     const text = await response.text();
     let data = null;
@@ -52,7 +58,7 @@ window.KP = (function () {
       && Object.keys(data).length === 1 && "error" in data;
     if (!response.ok || failed) {
       const message = failed ? String(data.error) : `${response.status} ${response.statusText}`;
-      throw new ApiError(message);
+      throw new ApiError(message, response.status);
     }
     return data;
   }

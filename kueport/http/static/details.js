@@ -43,10 +43,24 @@
     return el("pre", { className: className || "code", text: typeof value === "string" ? value : KP.pretty(value) });
   }
 
+  /* The states a person may move the job to. Never "Active": only a worker's claim makes a
+   * job active (with a lease; one moved by hand would have no worker to finish it). And
+   * "Delayed" only for a job with a delay: without one it would be promoted straight back.
+   * The current state is shown either way, as a choice only when it is one of those. */
+  function movableTo(job, state) {
+    if (state === "active") return false;
+    if (state === "delayed") return Number(job.delay) > 0;
+    return true;
+  }
+
   function stateSelect(job) {
     const select = el("select", { "aria-label": "Change state", "data-control": "state" });
     for (const [state, label] of KP.STATES) {
-      select.append(el("option", { value: state, text: label, selected: state === job.state }));
+      const here = state === job.state;
+      if (!here && !movableTo(job, state)) continue;
+      select.append(el("option", {
+        value: state, text: label, selected: here, disabled: here && !movableTo(job, state),
+      }));
     }
     select.addEventListener("change", async () => {
       if (await act("PUT", `job/${job.id}/state/${select.value}`) !== null) {
@@ -78,8 +92,12 @@
 
   function actions(job) {
     if (config.readOnly) return null;
-    const remove = el("button", { type: "button", className: "btn btn-danger", "data-action": "remove", "data-mutating": true, text: "Remove" });
+    const remove = el("button", {
+      type: "button", className: "btn btn-danger", "data-action": "remove", "data-mutating": true,
+      "data-where": "details", text: "Remove",
+    });
     remove.addEventListener("click", () => KP.list.removeJob(job.id, remove));
+    KP.list.keepArmed(job.id, remove);
     return el("div", { className: "detail-actions", "data-mutating": true },
       el("button", { type: "button", className: "btn", "data-action": "restart", text: "Restart",
         onclick: () => KP.list.restartJob(job.id).then(reload) }),

@@ -3,12 +3,26 @@
  * Cards are keyed by job id and updated in place, so a live refresh keeps the scroll position,
  * the selection and the open details. Kue's paging: the window is 0..to, `to` grows by 10
  * whenever the list is scrolled within 30 px of its end.
+ *
+ * A search shows the newest matches in the list's state and type, fetched in one request
+ * (`job/search?jobs=true`), and is re-run only for events that concern it (`wants`).
  */
 "use strict";
 
 (function (KP) {
   const { el, api, act, config } = KP;
   const PAGE = 10;
+  const SEARCH_SHOWN = 50;
+  /* The events that bring a job into each state: a search there may have a new match. */
+  const ARRIVALS = {
+    inactive: ["enqueue", "promotion", "failed attempt"],
+    active: ["start"],
+    delayed: ["failed attempt"],
+    failed: ["failed"],
+    complete: ["complete"],
+  };
+  /* Events whose first argument is the job's type. */
+  const TYPED = ["enqueue", "start"];
   const list = {
     state: null, to: PAGE - 1, order: "asc", type: "", query: "",
     cards: new Map(), selected: null, hasMore: false, loading: false, seq: 0, armed: null,
@@ -44,8 +58,10 @@
     const remove = el("button", {
       type: "button", className: "icon-btn icon-danger", "data-action": "remove",
       "data-mutating": true, title: "Remove (x, twice)", "aria-label": `Remove job ${job.id}`,
-      text: "✕", onclick: (event) => { event.stopPropagation(); removeJob(job.id, remove); },
+      "data-where": "card", text: "✕",
+      onclick: (event) => { event.stopPropagation(); removeJob(job.id, remove); },
     });
+    keepArmed(job.id, remove);
     return el("span", { className: "job-actions" }, restart, remove);
   }
 
@@ -135,24 +151,45 @@
     }
   }
 
+  /* One request: the matches themselves, one more than shown to know whether there are more. */
   async function runSearch(query) {
     const banner = document.getElementById("search-banner");
     const seq = ++list.seq;
-    let ids = [];
+    const params = new URLSearchParams({
+      q: query, state: list.state, limit: String(SEARCH_SHOWN + 1), jobs: "true",
+    });
+    if (list.type) params.set("type", list.type);
+    let found;
     try {
-      ids = await api("GET", `job/search?q=${encodeURIComponent(query)}`);
+      found = await api("GET", `job/search?${params}`);
     } catch (error) {
-      KP.toast(error.message, "error");
+      if (seq === list.seq) KP.toast(error.message, "error");
+      return;
     }
-    const found = await Promise.all(ids.slice(0, 50).map((id) => api("GET", `job/${id}`).catch(() => null)));
     if (seq !== list.seq) return;
-    const jobs = found.filter(Boolean);
+    const jobs = found.slice(0, SEARCH_SHOWN);
+    const summary = found.length > SEARCH_SHOWN
+      ? `More than ${SEARCH_SHOWN} jobs match “${query}”: showing the newest ${SEARCH_SHOWN}`
+      : `${KP.plural(jobs.length, "job")} match “${query}”`;
     banner.hidden = false;
     banner.replaceChildren(
-      el("span", { text: `${KP.plural(jobs.length, "job")} match “${query}”` }),
+      el("span", { className: "search-summary", text: summary }),
       el("button", { type: "button", className: "linkish", text: "Clear search", onclick: clearSearch }),
     );
     render(jobs);
+  }
+
+  /* Whether a job event (other than progress) changes what the list shows: "now", "later"
+   * (a search that may have a new match: re-run at a slower pace) or null. A plain list
+   * refreshes for every event; a search only for its own jobs and for jobs that arrived in
+   * its state, of its type when the event tells the type. */
+  function wants(event) {
+    if (!list.query) return "now";
+    if (list.cards.has(event.id)) return "now";
+    if (!(ARRIVALS[list.state] || []).includes(event.event)) return null;
+    const args = Array.isArray(event.args) ? event.args : [];
+    if (list.type && TYPED.includes(event.event) && args[0] !== list.type) return null;
+    return "later";
   }
 
   function search(text) {
@@ -204,6 +241,14 @@
     }
   }
 
+  /* The filter goes into the URL, as its own history step: Back shows the previous one. */
+  function rememberType() {
+    const target = new URL(location.href);
+    if (list.type) target.searchParams.set("type", list.type);
+    else target.searchParams.delete("type");
+    if (target.href !== location.href) history.pushState({}, "", target.href);
+  }
+
   function show(state, jobType) {
     const select = document.getElementById("type-filter");
     if (jobType !== undefined && jobType !== null) {
@@ -243,27 +288,53 @@
     }
   }
 
-  /* Two presses remove: the first arms the button for three seconds. */
+  /* Two presses remove: the first arms the job's button for three seconds. One job at a
+   * time is armed: arming another disarms the first, so a button reading "Remove?" always
+   * removes on the next press. */
   async function removeJob(id, button) {
-    if (list.armed !== id) {
-      list.armed = id;
-      if (button) { button.classList.add("armed"); button.textContent = "Remove?"; }
-      setTimeout(() => { if (list.armed === id) disarm(button); }, 3000);
-      return;
-    }
-    disarm(button);
-    if (await act("DELETE", `job/${id}`) !== null) {
+    if (!list.armed || list.armed.id !== id) { arm(id, button); return; }
+    disarm();
+    try {
+      await api("DELETE", `job/${id}`);
       KP.toast(`Job #${id} removed`, "ok");
-      list.cards.get(id)?.remove();
-      list.cards.delete(id);
-      KP.details.closeIf(id);
-      KP.app.refreshSoon();
+    } catch (error) {
+      KP.toast(error.message, "error");
+      if (error.status !== 404) return; /* gone already: its card goes too */
     }
+    list.cards.get(id)?.remove();
+    list.cards.delete(id);
+    KP.details.closeIf(id);
+    KP.app.refreshSoon();
   }
 
-  function disarm(button) {
+  function armedLook(button) {
+    button.classList.add("armed");
+    button.textContent = "Remove?";
+  }
+
+  function arm(id, button) {
+    disarm();
+    list.armed = {
+      id, button, where: button ? button.dataset.where : null, label: button ? button.textContent : "",
+      timer: setTimeout(disarm, 3000),
+    };
+    if (button) armedLook(button);
+  }
+
+  function disarm() {
+    const armed = list.armed;
+    if (!armed) return;
     list.armed = null;
-    if (button) { button.classList.remove("armed"); button.textContent = "✕"; }
+    clearTimeout(armed.timer);
+    if (armed.button) { armed.button.classList.remove("armed"); armed.button.textContent = armed.label; }
+  }
+
+  /* A card or details panel rebuilt while its job is armed shows the new button armed. */
+  function keepArmed(id, button) {
+    const armed = list.armed;
+    if (!armed || armed.id !== id || armed.where !== button.dataset.where) return;
+    armed.button = button;
+    armedLook(button);
   }
 
   function setProgress(id, percent) {
@@ -286,7 +357,9 @@
       if (event.key === "Escape") { clearSearch(); input.blur(); }
     });
     document.getElementById("type-filter").addEventListener("change", (event) => {
-      list.type = event.target.value; reset();
+      list.type = event.target.value;
+      rememberType();
+      reset();
     });
     document.getElementById("sort").addEventListener("change", (event) => {
       list.order = event.target.value; reset();
@@ -296,7 +369,7 @@
 
   KP.list = {
     state: () => list.state, selected: () => list.selected, show, refresh, move, bind, search, refreshTypes,
-    setProgress, restartJob, removeJob, select, type: () => list.type,
+    setProgress, restartJob, removeJob, keepArmed, select, wants, type: () => list.type,
     removeSelected() {
       if (list.selected === null) return;
       const button = list.cards.get(list.selected)?.querySelector('[data-action="remove"]');

@@ -177,6 +177,17 @@ def open_page(page: Page, url: str) -> None:
     page.wait_for_selector("body[data-ready='true']")
 
 
+def without_slow_refresh(page: Page) -> None:
+    """Switches off the page's periodic refreshes (every 5 s while the stream is down, every
+    20 s anyway), before its scripts run: then only what the test checks can repair a view."""
+    page.add_init_script(
+        """(() => {
+          const every = window.setInterval;
+          window.setInterval = (fn, ms, ...rest) => (ms >= 5000 ? 0 : every(fn, ms, ...rest));
+        })();"""
+    )
+
+
 def screenshot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)

@@ -10,7 +10,14 @@ import pytest
 from kueport import JobNotFound
 from kueport.queue import Queue
 from tests.helpers import wait_for
-from tests.http.browser.conftest import Serve, open_page, require_playwright, screenshot, seed
+from tests.http.browser.conftest import (
+    Serve,
+    open_page,
+    require_playwright,
+    screenshot,
+    seed,
+    without_slow_refresh,
+)
 
 require_playwright()
 from playwright.sync_api import Page, Route, expect  # noqa: E402
@@ -191,3 +198,95 @@ def test_keyboard_restarts_and_removes_the_selected_job(
     page.keyboard.press("x")
     expect(page.locator(f".job-card[data-id='{second}']")).to_have_count(0)
     wait_for(lambda: gone(queue, second), what="removed by x x")
+
+
+def test_arming_another_job_disarms_the_first(page: Page, queue: Queue, serve: Serve) -> None:
+    ids = seed(queue)
+    first, second, third = ids["complete"][:3]
+    open_page(page, serve(queue).url + f"complete?job={third}")
+    in_card = "#job-list .job-card[data-id='{}'] [data-action='remove']"
+    first_button = page.locator(in_card.format(first))
+    second_button = page.locator(in_card.format(second))
+    in_details = page.locator("#details [data-action='remove']")
+
+    in_details.click()
+    expect(in_details).to_have_text("Remove?")
+    first_button.click()
+    expect(first_button).to_have_text("Remove?")
+    expect(in_details).to_have_text("Remove")
+    second_button.click()
+    expect(second_button).to_have_text("Remove?")
+    expect(first_button).to_have_text("✕")
+
+    first_button.click()  # it read ✕: this press arms it again
+    expect(first_button).to_have_text("Remove?")
+    expect(second_button).to_have_text("✕")
+    assert not gone(queue, first)
+    first_button.click()
+    expect(page.locator(f".job-card[data-id='{first}']")).to_have_count(0)
+    wait_for(lambda: gone(queue, first), what="the first job removed")
+    assert not gone(queue, second) and not gone(queue, third)
+
+
+def test_removing_a_job_already_gone_drops_its_card(page: Page, queue: Queue, serve: Serve) -> None:
+    ids = seed(queue)
+    job_id = ids["complete"][0]
+    without_slow_refresh(page)  # nothing else would take the card away
+    open_page(page, serve(queue).url + "complete")
+    button = page.locator(f".job-card[data-id='{job_id}'] [data-action='remove']")
+    button.click()
+    expect(button).to_have_text("Remove?")
+
+    queue.service.storage.remove(job_id)  # behind the page's back: no event
+    button.click()
+
+    expect(page.locator(".toast-error")).to_contain_text(f'job "{job_id}" doesnt exist')
+    expect(page.locator(f".job-card[data-id='{job_id}']")).to_have_count(0)
+
+
+def state_choices(page: Page) -> list[list[object]]:
+    """The state selector's options: [value, disabled, selected]."""
+    choices: list[list[object]] = page.locator("#details [data-control='state']").evaluate(
+        "select => [...select.options].map(o => [o.value, o.disabled, o.selected])"
+    )
+    return choices
+
+
+def test_the_state_selector_offers_only_moves_that_make_sense(
+    page: Page, queue: Queue, serve: Serve
+) -> None:
+    ids = seed(queue)
+    url = serve(queue).url
+    pill = page.locator("#details .state-pill")
+
+    open_page(page, f"{url}inactive?job={ids['inactive'][0]}")  # no delay: not "Delayed"
+    expect(pill).to_have_text("Queued")
+    assert state_choices(page) == [
+        ["inactive", False, True],
+        ["failed", False, False],
+        ["complete", False, False],
+    ]
+
+    open_page(page, f"{url}active?job={ids['active'][0]}")  # shown, not a choice
+    expect(pill).to_have_text("Active")
+    assert state_choices(page) == [
+        ["inactive", False, False],
+        ["active", True, True],
+        ["failed", False, False],
+        ["complete", False, False],
+    ]
+
+    job_id = ids["delayed"][0]  # a delay of an hour: back to "Delayed" makes sense
+    queue.get_job(job_id).complete()
+    open_page(page, f"{url}complete?job={job_id}")
+    expect(pill).to_have_text("Complete")
+    assert [value for value, _, _ in state_choices(page)] == [
+        "inactive",
+        "delayed",
+        "failed",
+        "complete",
+    ]
+    page.locator("#details [data-control='state']").select_option("delayed")
+    expect(page.locator(".toast").last).to_contain_text(f"Job #{job_id} is now Delayed")
+    wait_for(lambda: state_of(queue, job_id) == "delayed", what="the job delayed")
+    expect(pill).to_have_text("Delayed")

@@ -265,7 +265,7 @@ def test_a_count_in_the_types_table_opens_that_list_filtered(
     expect(page.locator("#types-table tr[data-type='sms']")).to_have_count(1)
 
     page.click("#types-table tr[data-type='webhook'] td.state-text-failed a")
-    expect(page).to_have_url(url + "failed")
+    expect(page).to_have_url(url + "failed?type=webhook")
     expect(page.locator("#type-filter")).to_have_value("webhook")
     expect(page.locator("#job-list .job-card")).to_have_count(2)
 
@@ -273,3 +273,25 @@ def test_a_count_in_the_types_table_opens_that_list_filtered(
     page.click("#types-table tr[data-type='sms'] td.state-text-inactive a")
     expect(page.locator("#type-filter")).to_have_value("sms")
     expect(page.locator("#job-list .job-card")).to_have_count(1)
+
+
+def test_a_narrow_screen_stacks_the_details_over_a_usable_list(
+    page: Page, queue: Queue, serve: Serve
+) -> None:
+    ids = seed(queue)
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_page(page, f"{serve(queue).url}failed?job={ids['failed'][0]}")
+    expect(page.locator("#details .state-pill")).to_have_text("Failed")
+    expect(page.locator("#job-list .job-card")).to_have_count(2)
+
+    listed = page.locator("#list-pane").bounding_box()
+    details = page.locator("#details").bounding_box()
+    assert listed and details
+    assert listed["width"] >= 300 and details["width"] >= 300
+    assert details["y"] + details["height"] <= listed["y"]  # stacked, details first
+    widest = page.evaluate(
+        """() => Math.max(document.documentElement.scrollWidth, ...[...document.querySelectorAll(
+            '.job-card, #details, .sidebar')].map(node => node.getBoundingClientRect().right))"""
+    )
+    assert widest <= 390
+    screenshot(page, "narrow-failed-with-details")
