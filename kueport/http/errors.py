@@ -13,6 +13,13 @@ from __future__ import annotations
 import json
 
 import attrs
+from redis.exceptions import (
+    ClusterDownError,
+    OutOfMemoryError,
+    ReadOnlyError,
+    ResponseError,
+    TryAgainError,
+)
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.wrappers import Response
@@ -52,6 +59,12 @@ PERMISSION = StorageProblem(
 )
 NO_DATABASE = StorageProblem("the queue's storage has no such database", settings=True)
 NOT_REDIS = StorageProblem("the queue's storage does not answer as Redis does", settings=True)
+#: Redis answers, but cannot serve now: a replica after a failover (READONLY), a cluster
+#: without a master for a slot (CLUSTERDOWN, MASTERDOWN) or moving one (TRYAGAIN), a script
+#: running too long (BUSY); waiting helps, so clients may retry.
+BUSY = StorageProblem("the queue's storage cannot serve requests at the moment", settings=False)
+OUT_OF_MEMORY = StorageProblem("the queue's storage is out of memory", settings=False)
+_NOT_NOW: tuple[type[Exception], ...] = (ReadOnlyError, ClusterDownError, TryAgainError)
 
 #: What an unreachable storage raises: redis-py's errors, and kueport's own that subclass the
 #: builtin ones (`EventBusUnavailable`, when the event channel cannot be subscribed to).
@@ -75,6 +88,12 @@ def storage_problem(error: BaseException) -> StorageProblem | None:
     kind = refused(error)
     if kind is not None:
         return _BY_REFUSAL[kind]
+    if isinstance(error, OutOfMemoryError):
+        return OUT_OF_MEMORY
+    if isinstance(error, _NOT_NOW) or (
+        isinstance(error, ResponseError) and str(error).startswith("BUSY ")
+    ):
+        return BUSY
     if isinstance(error, _UNREACHABLE):
         # A wrapper such as `EventBusUnavailable` may owe its failure to a refusal.
         cause = error.__cause__

@@ -28,6 +28,7 @@ NO_DATABASE = "the queue's storage has no such database"
 PERMISSION_DENIED = "the queue's storage denies its user a command or key the queue needs"
 UNREACHABLE = "the queue's storage cannot be reached"
 NOT_REDIS = "the queue's storage does not answer as Redis does"
+BUSY = "the queue's storage cannot serve requests at the moment"
 
 #: redis-server's default `databases` is 16: indexes 0..15.
 MISSING_DB = 16
@@ -132,6 +133,15 @@ def test_an_acl_user_denied_the_writes_reads_but_its_writes_are_503s_that_say_so
         (redis_errors.TimeoutError("Timeout connecting to server"), UNREACHABLE),
         (redis_errors.BusyLoadingError("Redis is loading the dataset in memory"), UNREACHABLE),
         (ConnectionRefusedError(111, "Connection refused"), UNREACHABLE),
+        (redis_errors.ReadOnlyError("You can't write against a read only replica."), BUSY),
+        (redis_errors.ClusterDownError("The cluster is down"), BUSY),
+        (redis_errors.MasterDownError("Link with MASTER is down"), BUSY),
+        (redis_errors.TryAgainError("Multiple keys request during rehashing of slot"), BUSY),
+        (redis_errors.ResponseError("BUSY Redis is busy running a script."), BUSY),
+        (
+            redis_errors.OutOfMemoryError("command not allowed when used memory > 'maxmemory'."),
+            "the queue's storage is out of memory",
+        ),
     ],
     ids=lambda value: type(value).__name__ if isinstance(value, Exception) else "",
 )
@@ -140,6 +150,21 @@ def test_every_storage_refusal_and_outage_is_a_503_told_as_what_it_is(
 ) -> None:
     assert status_for(error) == 503
     assert message_for(error, 503) == message
+
+
+def test_a_redis_out_of_memory_refuses_new_jobs_with_a_503_that_says_so_and_stores_none(
+    redis_server: RedisServer, api_on: Callable[[str], Api], redis_client: Any
+) -> None:
+    api = api_on(redis_server.url)
+    redis_client.config_set("maxmemory", 1)  # noeviction: every write is refused
+    try:
+        reply = api.post("/job", json={"type": "email"})
+        stats = api.get("/stats")
+    finally:
+        redis_client.config_set("maxmemory", 0)
+
+    assert error_of(reply, 503) == "the queue's storage is out of memory"
+    assert stats.status_code == 200 and stats.json["inactiveCount"] == 0
 
 
 def test_other_redis_replies_stay_unexpected_errors() -> None:
