@@ -29,6 +29,7 @@ from werkzeug.wrappers import Response
 
 from kueport.domain.events import EventName
 from kueport.domain.state import State
+from kueport.error_log import RepeatedErrorLog
 from kueport.http.routing import RequestContext
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ class Hub:
         self._lock = threading.Lock()
         self._subscribers: set[Subscriber] = set()
         self._listeners: dict[str, Callable[..., None]] = {}
+        self._errors = RepeatedErrorLog(log)
 
     @property
     def subscribers(self) -> int:
@@ -118,8 +120,9 @@ class Hub:
 
     def _on_error(self, error: BaseException) -> None:
         """Connection trouble ends every stream, anything else makes pages resync. Logged as
-        the queue logs errors nobody listens to, since listening here silences that log."""
-        log.error("kueport internal error", exc_info=error)
+        the queue logs errors nobody listens to (since listening here silences that log):
+        a traceback once, then repeats counted (`RepeatedErrorLog`)."""
+        self._errors.error("kueport internal error", error)
         with self._lock:
             targets = list(self._subscribers)
         for subscriber in targets:
