@@ -85,6 +85,15 @@ class WorkerProcess:
                 os.kill(pid, signal.SIGKILL)
 
 
+def alive(pid: int) -> bool:
+    """Whether a process with this pid exists (signal 0 checks without sending anything)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 HEADER = """
     import os, pathlib, time
     import kueport

@@ -16,18 +16,10 @@ import pytest
 
 from kueport.queue import Queue
 from tests.faults.invariants import check_invariants
-from tests.faults.processes import WorkerProcess
+from tests.faults.processes import WorkerProcess, alive
 from tests.redis_server import RedisServer
 
 pytestmark = pytest.mark.slow
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def test_a_handler_that_never_returns_fails_by_ttl_and_its_process_is_replaced(

@@ -16,7 +16,7 @@ import pytest
 import redis
 
 import kueport
-from tests.faults.processes import WAIT, WorkerProcess
+from tests.faults.processes import WAIT, WorkerProcess, alive
 from tests.redis_server import RedisServer
 
 pytestmark = pytest.mark.slow
@@ -28,14 +28,6 @@ ECHO = """
         queue.paused_types()  # reads Redis, as real setups do (to log the state, say)
         return queue
     """
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 @pytest.fixture

@@ -6,24 +6,15 @@ behind that keeps its process alive: the command still stops within its deadline
 
 from __future__ import annotations
 
-import os
 import signal
 from collections.abc import Callable
 
 import pytest
 
 from kueport.queue import Queue
-from tests.faults.processes import WAIT, WorkerProcess
+from tests.faults.processes import WAIT, WorkerProcess, alive
 
 pytestmark = pytest.mark.slow
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def test_a_module_s_own_sigterm_handler_gives_way_to_the_command_s_graceful_shutdown(
