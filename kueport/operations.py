@@ -13,6 +13,7 @@ from collections.abc import Callable
 import attrs
 
 from kueport.arguments import check_type, optional_type
+from kueport.domain.errors import PromotionLocked
 from kueport.domain.job import JobRecord
 from kueport.domain.state import State
 from kueport.domain.throughput import MinuteCount, window
@@ -52,7 +53,10 @@ class QueueOperations:
 
     def promote_delayed(self, job_type: str | None = None) -> int:
         """Promote every delayed job (of one type) now, whatever its `promote_at`; each
-        announces `promotion` and `enqueue`. Returns how many moved."""
+        announces `promotion` and `enqueue`. Returns how many moved.
+
+        On a Redis shared with Node Kue, each batch waits (a few seconds at most) while
+        Kue's promoter holds its lock; `PromotionLocked` if it stays held."""
         storage = self.service.storage
         return self._in_batches(storage.promote_delayed, State.DELAYED, optional_type(job_type))
 
@@ -60,7 +64,10 @@ class QueueOperations:
         left = self.service.storage.count(state, job_type)
         moved = 0
         while moved < left:
-            batch = move(job_type, self.service.now(), min(SWEEP_LIMIT, left - moved))
+            try:
+                batch = move(job_type, self.service.now(), min(SWEEP_LIMIT, left - moved))
+            except PromotionLocked as error:  # tell what earlier batches did
+                raise PromotionLocked(error.waited_s, moved) from None
             if not batch:
                 break
             moved += len(batch)

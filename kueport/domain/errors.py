@@ -100,3 +100,22 @@ class ShutdownInProgress(KueportError, RuntimeError):
 
 class QueueClosed(KueportError, RuntimeError):
     """The queue was shut down and takes no more work."""
+
+
+class PromotionLocked(KueportError, RuntimeError):
+    """Delayed jobs were not promoted: Node Kue's promoter (or another process promoting)
+    held Kue's promotion lock for longer than kueport waits for it.
+
+    Kue holds it for one promotion pass, between reading the due ids and moving each job;
+    a job moved and claimed meanwhile would be put back to inactive by Node and run twice,
+    so kueport moves none then. Trying again later is safe; `promoted` jobs (earlier
+    batches of the same call) had been moved before the lock was found held."""
+
+    def __init__(self, waited_s: float, promoted: int = 0) -> None:
+        done = f" ({promoted} had been promoted before that)" if promoted else ""
+        super().__init__(
+            f"delayed jobs not promoted: Kue's promotion lock (promotion:lock) stayed held "
+            f"for more than {waited_s:g} s by another promoter; try again{done}"
+        )
+        self.waited_s = waited_s
+        self.promoted = promoted

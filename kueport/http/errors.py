@@ -3,7 +3,8 @@
 Kue answered most errors with HTTP 200; kueport keeps the body and fixes the status: 400 for
 bad input, 404 for an unknown job, 409 for a move the state machine refuses, 503 when the
 storage cannot serve (unreachable, or refusing the queue's settings: credentials, the user's
-permissions, a database it lacks, or no Redis at all at that address), and 500 (with no
+permissions, a database it lacks, or no Redis at all at that address) or when Node Kue's
+promoter kept its lock past kueport's wait (trying again helps), and 500 (with no
 details) for anything unexpected. A storage problem is told as what is wrong, never with the
 driver's text, which names hosts, ports and users: the server's log has that (`storage_log`).
 """
@@ -30,6 +31,7 @@ from kueport.domain.errors import (
     JobNotFound,
     KueportError,
     LeaseLost,
+    PromotionLocked,
     QueueClosed,
 )
 
@@ -109,6 +111,7 @@ _STATUSES: tuple[tuple[type[Exception], int], ...] = (
     (IllegalTransition, 409),
     (LeaseLost, 409),
     (QueueClosed, 503),
+    (PromotionLocked, 503),
     (KueportError, 400),
 )
 

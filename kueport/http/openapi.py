@@ -93,7 +93,8 @@ DOCS: dict[str, Doc] = {
         s.REMOVE_FILTER,
     ),
     "promote_delayed": Doc(
-        f"Promote every delayed job {_FILTERED} now",
+        f"Promote every delayed job {_FILTERED} now (503 while Node Kue's promoter keeps "
+        "its promotion:lock past a few seconds)",
         s.obj({"promoted": s.INTEGER}, ("promoted",)),
         s.TYPE_FILTER,
     ),

@@ -226,7 +226,8 @@ def test_kueport_workers_lists_the_live_worker_processes_and_their_running_jobs(
         out = subprocess.run(
             [sys.executable, "-m", "kueport", *argv], capture_output=True, text=True, check=True
         ).stdout
-        return [json.loads(line) for line in out.splitlines()]
+        workers: list[dict[str, object]] = json.loads(out)["workers"]
+        return workers
 
     worker.wait(lambda: any(w["running"] == [job.id] for w in listed()), "the job in a listing")
     rows = listed()

@@ -3,7 +3,8 @@
 Kue's promoter takes the warlock lock `promotion:lock` (not prefixed, 2 s TTL), reads the due
 ids, then moves each job to inactive with separate commands and unlocks. A job kueport
 promoted in between, and a worker claimed, would be put back to inactive by Node and run
-again. kueport's promotion script therefore moves nothing while the lock exists.
+again. kueport's promotion script therefore moves nothing while the lock exists, and an
+operator's "promote every delayed job" holds the lock itself while it moves them.
 
 The lock key is shared by every queue on the server, so each test deletes it at the end.
 """
@@ -110,5 +111,50 @@ def test_node_kue_and_kueport_promoting_the_same_delayed_jobs_run_each_once(
 
     counts = collections.Counter(runs + node_runs)
     assert sorted(counts) == sorted(job.id for job in jobs)
+    assert {job_id: n for job_id, n in counts.items() if n > 1} == {}
+    assert raw.zcard(f"{prefix}:jobs:delayed") == raw.zcard(f"{prefix}:jobs:inactive") == 0
+
+
+def test_an_operator_promoting_every_delayed_job_beside_node_kues_promoter_runs_each_once(
+    kue: KueNode, kueport_queue: QueueFactory, prefix: str, raw: redis.Redis, node_lock: None
+) -> None:
+    """The dashboard's "promote all" (`queue.promote_delayed()`) called over and over while
+    jobs fall due and Node Kue's promoter runs every 50 ms: before the fix, jobs Node had read
+    as due were promoted by the operator and run by kueport, then put back to inactive by
+    Node and run again."""
+    queue = kueport_queue(prefix)
+    total = 300
+    node = kue.start("process_for.js", prefix, timeout=30, type="d", concurrency=4, ms=4000)
+    runs: list[int] = []
+    lock = threading.Lock()
+
+    def handle(job: Job) -> str:
+        with lock:
+            assert job.id is not None
+            runs.append(job.id)
+        time.sleep(0.005)
+        return "done"
+
+    queue.process("d", handle, concurrency=4)
+    produced = threading.Event()
+
+    def operator() -> None:
+        while not produced.is_set() or queue.delayed_count("d"):
+            queue.promote_delayed("d")
+            time.sleep(0.002)
+
+    clicking = threading.Thread(target=operator)
+    clicking.start()
+    ids = []
+    for n in range(total):  # each due at once: Node's next pass reads it
+        ids.append(queue.create("d", {"n": n}).delay(0.001).save().id)
+        time.sleep(0.005)
+    produced.set()
+    clicking.join(30)
+    node_runs = node.result()["runs"]
+    wait_for(lambda: queue.complete_count("d") == total, 20, "every job to complete")
+
+    counts = collections.Counter(runs + node_runs)
+    assert sorted(counts) == sorted(ids)
     assert {job_id: n for job_id, n in counts.items() if n > 1} == {}
     assert raw.zcard(f"{prefix}:jobs:delayed") == raw.zcard(f"{prefix}:jobs:inactive") == 0

@@ -14,8 +14,10 @@ import pytest
 from redis.cluster import RedisCluster
 
 from kueport.adapters.clock import ManualClock
+from kueport.adapters.redis import promotion_lock
 from kueport.adapters.redis.keys import Keys
 from kueport.adapters.redis.storage import RedisStorage
+from kueport.domain.errors import PromotionLocked
 from kueport.domain.job import JobSpec
 from tests.e2e.servers import RedisClusterSetup
 
@@ -56,3 +58,27 @@ def test_kueport_on_a_cluster_promotes_nothing_while_node_kue_holds_the_lock(
     assert [r.id for r in storage.promote_due(clock.now_ms(), 1000)] == [due.id]
     assert client.hget(keys.job(due.id), "state") == "inactive"
     assert client.get(LOCK) is None  # kueport's own hold of the lock ends with its pass
+
+
+def test_promote_all_on_a_cluster_waits_for_node_kues_lock_and_releases_its_own(
+    client: RedisCluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The operator's "promote every delayed job" takes the lock around its script too: it
+    moves nothing while Kue holds it (a typed error once kueport stops waiting), then moves
+    every job once the lock is free, and leaves no lock of its own behind."""
+    monkeypatch.setattr(promotion_lock, "WAIT_S", 0.2)  # the real wait is a few seconds
+    keys = Keys.for_cluster("q")
+    clock = ManualClock()
+    storage = RedisStorage(client, keys, clock)
+    later = storage.enqueue(JobSpec(type="remind", delay_ms=3_600_000), clock.now_ms())
+    assert client.set(LOCK, "node-process-id", nx=True, px=60_000)
+
+    with pytest.raises(PromotionLocked):
+        storage.promote_delayed(None, clock.now_ms(), 1000)
+    assert client.hget(keys.job(later.id), "state") == "delayed"
+    assert client.get(LOCK) == "node-process-id"
+
+    client.delete(LOCK)
+    assert [r.id for r in storage.promote_delayed(None, clock.now_ms(), 1000)] == [later.id]
+    assert client.hget(keys.job(later.id), "state") == "inactive"
+    assert client.get(LOCK) is None

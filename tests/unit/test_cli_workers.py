@@ -1,12 +1,21 @@
-"""`kueport workers` renders the heartbeats as a table a person can scan."""
+"""`kueport workers` renders the heartbeats as a table a person can scan, or as one JSON
+document, and tells which types are paused (their workers claim nothing, however idle)."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+
 import pytest
 
+import kueport
 from kueport import cli
 from kueport.cli_workers import as_json, render
 from kueport.domain.workers import WorkerInfo
+from kueport.queue import Queue
+from tests.conftest import unique_prefix
+from tests.helpers import wait_for
+from tests.redis_server import RedisServer
 
 NOW = 10_000_000
 
@@ -66,3 +75,90 @@ def test_a_redis_that_does_not_answer_gives_exit_status_1(
 
     assert cli.main(["workers", "-r", url]) == 1
     assert "Redis failed" in capsys.readouterr().err
+
+
+def test_paused_types_are_marked_on_their_workers_and_listed_below_the_table() -> None:
+    rows = [info(), info(job_type="sms", pid=43, running=())]
+    table = render(rows, NOW, {"email", "video"})
+    _, email, sms, footer = table.splitlines()
+    assert email.split()[:4] == ["web-1", "42", "email", "(paused)"]
+    assert sms.split()[:4] == ["web-1", "43", "sms", "0/4"]
+    assert footer == "paused types: email, video"
+
+
+def test_a_paused_type_shows_with_no_worker_alive() -> None:
+    assert render([], NOW, {"sms"}) == "no live workers\npaused types: sms"
+
+
+def test_a_worker_of_a_paused_type_is_paused_in_the_json_as_on_the_dashboard() -> None:
+    assert as_json(info(), {"email"})["paused"] is True
+    assert as_json(info(paused=True), set())["paused"] is True
+    assert as_json(info(), {"sms"})["paused"] is False
+
+
+# -- the command against a real redis-server ---------------------------------------------------
+@pytest.fixture
+def prefix() -> str:
+    return unique_prefix()
+
+
+@pytest.fixture
+def processing(redis_server: RedisServer, prefix: str) -> Iterator[Queue]:
+    """A queue with one live `email` worker (its heartbeat written)."""
+    queue = kueport.create_queue(redis=redis_server.url, prefix=prefix, maintenance_interval=0.05)
+    queue.process("email", lambda job: None)
+    wait_for(queue.live_workers, 30, "the worker's first heartbeat")
+    yield queue
+    queue.shutdown(timeout=0)
+
+
+def workers(
+    redis_server: RedisServer, prefix: str, capsys: pytest.CaptureFixture[str], *args: str
+) -> str:
+    assert cli.main(["workers", "-r", redis_server.url, "-q", prefix, *args]) == 0
+    return capsys.readouterr().out
+
+
+def test_the_command_marks_a_paused_type_and_lists_every_paused_type(
+    redis_server: RedisServer, prefix: str, processing: Queue, capsys: pytest.CaptureFixture[str]
+) -> None:
+    processing.pause_type("email")
+    processing.pause_type("sms")  # no worker processes it here
+
+    lines = workers(redis_server, prefix, capsys).splitlines()
+
+    assert lines[0].split()[:4] == ["HOST", "PID", "TYPE", "BUSY"]
+    assert lines[1].split()[2:4] == ["email", "(paused)"]
+    assert lines[2:] == ["paused types: email, sms"]
+
+
+def test_the_json_is_one_document_with_the_workers_and_the_paused_types(
+    redis_server: RedisServer, prefix: str, processing: Queue, capsys: pytest.CaptureFixture[str]
+) -> None:
+    processing.pause_type("email")
+
+    document = json.loads(workers(redis_server, prefix, capsys, "--json"))
+
+    assert document["pausedTypes"] == ["email"]
+    [worker] = document["workers"]
+    assert (worker["type"], worker["paused"], worker["running"]) == ("email", True, [])
+
+
+def test_with_no_worker_alive_the_json_is_still_a_document(
+    redis_server: RedisServer, prefix: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert json.loads(workers(redis_server, prefix, capsys, "--json")) == {
+        "workers": [],
+        "pausedTypes": [],
+    }
+    producer = kueport.create_queue(redis=redis_server.url, prefix=prefix)
+    try:
+        producer.pause_type("sms")
+    finally:
+        producer.shutdown(timeout=0)
+
+    assert json.loads(workers(redis_server, prefix, capsys, "--json")) == {
+        "workers": [],
+        "pausedTypes": ["sms"],
+    }
+    assert workers(redis_server, prefix, capsys) == "no live workers\npaused types: sms\n"

@@ -14,13 +14,14 @@ The wrappers turn the scripts' status replies into domain errors (`script_replie
 
 from __future__ import annotations
 
-import uuid
+import functools
 from collections.abc import Sequence
 
 from kueport.adapters.redis.claim_scripts import ClaimCall, ClaimScripts, CompleteCall
 from kueport.adapters.redis.codec import InvalidJobHash
 from kueport.adapters.redis.connection import is_cluster
 from kueport.adapters.redis.enqueue_scripts import EnqueueRow
+from kueport.adapters.redis.promotion_lock import PromotionLock
 from kueport.adapters.redis.script_replies import (
     Moved,
     RawPairs,
@@ -37,13 +38,6 @@ from kueport.domain.state import State
 from kueport.domain.throughput import COUNTER_TTL_MS, FAILED, minute_start
 
 __all__ = ["ClaimCall", "CompleteCall", "EnqueueRow", "Scripts", "opt"]
-
-#: How long kueport holds Kue's promotion lock on a cluster at most (Kue's own `lockTtl`).
-PROMOTION_LOCK_MS = 2000
-#: warlock's parityDel: release the lock only if it is still ours.
-_UNLOCK = (
-    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
-)
 
 
 def opt(value: int | None) -> str:
@@ -162,22 +156,30 @@ class Scripts(ClaimScripts):
         keys = [k.state(State.DELAYED), k.jobs]
         if not is_cluster(self.client):
             return moved(self._run("promote_due", [*keys, k.promotion_lock], args))
-        token = uuid.uuid4().hex
-        if not self.client.set(k.promotion_lock, token, nx=True, px=PROMOTION_LOCK_MS):
-            return []  # a Node (or kueport) promoter is at work; the next pass tries again
-        try:
-            return moved(self._run("promote_due", keys, args))
-        finally:
-            self.client.eval(_UNLOCK, 1, k.promotion_lock, token)
+        with self._promotion_lock.attempt() as held:
+            # Not held: a Node (or kueport) promoter is at work; the next pass tries again.
+            return moved(self._run("promote_due", keys, args)) if held else []
 
     def requeue_set(self, source: str, state: State, now: int, limit: int) -> Moved:
         """Up to `limit` jobs of the `source` set (`state`'s, global or of a type) to inactive:
-        failed ones with their attempts reset, delayed ones announced as promoted."""
+        failed ones with their attempts reset, delayed ones announced as promoted.
+
+        Delayed ones move while kueport holds Kue's promotion lock, on every topology (see
+        `promote_due` for why): an operator's "promote all" waits briefly for Kue's pass to
+        end rather than doing nothing, and raises `PromotionLocked` if it never ends. Failed
+        jobs are no promoter's business, so retrying them takes no lock."""
         k, lay = self.keys, self.layout
         args: list[Arg] = [now, limit, lay.job_head, lay.jobs_head, lay.tokens_head]
         args += [lay.tokens_tail, k.events, state.value]
         args += ["1" if state is State.FAILED else "", "1" if state is State.DELAYED else ""]
-        return moved(self._run("requeue_set", [source, k.jobs], args))
+        if state is not State.DELAYED:
+            return moved(self._run("requeue_set", [source, k.jobs], args))
+        with self._promotion_lock.waited_for():
+            return moved(self._run("requeue_set", [source, k.jobs], args))
+
+    @functools.cached_property
+    def _promotion_lock(self) -> PromotionLock:
+        return PromotionLock(self.client, self.keys.promotion_lock)
 
     def worker_beat(self, worker_id: str, now: int, expires_at: int | None, info: str) -> int:
         """Record (or with `expires_at=None` forget) a worker; drops expired ones."""

@@ -7,6 +7,7 @@
 -- ARGV[9] "1" to reset attempts (a retry gets all its attempts again; error and failed_at
 --   stay, as in Kue)  ARGV[10] "1" to announce Kue's `promotion` before `enqueue`
 -- Each job is announced in its move, before any worker can claim it.
+-- A delayed source is moved while the caller holds Node Kue's `promotion:lock` (scripts.py).
 -- Reply: {id, {field, value, ...}} per job moved.
 local head, source = ARGV[4], ARGV[8]
 local out = {}
