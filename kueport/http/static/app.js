@@ -50,6 +50,7 @@
   }
 
   function show(view, id, jobType) {
+    KP.bulk.cancel();
     current.view = view;
     current.id = id;
     for (const node of document.querySelectorAll(".view")) node.hidden = node.id !== section(view);
@@ -199,6 +200,7 @@
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.key === "Escape") {
       if (!document.getElementById("help").hidden) { toggleHelp(false); return; }
+      if (KP.bulk.cancel()) return;
       if (typing(event.target)) { event.target.blur(); return; }
       KP.details.closePanel();
       return;
@@ -236,7 +238,7 @@
   async function start() {
     await KP.loadConfig();
     KP.list.bind();
-    KP.overview.bindBulk();
+    KP.bulk.bind();
     bindNav();
     document.addEventListener("keydown", onKey);
     document.getElementById("help-button").addEventListener("click", () => toggleHelp(true));
