@@ -111,5 +111,6 @@ def test_remove_failed_by_type_and_age(api: Api, queue: Queue, clock: ManualCloc
 
     assert reply.get_json() == {"removed": 1}
     assert queue.failed() == new + other
+    assert not set(old) & set(queue.failed())
     assert api.post("/jobs/failed/remove", json={}).get_json() == {"removed": 2}
     assert queue.failed() == [] and queue.complete() == [done.id]
