@@ -5,7 +5,8 @@
  *
  * Live updates come from `events` (Server-Sent Events): progress is applied to the card and
  * details at once; other job events are coalesced into at most one refresh of counts and
- * view every 250 ms (and of the open job, when the event is about it). A search on screen
+ * view every 250 ms (a list with many rows loaded: up to 3 s, see `KP.list.pace`), and of
+ * the open job when the event is about it. A search on screen
  * asks the list which events concern it, so a busy queue does not re-run it for nothing.
  * When the stream comes back after an error, events were missed: everything is refreshed.
  * A slow refresh (every 20 s, every 5 s while the stream is down) keeps relative times fresh.
@@ -120,17 +121,19 @@
   }
 
   /* Calls within `ms` share one run: a busy queue's stream of events becomes at most one
-   * refresh per `ms`, and (unlike a debounce) a steady stream can never postpone it forever. */
+   * refresh per `ms`, and (unlike a debounce) a steady stream can never postpone it forever.
+   * `ms` may be a function, asked at the first call of each run. */
   function coalesce(fn, ms) {
     let timer = null;
     return () => {
       if (timer !== null) return;
-      timer = setTimeout(() => { timer = null; fn(); }, ms);
+      timer = setTimeout(() => { timer = null; fn(); }, typeof ms === "function" ? ms() : ms);
     };
   }
 
   const countsSoon = coalesce(refreshCounts, 250);
-  const viewSoon = coalesce(refreshView, 250);
+  /* A list with many rows loaded refreshes less often (see `KP.list.pace`). */
+  const viewSoon = coalesce(refreshView, () => (STATE_NAMES.includes(current.view) ? KP.list.pace() : 250));
   /* For events that may bring a new match into a search on screen: a job that arrived in its
    * state. Each re-runs the search, so they share one run every 2 s. */
   const viewLater = coalesce(refreshView, 2000);
