@@ -11,7 +11,9 @@
  * the selection and the open details.
  *
  * A search shows the newest matches in the list's state and type, fetched in one request
- * (`job/search?jobs=true`), and is re-run only for events that concern it (`wants`).
+ * (`job/search?jobs=true`), and is re-run only for events that concern it (`wants`). "#123"
+ * and Enter opens job 123; plain digits are searched like any text (a zip code, an order
+ * number), and only open a job when full-text search is off.
  */
 "use strict";
 
@@ -145,6 +147,26 @@
     return list.query ? 250 : Math.max(250, Math.min(3000, list.rows.size));
   }
 
+  function jobNumber(query) {
+    const hashed = /^#(\d+)$/.exec(query);
+    if (hashed) return Number(hashed[1]);
+    return !config.searchEnabled && /^\d+$/.test(query) ? Number(query) : null;
+  }
+
+  function openButton(id) {
+    return el("button", { type: "button", className: "linkish", "data-open-job": id,
+      text: `Open job #${id}`, onclick: () => KP.details.openPanel(id) });
+  }
+
+  /* A job number typed in the box: it opens on Enter (or this button), never while typing. */
+  function showJumpHint(id) {
+    const banner = document.getElementById("search-banner");
+    if (id === null) { if (!list.query) banner.hidden = true; return; }
+    banner.hidden = false;
+    banner.replaceChildren(el("span", { className: "search-summary", text: `Press Enter to open job #${id}` }),
+      openButton(id));
+  }
+
   /* One request: the matches themselves, one more than shown to know whether there are more. */
   async function runSearch(query) {
     const banner = document.getElementById("search-banner");
@@ -168,6 +190,7 @@
     banner.hidden = false;
     banner.replaceChildren(
       el("span", { className: "search-summary", text: summary }),
+      /^\d+$/.test(query) ? openButton(Number(query)) : null,
       el("button", { type: "button", className: "linkish", text: "Clear search", onclick: clearSearch }),
     );
     render(jobs);
@@ -186,21 +209,28 @@
     return "later";
   }
 
-  function search(text) {
+  /* `explicit`: Enter was pressed (a job number opens its job); else the text was typed. */
+  function search(text, explicit) {
     const query = text.trim();
-    const jump = /^#?(\d+)$/.exec(query);
-    if (jump) { KP.details.openPanel(Number(jump[1])); return; }
-    const wanted = query.length >= 2 && config.searchEnabled ? query : "";
-    if (wanted === list.query) return;
-    list.query = wanted;
-    if (!wanted) { endSearch(); return; }
-    list.cards.forEach((card) => card.remove());
-    list.cards.clear();
-    runSearch(list.query);
+    const id = jobNumber(query);
+    if (id !== null && explicit) { KP.details.openPanel(id); return; }
+    const wanted = id === null && query.length >= 2 && config.searchEnabled ? query : "";
+    if (wanted !== list.query) {
+      list.query = wanted;
+      if (wanted) {
+        list.cards.forEach((card) => card.remove());
+        list.cards.clear();
+        runSearch(wanted);
+      } else {
+        endSearch();
+      }
+    }
+    if (!wanted) showJumpHint(id);
   }
 
   function clearSearch() {
     document.getElementById("search").value = "";
+    document.getElementById("search-banner").hidden = true;
     if (list.query) { list.query = ""; endSearch(); }
   }
 
@@ -349,10 +379,10 @@
 
   function bind() {
     const input = document.getElementById("search");
-    if (!config.searchEnabled) input.placeholder = "Go to job #id  (full-text search is off)";
-    input.addEventListener("input", KP.debounce(() => search(input.value), 250));
+    if (!config.searchEnabled) input.placeholder = "Go to job #id ⏎  (full-text search is off)";
+    input.addEventListener("input", KP.debounce(() => search(input.value, false), 250));
     input.addEventListener("keydown", (event) => {
-      if (event.key === "Enter") search(input.value);
+      if (event.key === "Enter") search(input.value, true);
       if (event.key === "Escape") { clearSearch(); input.blur(); }
     });
     document.getElementById("type-filter").addEventListener("change", (event) => {
