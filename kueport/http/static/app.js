@@ -139,8 +139,8 @@
   const viewLater = coalesce(refreshView, 2000);
   const refreshSoon = () => { countsSoon(); viewSoon(); };
   const reloadDetailsSoon = coalesce(() => KP.details.reload(), 250);
-  /* A running job writes log lines without events; while its details are open, its progress
-   * events fetch them, at most every 1.5 s. */
+  /* A running job's progress events reload its open details, at most every 1.5 s (its log
+   * alone is polled every 2 s while it is active: see details.js). */
   const reloadDetailsLater = coalesce(() => KP.details.reload(), 1500);
 
   function setLive(state, text) {
