@@ -11,7 +11,7 @@ from kueport.http import bodies
 from kueport.http.create import create_jobs
 from kueport.http.errors import HttpError, json_response
 from kueport.http.routing import RequestContext, Route
-from kueport.presenters import job_json
+from kueport.presenters import job_json, job_row_json
 
 
 def _range(
@@ -23,12 +23,16 @@ def _range(
     order: str,
 ) -> Response:
     first, last = bodies.integer(start, "from"), bodies.integer(stop, "to")
+    present = job_row_json if bodies.brief(ctx.request.args) else job_json
     records = ctx.queue.service.range(state, job_type, first, last, bodies.order(order))
-    return json_response([job_json(record) for record in records])
+    return json_response([present(record) for record in records])
 
 
 def jobs_range(ctx: RequestContext, start: str, stop: str, order: str = "asc") -> Response:
-    """`GET /jobs/:from..:to/:order?`: ranks over all jobs by priority, returned by id."""
+    """`GET /jobs/:from..:to/:order?`: ranks over all jobs by priority, returned by id.
+
+    Every range route also takes `?brief=true` (kueport's addition): list rows without the
+    jobs' data (`job_row_json`), so a dashboard list costs bytes per row, not per data."""
     return _range(ctx, None, None, start, stop, order)
 
 

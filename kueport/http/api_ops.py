@@ -24,13 +24,22 @@ def retry_failed(ctx: RequestContext) -> Response:
     return json_response({"retried": ctx.queue.retry_failed(job_type)})
 
 
-def remove_complete(ctx: RequestContext) -> Response:
-    """Completed jobs (of one type), all or only those finished `olderThanMs` ago."""
+def _remove_finished(ctx: RequestContext, state: State) -> Response:
+    """Finished jobs of `state` (of one type), all or only those that last changed
+    `olderThanMs` ago: `queue.clean`, which cleans nothing but complete and failed jobs."""
     body = bodies.read_object(ctx.request, frozenset({"type", "olderThanMs"}))
     job_type, age = bodies.optional_type(body), bodies.optional_ms(body, "olderThanMs")
     older_than = None if age is None else timedelta(milliseconds=age)
-    removed = ctx.queue.clean(State.COMPLETE, older_than=older_than, job_type=job_type)
+    removed = ctx.queue.clean(state, older_than=older_than, job_type=job_type)
     return json_response({"removed": removed})
+
+
+def remove_complete(ctx: RequestContext) -> Response:
+    return _remove_finished(ctx, State.COMPLETE)
+
+
+def remove_failed(ctx: RequestContext) -> Response:
+    return _remove_finished(ctx, State.FAILED)
 
 
 def promote_delayed(ctx: RequestContext) -> Response:
@@ -57,6 +66,7 @@ def routes() -> list[Route]:
     return [
         Route("/jobs/failed/retry", "retry_failed", retry_failed, post, True),
         Route("/jobs/complete/remove", "remove_complete", remove_complete, post, True),
+        Route("/jobs/failed/remove", "remove_failed", remove_failed, post, True),
         Route("/jobs/delayed/promote", "promote_delayed", promote_delayed, post, True),
         Route("/types/<type:job_type>/pause", "pause_type", pause_type, post, True),
         Route("/types/<type:job_type>/resume", "resume_type", resume_type, post, True),

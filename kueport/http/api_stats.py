@@ -11,7 +11,7 @@ from kueport.domain.workers import WorkerInfo
 from kueport.http import bodies
 from kueport.http.errors import HttpError, json_response
 from kueport.http.routing import RequestContext, Route
-from kueport.presenters import job_json
+from kueport.presenters import job_json, job_row_json
 
 
 def stats(ctx: RequestContext) -> Response:
@@ -34,12 +34,14 @@ def search(ctx: RequestContext) -> Response:
 
     `jobs=true` answers the jobs themselves instead of their ids, read in one round trip:
     the dashboard shows a search that way without one request per job. A job deleted (or
-    unreadable) since it was indexed is left out of that answer."""
+    unreadable) since it was indexed is left out of that answer; with `brief=true` too, as
+    list rows without their data (`job_row_json`)."""
     args = ctx.request.args
     text = args.get("q")
     if text is None:
         raise HttpError(400, "missing query parameter q")
     full = bodies.flag(args["jobs"], "jobs") if "jobs" in args else False
+    present = job_row_json if bodies.brief(args) else job_json
     if not ctx.queue.search_enabled:
         return json_response([])
     try:
@@ -50,7 +52,7 @@ def search(ctx: RequestContext) -> Response:
         raise HttpError(400, bodies.clipped(str(exc), args.values())) from None
     if full:
         records = ctx.queue.service.storage.get_many(found)
-        return json_response([job_json(record) for record in records])
+        return json_response([present(record) for record in records])
     return json_response(found)
 
 

@@ -42,7 +42,7 @@ def load(name: str) -> tuple[bytes, str, str] | None:
 
 
 #: The page's scripts, in load order (each adds to the `KP` namespace the previous ones built).
-SCRIPTS = ("core.js", "jobs.js", "details.js", "overview.js", "app.js")
+SCRIPTS = ("core.js", "cards.js", "jobs.js", "details.js", "overview.js", "bulk.js", "app.js")
 
 
 def version() -> str:

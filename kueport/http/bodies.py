@@ -121,6 +121,11 @@ def flag(text: str, what: str) -> bool:
     raise HttpError(400, f"invalid {what} {shown(text)}: expected true or false")
 
 
+def brief(args: Mapping[str, str]) -> bool:
+    """The `brief` query flag of the list routes (false when absent): list rows, not jobs."""
+    return flag(args["brief"], "brief") if "brief" in args else False
+
+
 def job_id(text: str) -> int:
     if not (text.isascii() and text.isdigit() and len(text) <= 19) or int(text) > MAX_ID:
         raise HttpError(400, f"invalid job id {shown(text)}: expected a whole number")

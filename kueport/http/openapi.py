@@ -42,7 +42,14 @@ class Doc:
     status: str = "200"
 
 
-_RANGE = Doc("Jobs ranked by priority in from..to, returned by id (asc or desc)", s.array(s.JOB))
+_BRIEF = ("brief", {"type": "boolean"}, False)
+_RANGE = Doc(
+    "Jobs ranked by priority in from..to, returned by id (asc or desc); with brief=true as "
+    "list rows: no data, result or progress_data, the data's title as a short title, the "
+    "error's first line",
+    {"anyOf": [s.array(s.JOB), s.array(s.JOB_ROW)]},
+    query=(_BRIEF,),
+)
 _FILTERED = "(of one type when given)"
 _PAUSED = s.obj({"type": s.STRING, "paused": s.BOOLEAN}, ("type", "paused"))
 DOCS: dict[str, Doc] = {
@@ -50,14 +57,16 @@ DOCS: dict[str, Doc] = {
     "job_types": Doc("Every job type ever stored", s.array(s.STRING)),
     "job_search": Doc(
         "Ids of jobs whose data matches every word, newest first ([] while search is "
-        "disabled); with jobs=true the jobs themselves instead of their ids",
-        {"anyOf": [s.array(s.INTEGER), s.array(s.JOB)]},
+        "disabled); with jobs=true the jobs themselves instead of their ids (with brief=true "
+        "too, as list rows)",
+        {"anyOf": [s.array(s.INTEGER), s.array(s.JOB), s.array(s.JOB_ROW)]},
         query=(
             ("q", {"type": "string"}, True),
             ("type", {"type": "string", "minLength": 1}, False),
             ("state", {"type": "string", "enum": [state.value for state in State]}, False),
             ("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, False),
             ("jobs", {"type": "boolean"}, False),
+            _BRIEF,
         ),
     ),
     "config": Doc("The dashboard's title, read-only flag and whether search works", s.CONFIG),
@@ -89,6 +98,11 @@ DOCS: dict[str, Doc] = {
     ),
     "remove_complete": Doc(
         f"Remove completed jobs {_FILTERED}, optionally only those older than olderThanMs",
+        s.obj({"removed": s.INTEGER}, ("removed",)),
+        s.REMOVE_FILTER,
+    ),
+    "remove_failed": Doc(
+        f"Remove failed jobs {_FILTERED}, optionally only those older than olderThanMs",
         s.obj({"removed": s.INTEGER}, ("removed",)),
         s.REMOVE_FILTER,
     ),

@@ -57,6 +57,19 @@ JOB: Schema = {
         },
     },
 }
+#: `?brief=true`: a job as a list row (`presenters.job_row_json`).
+JOB_ROW: Schema = {
+    **JOB,
+    "properties": {
+        **{
+            k: v
+            for k, v in JOB["properties"].items()
+            if k not in ("data", "result", "progress_data")
+        },
+        "title": {"type": "string", "maxLength": 200},
+        "error": {"type": "string", "maxLength": 500},
+    },
+}
 MAX_MS = 10**15
 _MS = {"oneOf": [{"type": "number", "minimum": 0, "maximum": MAX_MS}, {"type": "string"}]}
 NEW_JOB: Schema = {

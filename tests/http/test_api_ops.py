@@ -75,6 +75,8 @@ def test_pause_and_resume_a_type(api: Api, queue: Queue) -> None:
         ("/jobs/complete/remove", {"olderThanMs": -1}),
         ("/jobs/complete/remove", {"olderThanMs": "1000"}),
         ("/jobs/complete/remove", {"olderThanMs": True}),
+        ("/jobs/failed/remove", {"olderThanMs": -1, "type": "email"}),
+        ("/jobs/failed/remove", {"state": "complete"}),
         ("/jobs/delayed/promote", {"type": None, "all": True}),
         ("/types/email/pause", {"now": True}),
     ],
@@ -96,3 +98,19 @@ def test_a_get_on_a_bulk_action_is_a_405_naming_post(api: Api) -> None:
     reply = api.get("/jobs/failed/retry")
     assert error_of(reply, 405) == "method not allowed"
     assert reply.headers["Allow"] == "POST"
+
+
+def test_remove_failed_by_type_and_age(api: Api, queue: Queue, clock: ManualClock) -> None:
+    old = failed_jobs(queue, "email", 1)
+    clock.advance(10)
+    new = failed_jobs(queue, "email", 1)
+    other = failed_jobs(queue, "sms", 1)
+    done = queue.create("email").save().complete()
+
+    reply = api.post("/jobs/failed/remove", json={"olderThanMs": 5000, "type": "email"})
+
+    assert reply.get_json() == {"removed": 1}
+    assert queue.failed() == new + other
+    assert not set(old) & set(queue.failed())
+    assert api.post("/jobs/failed/remove", json={}).get_json() == {"removed": 2}
+    assert queue.failed() == [] and queue.complete() == [done.id]

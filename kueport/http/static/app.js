@@ -5,7 +5,8 @@
  *
  * Live updates come from `events` (Server-Sent Events): progress is applied to the card and
  * details at once; other job events are coalesced into at most one refresh of counts and
- * view every 250 ms (and of the open job, when the event is about it). A search on screen
+ * view every 250 ms (a list with many rows loaded: up to 3 s, see `KP.list.pace`), and of
+ * the open job when the event is about it. A search on screen
  * asks the list which events concern it, so a busy queue does not re-run it for nothing.
  * When the stream comes back after an error, events were missed: everything is refreshed.
  * A slow refresh (every 20 s, every 5 s while the stream is down) keeps relative times fresh.
@@ -50,6 +51,7 @@
   }
 
   function show(view, id, jobType) {
+    KP.bulk.cancel();
     current.view = view;
     current.id = id;
     for (const node of document.querySelectorAll(".view")) node.hidden = node.id !== section(view);
@@ -119,24 +121,26 @@
   }
 
   /* Calls within `ms` share one run: a busy queue's stream of events becomes at most one
-   * refresh per `ms`, and (unlike a debounce) a steady stream can never postpone it forever. */
+   * refresh per `ms`, and (unlike a debounce) a steady stream can never postpone it forever.
+   * `ms` may be a function, asked at the first call of each run. */
   function coalesce(fn, ms) {
     let timer = null;
     return () => {
       if (timer !== null) return;
-      timer = setTimeout(() => { timer = null; fn(); }, ms);
+      timer = setTimeout(() => { timer = null; fn(); }, typeof ms === "function" ? ms() : ms);
     };
   }
 
   const countsSoon = coalesce(refreshCounts, 250);
-  const viewSoon = coalesce(refreshView, 250);
+  /* A list with many rows loaded refreshes less often (see `KP.list.pace`). */
+  const viewSoon = coalesce(refreshView, () => (STATE_NAMES.includes(current.view) ? KP.list.pace() : 250));
   /* For events that may bring a new match into a search on screen: a job that arrived in its
    * state. Each re-runs the search, so they share one run every 2 s. */
   const viewLater = coalesce(refreshView, 2000);
   const refreshSoon = () => { countsSoon(); viewSoon(); };
   const reloadDetailsSoon = coalesce(() => KP.details.reload(), 250);
-  /* A running job writes log lines without events; while its details are open, its progress
-   * events fetch them, at most every 1.5 s. */
+  /* A running job's progress events reload its open details, at most every 1.5 s (its log
+   * alone is polled every 2 s while it is active: see details.js). */
   const reloadDetailsLater = coalesce(() => KP.details.reload(), 1500);
 
   function setLive(state, text) {
@@ -199,6 +203,7 @@
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.key === "Escape") {
       if (!document.getElementById("help").hidden) { toggleHelp(false); return; }
+      if (KP.bulk.cancel()) return;
       if (typing(event.target)) { event.target.blur(); return; }
       KP.details.closePanel();
       return;
@@ -236,7 +241,7 @@
   async function start() {
     await KP.loadConfig();
     KP.list.bind();
-    KP.overview.bindBulk();
+    KP.bulk.bind();
     bindNav();
     document.addEventListener("keydown", onKey);
     document.getElementById("help-button").addEventListener("click", () => toggleHelp(true));

@@ -143,7 +143,9 @@ window.KP = (function () {
     return String(value);
   }
 
+  /* A list row (`?brief=true`) brings its title as `title`; a full job has it in its data. */
   function jobTitle(job) {
+    if (typeof job.title === "string") return job.title;
     const data = job.data;
     if (data && typeof data === "object" && !Array.isArray(data) && data.title !== undefined) {
       return typeof data.title === "string" ? data.title : JSON.stringify(data.title);

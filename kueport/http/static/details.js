@@ -129,9 +129,49 @@
     parts.push(block("Data", pre(job.data === undefined ? {} : job.data)));
     if (job.result !== undefined) parts.push(block("Result", pre(job.result)));
     if (job.progress_data !== undefined) parts.push(block("Progress data", pre(job.progress_data)));
-    const lines = (log || []).map((line) => el("li", { text: line }));
-    parts.push(block(`Log (${lines.length})`, lines.length ? el("ol", { className: "log" }, ...lines) : el("p", { className: "muted", text: "No log lines." })));
+    parts.push(logBlock(log));
     return parts;
+  }
+
+  function logBlock(log) {
+    const lines = (log || []).map((line) => el("li", { text: line }));
+    const box = block(`Log (${lines.length})`, lines.length ? el("ol", { className: "log" }, ...lines) : el("p", { className: "muted", text: "No log lines." }));
+    box.dataset.block = "log";
+    box.dataset.lines = JSON.stringify(log || []);
+    return box;
+  }
+
+  /* A running job may log without any event (no progress): while an active job's details are
+   * on screen, its log alone is fetched again every LOG_POLL_MS. The poll belongs to one load
+   * (`seq`): another job opened, the panel closed or the job reloaded (its state changed)
+   * ends it. A hidden tab pauses it until the tab is visible again. The container's
+   * `data-log-poll` tells which ("on", "paused"; none when no log is polled). */
+  const LOG_POLL_MS = 2000;
+
+  function pollLog(id, seq) {
+    const container = shown.container;
+    const current = () => seq === shown.seq && shown.id === id;
+    const tick = async () => {
+      if (!current()) return;
+      if (document.visibilityState !== "visible") {
+        container.dataset.logPoll = "paused";
+        document.addEventListener("visibilitychange", tick, { once: true });
+        return;
+      }
+      container.dataset.logPoll = "on";
+      let log;
+      try { log = await api("GET", `job/${id}/log`); } catch (error) { log = null; }
+      if (!current()) return;
+      const old = container.querySelector("[data-block='log']");
+      if (log && old && old.dataset.lines !== JSON.stringify(log)) old.replaceWith(logBlock(log));
+      setTimeout(tick, LOG_POLL_MS);
+    };
+    container.dataset.logPoll = "on";
+    setTimeout(tick, LOG_POLL_MS);
+  }
+
+  function endPoll(container) {
+    if (container) delete container.dataset.logPoll;
   }
 
   async function load(id, container, panel) {
@@ -143,12 +183,15 @@
       [job, log] = await Promise.all([api("GET", `job/${id}`), api("GET", `job/${id}/log`).catch(() => [])]);
     } catch (error) {
       if (seq !== shown.seq) return;
+      endPoll(container);
       container.replaceChildren(el("p", { className: "empty", text: `Job #${id}: ${error.message}` }));
       return;
     }
     if (seq !== shown.seq) return;
     container.dataset.jobId = String(id);
     container.replaceChildren(...build(job, log, panel));
+    if (job.state === "active") pollLog(id, seq);
+    else endPoll(container);
   }
 
   function reload() {
@@ -172,6 +215,7 @@
     panel.hidden = true;
     document.querySelector(".split").classList.remove("with-details");
     shown.id = null;
+    endPoll(panel);
     const target = new URL(location.href);
     if (target.searchParams.has("job")) {
       target.searchParams.delete("job");
@@ -184,6 +228,7 @@
     if (shown.id !== id) return;
     if (shown.container && shown.container.id === "details") { closePanel(); return; }
     shown.seq++;
+    endPoll(shown.container);
     shown.container.replaceChildren(el("p", { className: "empty", text: `Job #${id} was removed.` }));
     shown.id = null;
   }
@@ -201,6 +246,11 @@
     openPanel, closePanel, closeIf, setProgress, reload,
     current: () => shown.id,
     showPage(id) { load(id, document.getElementById("inspect-body"), false); },
-    hidePanel() { document.getElementById("details").hidden = true; shown.id = null; },
+    hidePanel() {
+      const panel = document.getElementById("details");
+      panel.hidden = true;
+      shown.id = null;
+      endPoll(panel);
+    },
   };
 })(window.KP);

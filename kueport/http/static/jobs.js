@@ -1,17 +1,25 @@
-/* The job list of one state: type filter, sort, infinite scroll, search, selection, cards.
+/* The job list of one state: type filter, sort, infinite scroll, search, selection.
  *
- * Cards are keyed by job id and updated in place, so a live refresh keeps the scroll position,
- * the selection and the open details. Kue's paging: the window is 0..to, `to` grows by 10
- * whenever the list is scrolled within 30 px of its end.
+ * Kue's window: the list shows the ranks 0..to of the state's set (priority, then id), sorted
+ * by id. Scrolling near the end fetches only the next PAGE ranks (to+1..to+PAGE) and merges
+ * them in; a live refresh fetches the loaded ranks again (0..to), so rows that moved while
+ * pages were fetched are neither shown twice nor missing after it. Every list request asks
+ * for rows (`?brief=true`: no job data), so a refresh costs bytes per row, not per job's data.
+ * One list request runs at a time (`pump`), so a page and a refresh never cross.
+ *
+ * Cards are keyed by job id and updated in place, so a refresh keeps the scroll position,
+ * the selection and the open details.
  *
  * A search shows the newest matches in the list's state and type, fetched in one request
- * (`job/search?jobs=true`), and is re-run only for events that concern it (`wants`).
+ * (`job/search?jobs=true`), and is re-run only for events that concern it (`wants`). "#123"
+ * and Enter opens job 123; plain digits are searched like any text (a zip code, an order
+ * number), and only open a job when full-text search is off.
  */
 "use strict";
 
 (function (KP) {
   const { el, api, act, config } = KP;
-  const PAGE = 10;
+  const PAGE = 50;
   const SEARCH_SHOWN = 50;
   /* The events that bring a job into each state: a search there may have a new match. */
   const ARRIVALS = {
@@ -24,81 +32,29 @@
   /* Events whose first argument is the job's type. */
   const TYPED = ["enqueue", "start"];
   const list = {
-    state: null, to: PAGE - 1, order: "asc", type: "", query: "",
-    cards: new Map(), selected: null, hasMore: false, loading: false, seq: 0, armed: null,
+    state: null, order: "asc", type: "", query: "",
+    /* The loaded ranks 0..to, as rows by job id; `to` is -1 before the first answer. */
+    rows: new Map(), to: -1, hasMore: false,
+    /* `generation` grows with every reset: an answer for an older list is dropped. `busy`:
+     * a list request is out; `stale`: the loaded ranks must be fetched again. */
+    generation: 0, busy: false, stale: false,
+    cards: new Map(), selected: null, seq: 0, armed: null,
   };
   const listEl = () => document.getElementById("job-list");
   const pane = () => document.getElementById("list-pane");
 
-  function jobsPath() {
-    const range = `0..${list.to}/${list.order}`;
+  function rangePath(from, to) {
+    const range = `${from}..${to}/${list.order}?brief=true`;
     if (list.type) return `jobs/${encodeURIComponent(list.type)}/${list.state}/${range}`;
     return `jobs/${list.state}/${range}`;
   }
 
-  function progressOf(job) {
-    const n = Number(job.progress);
-    return Number.isFinite(n) ? Math.max(0, Math.min(100, n)) : 0;
+  function open(id) {
+    select(id);
+    KP.details.openPanel(id);
   }
 
-  function progressBar(percent) {
-    const bar = el("span", { className: "bar" });
-    bar.style.width = `${percent}%`;
-    return el("span", { className: "progress", title: `${percent}%` },
-      el("span", { className: "track" }, bar), el("span", { className: "pct", text: `${percent}%` }));
-  }
-
-  function actionButtons(job) {
-    if (config.readOnly) return null;
-    const restart = el("button", {
-      type: "button", className: "icon-btn", "data-action": "restart", "data-mutating": true,
-      title: "Restart (r)", "aria-label": `Restart job ${job.id}`, text: "↻",
-      onclick: (event) => { event.stopPropagation(); restartJob(job.id); },
-    });
-    const remove = el("button", {
-      type: "button", className: "icon-btn icon-danger", "data-action": "remove",
-      "data-mutating": true, title: "Remove (x, twice)", "aria-label": `Remove job ${job.id}`,
-      "data-where": "card", text: "✕",
-      onclick: (event) => { event.stopPropagation(); removeJob(job.id, remove); },
-    });
-    keepArmed(job.id, remove);
-    return el("span", { className: "job-actions" }, restart, remove);
-  }
-
-  function buildCard(job) {
-    const percent = progressOf(job);
-    const showProgress = job.state === "active" || (percent > 0 && percent < 100);
-    const when = el("span", { className: "job-when" });
-    if (job.state === "delayed" && job.promote_at) when.textContent = `(${KP.ago(job.promote_at)})`;
-    if (job.state === "complete" && job.duration) when.textContent = `took ${KP.duration(job.duration)}`;
-    const card = el("li", {
-      className: `job-card state-${job.state}`, "data-id": job.id, tabindex: "-1",
-      onclick: () => { select(job.id); KP.details.openPanel(job.id); },
-    },
-    el("span", { className: "job-id", text: `#${job.id}` }),
-    el("span", { className: "job-type", text: job.type }),
-    el("span", { className: "job-title", text: KP.jobTitle(job), title: KP.jobTitle(job) }),
-    when,
-    el("span", { className: `prio prio-${KP.priorityName(job.priority)}`, text: KP.priorityName(job.priority) }),
-    showProgress ? progressBar(percent) : el("span", { className: "progress-none" }),
-    el("span", { className: "job-updated", text: KP.ago(job.updated_at), title: KP.stamp(job.updated_at) }),
-    actionButtons(job));
-    if (job.error && job.state !== "complete") {
-      card.append(el("div", { className: "job-error", text: KP.firstLine(job.error) }));
-    }
-    card.dataset.json = JSON.stringify(job);
-    if (list.selected === job.id) card.classList.add("selected");
-    return card;
-  }
-
-  /* An unchanged job's relative times still move on ("3 minutes ago"). */
-  function retime(card, job) {
-    card.querySelector(".job-updated").textContent = KP.ago(job.updated_at);
-    if (job.state === "delayed" && job.promote_at) {
-      card.querySelector(".job-when").textContent = `(${KP.ago(job.promote_at)})`;
-    }
-  }
-
+  /* Shows `jobs` in this order, reusing the card of every unchanged job. */
   function render(jobs) {
     const container = listEl();
     const seen = new Set();
@@ -106,12 +62,12 @@
     for (const job of jobs) {
       let card = list.cards.get(job.id);
       if (!card || card.dataset.json !== JSON.stringify(job)) {
-        const fresh = buildCard(job);
+        const fresh = KP.cards.build(job, list.selected === job.id, open);
         if (card) card.replaceWith(fresh);
         card = fresh;
         list.cards.set(job.id, card);
       } else {
-        retime(card, job);
+        KP.cards.retime(card, job);
       }
       seen.add(job.id);
       const expected = previous ? previous.nextSibling : container.firstChild;
@@ -124,31 +80,91 @@
     document.getElementById("list-empty").hidden = jobs.length > 0;
   }
 
-  async function refresh() {
-    if (!list.state) return;
-    if (list.query) return runSearch(list.query);
-    const seq = ++list.seq;
-    list.loading = true;
-    try {
-      const jobs = await api("GET", jobsPath());
-      if (seq !== list.seq) return;
-      list.hasMore = jobs.length > list.to;
-      render(jobs);
-    } catch (error) {
-      KP.toast(error.message, "error");
-    } finally {
-      if (seq === list.seq) list.loading = false;
-    }
-    maybeLoadMore();
+  /* The loaded rows by id, as the server sorts one window (Kue's order). */
+  function renderRows() {
+    const sign = list.order === "desc" ? -1 : 1;
+    render([...list.rows.values()].sort((a, b) => sign * (a.id - b.id)));
   }
 
-  function maybeLoadMore() {
+  function nearEnd() {
     const box = pane();
-    if (!box || list.loading || !list.hasMore || list.query) return;
-    if (box.scrollTop + box.clientHeight >= box.scrollHeight - 30) {
-      list.to += PAGE;
-      refresh();
+    return Boolean(box) && box.scrollTop + box.clientHeight >= box.scrollHeight - Math.max(300, box.clientHeight);
+  }
+
+  /* The loaded ranks again (at least the first page): rows that left go, rows that moved in
+   * come, whatever happened while pages were fetched. */
+  async function reload(generation) {
+    const upto = Math.max(list.to, PAGE - 1);
+    const jobs = await api("GET", rangePath(0, upto));
+    if (generation !== list.generation) return;
+    list.to = upto;
+    list.rows = new Map(jobs.map((job) => [job.id, job]));
+    list.hasMore = jobs.length > upto;
+    renderRows();
+  }
+
+  /* The next PAGE ranks only. A row already loaded (ranks shift as jobs come and go) is
+   * merged by id; one that shifted back past `to` is brought by the reload its event asks. */
+  async function nextPage(generation) {
+    const from = list.to + 1;
+    const jobs = await api("GET", rangePath(from, from + PAGE - 1));
+    if (generation !== list.generation) return;
+    list.to = from + PAGE - 1;
+    for (const job of jobs) list.rows.set(job.id, job);
+    list.hasMore = jobs.length === PAGE;
+    renderRows();
+  }
+
+  /* Runs the list's requests one at a time, until nothing is due: a reload when the list is
+   * stale, else the next page while the end of the list is in sight. */
+  async function pump() {
+    if (list.busy) return;
+    list.busy = true;
+    try {
+      while (list.state && !list.query) {
+        const generation = list.generation;
+        if (list.stale) { list.stale = false; await reload(generation); }
+        else if (list.hasMore && nearEnd()) await nextPage(generation);
+        else break;
+      }
+    } catch (error) {
+      list.stale = true; /* the next refresh or scroll tries again */
+      KP.toast(error.message, "error");
+    } finally {
+      list.busy = false;
     }
+  }
+
+  function refresh() {
+    if (!list.state) return undefined;
+    if (list.query) return runSearch(list.query);
+    list.stale = true;
+    return pump();
+  }
+
+  /* How often live events may refresh the list (ms): a long loaded list less often. */
+  function pace() {
+    return list.query ? 250 : Math.max(250, Math.min(3000, list.rows.size));
+  }
+
+  function jobNumber(query) {
+    const hashed = /^#(\d+)$/.exec(query);
+    if (hashed) return Number(hashed[1]);
+    return !config.searchEnabled && /^\d+$/.test(query) ? Number(query) : null;
+  }
+
+  function openButton(id) {
+    return el("button", { type: "button", className: "linkish", "data-open-job": id,
+      text: `Open job #${id}`, onclick: () => KP.details.openPanel(id) });
+  }
+
+  /* A job number typed in the box: it opens on Enter (or this button), never while typing. */
+  function showJumpHint(id) {
+    const banner = document.getElementById("search-banner");
+    if (id === null) { if (!list.query) banner.hidden = true; return; }
+    banner.hidden = false;
+    banner.replaceChildren(el("span", { className: "search-summary", text: `Press Enter to open job #${id}` }),
+      openButton(id));
   }
 
   /* One request: the matches themselves, one more than shown to know whether there are more. */
@@ -156,7 +172,7 @@
     const banner = document.getElementById("search-banner");
     const seq = ++list.seq;
     const params = new URLSearchParams({
-      q: query, state: list.state, limit: String(SEARCH_SHOWN + 1), jobs: "true",
+      q: query, state: list.state, limit: String(SEARCH_SHOWN + 1), jobs: "true", brief: "true",
     });
     if (list.type) params.set("type", list.type);
     let found;
@@ -174,6 +190,7 @@
     banner.hidden = false;
     banner.replaceChildren(
       el("span", { className: "search-summary", text: summary }),
+      /^\d+$/.test(query) ? openButton(Number(query)) : null,
       el("button", { type: "button", className: "linkish", text: "Clear search", onclick: clearSearch }),
     );
     render(jobs);
@@ -192,21 +209,28 @@
     return "later";
   }
 
-  function search(text) {
+  /* `explicit`: Enter was pressed (a job number opens its job); else the text was typed. */
+  function search(text, explicit) {
     const query = text.trim();
-    const jump = /^#?(\d+)$/.exec(query);
-    if (jump) { KP.details.openPanel(Number(jump[1])); return; }
-    const wanted = query.length >= 2 && config.searchEnabled ? query : "";
-    if (wanted === list.query) return;
-    list.query = wanted;
-    if (!wanted) { endSearch(); return; }
-    list.cards.forEach((card) => card.remove());
-    list.cards.clear();
-    runSearch(list.query);
+    const id = jobNumber(query);
+    if (id !== null && explicit) { KP.details.openPanel(id); return; }
+    const wanted = id === null && query.length >= 2 && config.searchEnabled ? query : "";
+    if (wanted !== list.query) {
+      list.query = wanted;
+      if (wanted) {
+        list.cards.forEach((card) => card.remove());
+        list.cards.clear();
+        runSearch(wanted);
+      } else {
+        endSearch();
+      }
+    }
+    if (!wanted) showJumpHint(id);
   }
 
   function clearSearch() {
     document.getElementById("search").value = "";
+    document.getElementById("search-banner").hidden = true;
     if (list.query) { list.query = ""; endSearch(); }
   }
 
@@ -217,8 +241,11 @@
   }
 
   function reset() {
+    list.generation++;
     list.seq++;
-    list.to = PAGE - 1;
+    list.to = -1;
+    list.rows = new Map();
+    list.hasMore = false;
     list.cards.forEach((card) => card.remove());
     list.cards.clear();
     pane().scrollTop = 0;
@@ -303,6 +330,7 @@
     }
     list.cards.get(id)?.remove();
     list.cards.delete(id);
+    list.rows.delete(id);
     KP.details.closeIf(id);
     KP.app.refreshSoon();
   }
@@ -342,7 +370,8 @@
     if (!card) return false;
     const job = JSON.parse(card.dataset.json);
     job.progress = String(percent);
-    const fresh = buildCard(job);
+    if (list.rows.has(id)) list.rows.set(id, job);
+    const fresh = KP.cards.build(job, list.selected === id, open);
     card.replaceWith(fresh);
     list.cards.set(id, fresh);
     return true;
@@ -350,10 +379,10 @@
 
   function bind() {
     const input = document.getElementById("search");
-    if (!config.searchEnabled) input.placeholder = "Go to job #id  (full-text search is off)";
-    input.addEventListener("input", KP.debounce(() => search(input.value), 250));
+    if (!config.searchEnabled) input.placeholder = "Go to job #id ⏎  (full-text search is off)";
+    input.addEventListener("input", KP.debounce(() => search(input.value, false), 250));
     input.addEventListener("keydown", (event) => {
-      if (event.key === "Enter") search(input.value);
+      if (event.key === "Enter") search(input.value, true);
       if (event.key === "Escape") { clearSearch(); input.blur(); }
     });
     document.getElementById("type-filter").addEventListener("change", (event) => {
@@ -364,12 +393,12 @@
     document.getElementById("sort").addEventListener("change", (event) => {
       list.order = event.target.value; reset();
     });
-    pane().addEventListener("scroll", maybeLoadMore, { passive: true });
+    pane().addEventListener("scroll", () => { if (list.hasMore && nearEnd()) pump(); }, { passive: true });
   }
 
   KP.list = {
     state: () => list.state, selected: () => list.selected, show, refresh, move, bind, search, refreshTypes,
-    setProgress, restartJob, removeJob, keepArmed, select, wants, type: () => list.type,
+    setProgress, restartJob, removeJob, keepArmed, select, wants, pace, type: () => list.type,
     removeSelected() {
       if (list.selected === null) return;
       const button = list.cards.get(list.selected)?.querySelector('[data-action="remove"]');

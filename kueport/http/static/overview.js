@@ -1,4 +1,4 @@
-/* The overview (throughput chart, per-type counts with pause/resume, bulk actions) and the
+/* The overview (throughput chart, per-type counts with pause/resume) and the
  * workers view. The chart is plain SVG drawn here: no chart library, nothing fetched.
  */
 "use strict";
@@ -114,33 +114,5 @@
     document.getElementById("workers-summary").textContent = `${KP.plural(workers.length, "worker")} alive, ${busy} running`;
   }
 
-  const BULK = {
-    retry: { path: "jobs/failed/retry", key: "retried", done: "Retried" },
-    promote: { path: "jobs/delayed/promote", key: "promoted", done: "Promoted" },
-    remove: { path: "jobs/complete/remove", key: "removed", done: "Removed" },
-  };
-
-  async function runBulk(kind, jobType, minutes) {
-    const spec = BULK[kind];
-    const payload = {};
-    if (jobType) payload.type = jobType;
-    if (kind === "remove") payload.olderThanMs = Math.max(0, Number(minutes) || 0) * 60000;
-    const reply = await act("POST", spec.path, payload);
-    if (reply !== null) KP.toast(`${spec.done} ${KP.plural(Number(reply[spec.key]) || 0, "job")}`, "ok");
-    KP.app.refreshSoon();
-    KP.details.reload();
-  }
-
-  function bindBulk() {
-    for (const button of document.querySelectorAll("[data-bulk]")) {
-      button.addEventListener("click", () => {
-        const inList = button.closest(".list-bulk");
-        const jobType = inList ? KP.list.type() : document.getElementById("bulk-type").value;
-        const minutesInput = inList ? inList.querySelector(".bulk-minutes-inline") : document.getElementById("bulk-minutes");
-        runBulk(button.dataset.bulk, jobType, minutesInput ? minutesInput.value : 0);
-      });
-    }
-  }
-
-  KP.overview = { refresh: refreshOverview, refreshWorkers, bindBulk, runBulk };
+  KP.overview = { refresh: refreshOverview, refreshWorkers };
 })(window.KP);

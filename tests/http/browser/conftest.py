@@ -224,3 +224,9 @@ def seed(queue: Queue) -> dict[str, list[int]]:
     queue.shutdown(timeout=1, job_type="webhook")
     ids["failed"] = failed
     return ids
+
+
+def queued(queue: Queue, count: int, job_type: str = "bulk") -> list[int]:
+    """`count` more queued jobs (one batch), titled by their number; their ids in order."""
+    jobs = [queue.create(job_type, {"title": f"{job_type} {n}"}) for n in range(count)]
+    return [job.id or 0 for job in queue.save_all(jobs)]

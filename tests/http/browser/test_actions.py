@@ -91,59 +91,6 @@ def test_changing_state_and_priority_in_the_details(page: Page, queue: Queue, se
     expect(page.locator(f"#job-list .job-card[data-id='{job_id}']")).to_have_count(0)
 
 
-def test_retry_all_failed(page: Page, queue: Queue, serve: Serve) -> None:
-    ids = seed(queue)
-    open_page(page, serve(queue).url + "failed")
-    expect(page.locator("#job-list .job-card")).to_have_count(2)
-
-    page.click(".list-bulk [data-bulk='retry']")
-
-    expect(page.locator(".toast")).to_contain_text("Retried 2 jobs")
-    expect(page.locator("#job-list .job-card")).to_have_count(0)
-    assert all(state_of(queue, job_id) == "inactive" for job_id in ids["failed"])
-
-
-def test_promote_all_delayed(page: Page, queue: Queue, serve: Serve) -> None:
-    ids = seed(queue)
-    open_page(page, serve(queue).url + "delayed")
-
-    page.click(".list-bulk [data-bulk='promote']")
-
-    expect(page.locator(".toast")).to_contain_text("Promoted 3 jobs")
-    expect(page.locator("#job-list .job-card")).to_have_count(0)
-    assert all(state_of(queue, job_id) == "inactive" for job_id in ids["delayed"])
-
-
-def test_remove_complete_older_than_minutes(page: Page, queue: Queue, serve: Serve) -> None:
-    ids = seed(queue)
-    open_page(page, serve(queue).url + "complete")
-
-    page.click(".list-bulk [data-bulk='remove']")  # older than 60 minutes: none of them
-    expect(page.locator(".toast")).to_contain_text("Removed 0 jobs")
-    page.fill(".list-bulk .bulk-minutes-inline", "0")
-    page.click(".list-bulk [data-bulk='remove']")
-
-    expect(page.locator(".toast").last).to_contain_text("Removed 4 jobs")
-    expect(page.locator("#job-list .job-card")).to_have_count(0)
-    assert all(gone(queue, job_id) for job_id in ids["complete"])
-
-
-def test_bulk_actions_on_the_overview_respect_the_type(
-    page: Page, queue: Queue, serve: Serve
-) -> None:
-    seed(queue)
-    other = queue.create("email", {"title": "x"}).save()
-    other.failed()
-    open_page(page, serve(queue).url)
-
-    page.select_option("#bulk-type", "webhook")
-    page.click(".bulk-form [data-bulk='retry']")
-
-    expect(page.locator(".toast")).to_contain_text("Retried 2 jobs")
-    assert queue.failed_count() == 1
-    assert state_of(queue, other.id or 0) == "failed"
-
-
 def test_pause_and_resume_a_type(page: Page, queue: Queue, serve: Serve) -> None:
     seed(queue)
     open_page(page, serve(queue).url)

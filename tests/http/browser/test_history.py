@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from kueport.queue import Queue
-from tests.http.browser.conftest import Serve, open_page, require_playwright, seed
+from tests.http.browser.conftest import Serve, open_page, queued, require_playwright, seed
 
 require_playwright()
 from playwright.sync_api import Page, expect  # noqa: E402
@@ -28,16 +28,17 @@ def scroll_top(page: Page) -> int:
 def test_back_and_forward_over_an_opened_job_keep_the_loaded_list(
     page: Page, queue: Queue, serve: Serve
 ) -> None:
-    ids = seed(queue)
-    page.set_viewport_size({"width": 1200, "height": 420})  # ten cards overflow the list
+    ids = seed(queue)["inactive"] + queued(queue, 100)  # 125 queued: three pages of 50
+    page.set_viewport_size({"width": 1200, "height": 420})
     url = serve(queue).url
     open_page(page, url + "inactive")
     cards = page.locator("#job-list .job-card")
     pane = page.locator("#list-pane")
-    for shown in (20, 25):
+    expect(cards).to_have_count(50)
+    for shown in (100, 125):
         pane.evaluate("pane => pane.scrollTo(0, pane.scrollHeight)")
         expect(cards).to_have_count(shown)
-    job_id = ids["inactive"][21]
+    job_id = ids[110]
     page.locator(f".job-card[data-id='{job_id}']").evaluate("card => { card.kept = true; }")
     page.click(f".job-card[data-id='{job_id}'] .job-title")
     expect(page).to_have_url(f"{url}inactive?job={job_id}")
@@ -48,13 +49,13 @@ def test_back_and_forward_over_an_opened_job_keep_the_loaded_list(
     page.go_back()
     expect(page).to_have_url(url + "inactive")
     expect(page.locator("#details")).to_be_hidden()
-    expect(cards).to_have_count(25)
+    expect(cards).to_have_count(125)
     assert scroll_top(page) == scrolled
     assert page.locator(f".job-card[data-id='{job_id}']").evaluate("card => card.kept === true")
 
     page.go_forward()
     expect(page.locator("#details .job-id")).to_have_text(f"#{job_id}")
-    expect(cards).to_have_count(25)
+    expect(cards).to_have_count(125)
     assert scroll_top(page) == scrolled
     assert page.locator(f".job-card[data-id='{job_id}']").evaluate("card => card.kept === true")
 

@@ -1,4 +1,4 @@
-"""Every page loads in chromium, lists its jobs, scrolls for more, opens a job, and follows
+"""Every page loads in chromium, lists its jobs, opens a job, and follows
 the queue live: a progress update and a new job appear without a reload."""
 
 from __future__ import annotations
@@ -74,19 +74,6 @@ def test_every_page_loads_and_shows_its_jobs(page: Page, queue: Queue, serve: Se
     open_page(page, url + f"inspect/{ids['failed'][0]}")
     expect(page.locator("#inspect-body .code-error")).to_contain_text("second line of the error")
     screenshot(page, "job")
-
-
-def test_scrolling_to_the_end_loads_ten_more(page: Page, queue: Queue, serve: Serve) -> None:
-    seed(queue)
-    page.set_viewport_size({"width": 1200, "height": 420})  # ten cards overflow the list
-    open_page(page, serve(queue).url + "inactive")
-    cards = page.locator("#job-list .job-card")
-    expect(cards).to_have_count(10)
-
-    page.locator("#list-pane").evaluate("pane => pane.scrollTo(0, pane.scrollHeight)")
-    expect(cards).to_have_count(20)
-    page.locator("#list-pane").evaluate("pane => pane.scrollTo(0, pane.scrollHeight)")
-    expect(cards).to_have_count(25)
 
 
 def test_sort_and_type_filter_change_the_list(page: Page, queue: Queue, serve: Serve) -> None:

@@ -96,3 +96,59 @@ def test_a_search_on_screen_is_one_request_rerun_only_for_events_that_concern_it
     expect(card(page, second)).to_have_count(1)
     expect(card(page, third)).to_have_count(1)
     assert [u for u in requests if ONE_JOB.search(u)] == []
+
+
+def test_digits_are_searched_and_only_hash_and_enter_open_a_job(
+    page: Page, queue: Queue, serve: Serve
+) -> None:
+    for n in range(12):  # jobs 1..12: a partial number typed would name one of them
+        queue.create("order", {"title": f"order {n}", "zip": "10001"}).save()
+    beverly = queue.create("order", {"title": "to Beverly Hills", "zip": "90210"}).save()
+    opened: list[str] = []
+
+    def sent(request: Request) -> None:
+        if ONE_JOB.search(request.url):
+            opened.append(request.url)
+
+    page.on("request", sent)
+    open_page(page, serve(queue).url + "inactive")
+
+    page.locator("#search").press_sequentially("90210", delay=400)  # slower than the debounce
+    expect(page.locator("#search-banner")).to_contain_text("1 job match “90210”")
+    expect(page.locator("#job-list .job-card")).to_have_count(1)
+    expect(card(page, beverly.id)).to_have_count(1)
+    page.keyboard.press("Enter")  # digits without "#": still a search
+    expect(page.locator("#search-banner")).to_contain_text("1 job match “90210”")
+    assert opened == []
+    expect(page.locator("#details")).to_be_hidden()
+
+    page.fill("#search", "")
+    page.locator("#search").press_sequentially("#12", delay=400)
+    expect(page.locator("#search-banner")).to_contain_text("Press Enter to open job #12")
+    assert opened == []
+    page.keyboard.press("Enter")
+    expect(page.locator("#details .detail-title")).to_have_text("order 11")
+    assert len(opened) == 1
+
+
+def test_without_search_digits_open_the_job_on_enter_only(
+    page: Page, make_served_queue: Callable[..., Queue], serve: Serve
+) -> None:
+    queue = make_served_queue()  # search disabled
+    for n in range(12):
+        queue.create("order", {"title": f"order {n}"}).save()
+    opened: list[str] = []
+    page.on(
+        "request",
+        lambda request: opened.append(request.url) if ONE_JOB.search(request.url) else None,
+    )
+    open_page(page, serve(queue).url + "inactive")
+
+    page.locator("#search").press_sequentially("12", delay=400)
+    expect(page.locator("#search-banner")).to_contain_text("Press Enter to open job #12")
+    assert opened == []
+    expect(page.locator("#details")).to_be_hidden()
+
+    page.locator("#search-banner [data-open-job]").click()  # the button does as Enter does
+    expect(page.locator("#details .detail-title")).to_have_text("order 11")
+    assert len(opened) == 1
