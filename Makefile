@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # The browser tests drive Debian's /usr/bin/chromium: playwright must never fetch a browser.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: demo test lint typecheck bench bench-peers soak install clean system-deps
+.PHONY: demo test test-oldest lint typecheck bench bench-peers soak install clean system-deps
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,25 @@ test: $(STAMP) system-deps
 	$(PY) -m ruff check kueport tests
 	$(PY) -m mypy --strict kueport
 	$(PY) -m pytest tests
+	$(MAKE) test-oldest
+
+# The oldest redis-py pyproject.toml accepts: every kueport module imports and the contract
+# suite (both backends, a real redis-server) passes with it, in a venv of its own.
+OLDEST_REDIS := 5.3.0
+OLDEST_VENV := .venv-oldest
+OLDEST_STAMP := $(OLDEST_VENV)/.installed-$(OLDEST_REDIS)
+
+$(OLDEST_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(OLDEST_VENV)
+	$(OLDEST_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(OLDEST_VENV)/bin/python -m pip install --quiet -e . 'redis[hiredis]==$(OLDEST_REDIS)' \
+		pytest hypothesis pytest-timeout
+	touch $(OLDEST_STAMP)
+
+test-oldest: $(OLDEST_STAMP) system-deps
+	$(OLDEST_VENV)/bin/python -c "import importlib, pkgutil, kueport; \
+		[importlib.import_module(m.name) for m in pkgutil.walk_packages(kueport.__path__, 'kueport.')]"
+	$(OLDEST_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/contract
 
 lint: $(STAMP)
 	$(PY) -m ruff check kueport tests benchmarks
@@ -91,4 +110,4 @@ soak: $(STAMP) system-deps
 	done
 
 clean:
-	rm -rf $(VENV) $(PEERS_VENV) $(PEERS_NODE)/node_modules build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(OLDEST_VENV) $(PEERS_VENV) $(PEERS_NODE)/node_modules build *.egg-info .pytest_cache .mypy_cache .ruff_cache

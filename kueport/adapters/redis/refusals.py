@@ -24,11 +24,16 @@ class Refusal(Enum):
     NOT_REDIS = "no Redis answers there"
 
 
-_CREDENTIALS = (
+_CREDENTIALS: tuple[type[Exception], ...] = (
     exceptions.AuthenticationError,  # WRONGPASS, NOAUTH, AUTH without a password configured
     exceptions.AuthenticationWrongNumberOfArgsError,
     exceptions.AuthorizationError,  # the server's TLS certificate was refused (OCSP)
-    exceptions.ExternalAuthProviderError,
+    # An identity provider refusing the token (redis-py 6 on; kueport supports 5.0 on).
+    *(
+        (exceptions.ExternalAuthProviderError,)
+        if hasattr(exceptions, "ExternalAuthProviderError")
+        else ()
+    ),
 )
 #: How servers word a SELECT of a database they lack (older ones: "invalid DB index"; a
 #: cluster has database 0 only).
