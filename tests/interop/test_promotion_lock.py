@@ -35,6 +35,21 @@ LOCK = "promotion:lock"
 KUE_LOCK_TTL_MS = 2000  # Kue's promotion lockTtl
 
 
+class Runs:
+    """The ids of the jobs kueport's handler ran, once per run (a short job, as Node's)."""
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self._lock = threading.Lock()
+
+    def handle(self, job: Job) -> str:
+        with self._lock:
+            assert job.id is not None
+            self.ids.append(job.id)
+        time.sleep(0.005)
+        return "done"
+
+
 @pytest.fixture
 def node_lock(raw: redis.Redis) -> Iterator[None]:
     """Leaves no lock behind for the next test (the key is not under any prefix)."""
@@ -95,21 +110,12 @@ def test_node_kue_and_kueport_promoting_the_same_delayed_jobs_run_each_once(
     specs = [queue.create("d", {"n": n}).delay(1.0 + (n % 30) * 0.05) for n in range(total)]
     jobs: list[Job] = queue.save_all(specs)
     node = kue.start("process_for.js", prefix, timeout=30, type="d", concurrency=4, ms=4500)
-    runs: list[int] = []
-    lock = threading.Lock()
-
-    def handle(job: Job) -> str:
-        with lock:
-            assert job.id is not None
-            runs.append(job.id)
-        time.sleep(0.005)
-        return "done"
-
-    queue.process("d", handle, concurrency=4)
+    runs = Runs()
+    queue.process("d", runs.handle, concurrency=4)
     node_runs = node.result()["runs"]
     wait_for(lambda: queue.complete_count("d") == total, 20, "every job to complete")
 
-    counts = collections.Counter(runs + node_runs)
+    counts = collections.Counter(runs.ids + node_runs)
     assert sorted(counts) == sorted(job.id for job in jobs)
     assert {job_id: n for job_id, n in counts.items() if n > 1} == {}
     assert raw.zcard(f"{prefix}:jobs:delayed") == raw.zcard(f"{prefix}:jobs:inactive") == 0
@@ -125,17 +131,8 @@ def test_an_operator_promoting_every_delayed_job_beside_node_kues_promoter_runs_
     queue = kueport_queue(prefix)
     total = 300
     node = kue.start("process_for.js", prefix, timeout=30, type="d", concurrency=4, ms=4000)
-    runs: list[int] = []
-    lock = threading.Lock()
-
-    def handle(job: Job) -> str:
-        with lock:
-            assert job.id is not None
-            runs.append(job.id)
-        time.sleep(0.005)
-        return "done"
-
-    queue.process("d", handle, concurrency=4)
+    runs = Runs()
+    queue.process("d", runs.handle, concurrency=4)
     produced = threading.Event()
 
     def operator() -> None:
@@ -154,7 +151,7 @@ def test_an_operator_promoting_every_delayed_job_beside_node_kues_promoter_runs_
     node_runs = node.result()["runs"]
     wait_for(lambda: queue.complete_count("d") == total, 20, "every job to complete")
 
-    counts = collections.Counter(runs + node_runs)
+    counts = collections.Counter(runs.ids + node_runs)
     assert sorted(counts) == sorted(ids)
     assert {job_id: n for job_id, n in counts.items() if n > 1} == {}
     assert raw.zcard(f"{prefix}:jobs:delayed") == raw.zcard(f"{prefix}:jobs:inactive") == 0

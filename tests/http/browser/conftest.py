@@ -193,6 +193,15 @@ def screenshot(page: Page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
 
 
+def gone(queue: Queue, job_id: int) -> bool:
+    """Whether the job was removed (the dashboard's remove actions)."""
+    try:
+        queue.get_job(job_id)
+    except kueport.JobNotFound:
+        return True
+    return False
+
+
 def fail_with(message: str) -> Callable[..., None]:
     def handler(job: kueport.Job) -> None:
         raise RuntimeError(message)

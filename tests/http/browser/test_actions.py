@@ -7,11 +7,11 @@ from collections.abc import Callable
 
 import pytest
 
-from kueport import JobNotFound
 from kueport.queue import Queue
 from tests.helpers import wait_for
 from tests.http.browser.conftest import (
     Serve,
+    gone,
     open_page,
     require_playwright,
     screenshot,
@@ -32,14 +32,6 @@ def queue(make_served_queue: Callable[..., Queue]) -> Queue:
 
 def state_of(queue: Queue, job_id: int) -> str | None:
     return queue.get_job(job_id).state
-
-
-def gone(queue: Queue, job_id: int) -> bool:
-    try:
-        queue.get_job(job_id)
-    except JobNotFound:
-        return True
-    return False
 
 
 def test_remove_takes_two_presses(page: Page, queue: Queue, serve: Serve) -> None:

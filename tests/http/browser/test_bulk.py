@@ -8,9 +8,15 @@ from collections.abc import Callable
 
 import pytest
 
-from kueport import JobNotFound
 from kueport.queue import Queue
-from tests.http.browser.conftest import Serve, open_page, require_playwright, screenshot, seed
+from tests.http.browser.conftest import (
+    Serve,
+    gone,
+    open_page,
+    require_playwright,
+    screenshot,
+    seed,
+)
 
 require_playwright()
 from playwright.sync_api import Page, expect  # noqa: E402
@@ -25,14 +31,6 @@ NO = ".confirm-bar [data-confirm='no']"
 @pytest.fixture
 def queue(make_served_queue: Callable[..., Queue]) -> Queue:
     return make_served_queue()
-
-
-def gone(queue: Queue, job_id: int) -> bool:
-    try:
-        queue.get_job(job_id)
-    except JobNotFound:
-        return True
-    return False
 
 
 def test_retry_all_failed_asks_first_saying_how_many(
