@@ -101,12 +101,11 @@ def with_progress(record: JobRecord, percent: int, data: str | None, now: int) -
 
 def moved(record: JobRecord, state: State, now: int, promote_at: int | None) -> JobRecord:
     """A hand-made move. Staying in the same state changes nothing but `updated_at` (and, for
-    delayed, `promote_at` when one is given); leaving active breaks the lease."""
+    delayed, `promote_at` when one is given); leaving active breaks the lease. Nothing
+    becomes active by hand (`ALLOWED_MOVES`): active is only ever a same-state re-save."""
     fields: dict[str, Any] = {"state": state, "updated_at": now}
     if state is State.DELAYED:
         fields["promote_at"] = _delayed_until(record, now, promote_at)
-    if state is State.ACTIVE and not record.is_active:
-        fields.update(_RELEASED, started_at=now, ttl_expires_at=ttl_expiry(record.ttl_ms, now))
     if state is not State.ACTIVE:
         fields.update(_RELEASED)
     return record._replace(**fields)

@@ -23,18 +23,14 @@ if target == 'delayed' then
   redis.call('HSET', job, 'promote_at', at)
   score = tonumber(at)
 end
-if target ~= 'active' or old ~= 'active' then
+-- Nothing becomes active by hand (ALLOWED_MOVES): a target of active is a same-state
+-- re-save, which keeps the worker's lease and TTL deadline.
+if target == 'active' then
+  local deadline = tonumber(redis.call('HGET', job, 'ttl_expires_at') or '')
+  score = deadline and timed(deadline) or untimed(priority)
+else
   redis.call('HDEL', job, 'lease', 'lease_until', 'ttl_expires_at')
   redis.call('ZREM', KEYS[3], member)
-end
-if target == 'active' then
-  local deadline = old == 'active' and tonumber(redis.call('HGET', job, 'ttl_expires_at') or '')
-  if old ~= 'active' then
-    deadline = ttl_deadline(job, now)
-    redis.call('HSET', job, 'started_at', ARGV[1])
-    if deadline then redis.call('HSET', job, 'ttl_expires_at', int(deadline)) end
-  end
-  score = deadline and timed(deadline) or untimed(priority)
 end
 unindex(head, jtype, old, member)
 index(head, jtype, target, member, priority, score)
