@@ -276,8 +276,9 @@ class Job:
         return self._move(State.INACTIVE)
 
     def active(self) -> Job:
-        """Kue's `Job#active`, refused (`IllegalTransition`): only a worker's claim makes a job
-        active, with a lease; a job put there by hand would hold none and be run by nobody."""
+        """Kue's `Job#active`: refused (`IllegalTransition`) unless the job is active already
+        (a re-save): only a worker's claim makes a job active, with a lease; one put there
+        by hand would hold none and be run by nobody."""
         return self._move(State.ACTIVE)
 
     def complete(self) -> Job:
